@@ -1,0 +1,20 @@
+"""zoo: classic deep generative models as trainable, exportable Keras 3 models.
+
+    import zoo
+    gan = zoo.load("dcgan_fashion_mnist")        # verified pretrained weights
+    images = gan.sample(64, seed=0)
+"""
+
+__version__ = "0.1.0.dev0"
+
+from zoo._registry import info, list_models, load, register_model  # noqa: E402
+
+
+def export_saved_model(model, path):
+    """Write `model` as a SavedModel with its named serving signatures; see `zoo.export`."""
+    from zoo.export import export_saved_model as _export
+
+    return _export(model, path)
+
+
+__all__ = ["__version__", "export_saved_model", "info", "list_models", "load", "register_model"]

@@ -1,0 +1,1 @@
+"""Evaluation: likelihood estimators and sample-quality metrics."""

@@ -1,0 +1,1 @@
+"""Shared Keras layers (masked dense/conv, minibatch discrimination, virtual batch norm, ...)."""

@@ -1,0 +1,3 @@
+"""adversarial models."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""autoencoders models."""
+
+__all__ = []

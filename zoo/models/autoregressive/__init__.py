@@ -1,0 +1,3 @@
+"""autoregressive models."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""energy models."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""variational models."""
+
+__all__ = []
