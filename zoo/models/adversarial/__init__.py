@@ -1,3 +1,5 @@
-"""adversarial models."""
+"""Adversarial models: GAN (losses, k-step training, label smoothing, unrolling) and DCGAN."""
 
-__all__ = []
+from zoo.models.adversarial.gan import GAN
+
+__all__ = ["GAN"]

@@ -1,0 +1,355 @@
+"""Generative adversarial network: a generator and a discriminator trained as a game.
+
+The generator `G` maps latents `z ~ N(0, I)` to examples; the discriminator outputs a
+logit `l(x)` scoring how real `x` looks. Each `train_step` performs `d_steps` discriminator
+updates and then one generator update (Algorithm 1 of Goodfellow et al. 2014) with the
+losses of `zoo.models.adversarial.losses`.
+
+One generator pass serves both players: the fake batch of the last discriminator update
+is produced under a gradient tape, and the generator update back-propagates through that
+same forward pass, scored by the *updated* discriminator. This keeps the alternating
+algorithm (the generator always answers the discriminator it is up against) while saving
+the second generator forward pass that the keras.io example spends on fresh noise.
+
+`unroll_steps=k` (Metz et al. 2016) scores the generator against the discriminator after
+`k` more differentiable look-ahead updates on the current batch, taken functionally with
+`stateless_call` and the discriminator optimizer's own update rule and state (Adam
+moments or SGD); the generator's gradient flows through those updates, and the real
+discriminator weights and optimizer state are left untouched.
+"""
+
+import keras
+import tensorflow as tf
+
+from zoo._checks import check_in_range, check_inner_shape
+from zoo._random import stateless_seed
+from zoo.models.adversarial import losses as gan_losses
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class GAN(keras.Model):
+    """A generator and a discriminator, trained by `fit` with the chosen GAN loss.
+
+    Args:
+        generator: Keras model mapping `[batch, latent_dim]` to `[batch, *data_shape]`.
+        discriminator: Keras model mapping `[batch, *data_shape]` to logits `[batch, 1]`
+            (or `[batch]`), without a final sigmoid.
+        latent_dim: Size of the latent vector; latents are standard normal.
+        loss: `"non_saturating"` (default), `"minimax"`, `"least_squares"` or
+            `"wasserstein_gp"`; see `zoo.models.adversarial.losses`.
+        d_steps: Discriminator updates per generator update (each with fresh noise and
+            the same real batch).
+        label_smoothing: One-sided smoothing `α` of the real targets (Salimans et al.).
+        unroll_steps: Look-ahead discriminator updates the generator differentiates
+            through (Metz et al.); 0 disables unrolling.
+        gradient_penalty_weight: `λ` of the Wasserstein gradient penalty.
+        data_range: `(low, high)` of the data the generator produces (e.g. `(-1, 1)` for
+            a tanh output); `fit` and `discriminate` reject data outside it. None: no check.
+        seed: Seed of the model's `SeedGenerator` (training noise).
+        **kwargs: `keras.Model` arguments (`name`, ...).
+
+    Raises:
+        ValueError: for an unknown loss, `d_steps < 1`, `unroll_steps < 0`, smoothing with
+            the Wasserstein loss, or unrolling with the gradient penalty.
+
+    #### Example
+
+    ```python
+    gan = GAN(generator, discriminator, latent_dim=2, unroll_steps=5)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5),
+                g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    gan.fit(points, batch_size=512, epochs=10)
+    samples = gan.sample(2500, seed=0)
+    ```
+
+    #### References
+
+    - Goodfellow et al., 2014. Generative Adversarial Nets.
+    - Salimans et al., 2016. Improved Techniques for Training GANs.
+    - Metz et al., 2016. Unrolled Generative Adversarial Networks.
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim,
+        loss="non_saturating",
+        d_steps=1,
+        label_smoothing=0.0,
+        unroll_steps=0,
+        gradient_penalty_weight=10.0,
+        data_range=None,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.gan_loss = gan_losses.get_loss(loss)
+        if int(d_steps) < 1:
+            raise ValueError(f"d_steps must be a positive integer; got {d_steps}.")
+        if int(unroll_steps) < 0:
+            raise ValueError(f"unroll_steps must be >= 0; got {unroll_steps}.")
+        if self.gan_loss.gradient_penalty and unroll_steps:
+            raise ValueError("unroll_steps is not supported with the wasserstein_gp loss.")
+        if self.gan_loss.gradient_penalty and label_smoothing:
+            raise ValueError("label_smoothing does not apply to the wasserstein_gp loss.")
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must lie in [0, 1); got {label_smoothing}.")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.d_steps = int(d_steps)
+        self.label_smoothing = float(label_smoothing)
+        self.unroll_steps = int(unroll_steps)
+        self.gradient_penalty_weight = float(gradient_penalty_weight)
+        self.data_range = None if data_range is None else tuple(float(v) for v in data_range)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        fake = self(tf.zeros([1, self.latent_dim]))  # builds the generator and the model
+        self.data_shape = tuple(int(d) for d in fake.shape[1:])
+        self.discriminator(fake)
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker]
+
+    def call(self, z, training=False):
+        """Generate examples from latents `z` of shape `[batch, latent_dim]`."""
+        return self.generator(z, training=training)
+
+    def generate(self, z):
+        """Generator output for latents `z`, `[batch, latent_dim]` -> `[batch, *data_shape]`.
+
+        Raises:
+            ValueError: if `z` is not `[batch, latent_dim]`.
+        """
+        check_inner_shape(z, (self.latent_dim,), name="z")
+        return self.generator(z, training=False)
+
+    def sample_latents(self, num_samples, seed=None):
+        """Standard normal latents `[num_samples, latent_dim]`; the same seed gives the same."""
+        return tf.random.stateless_normal([num_samples, self.latent_dim], stateless_seed(seed))
+
+    def sample(self, num_samples, seed=None):
+        """Draw `num_samples` examples `G(z)`, `z ~ N(0, I)`; the same seed gives the same."""
+        return self.generator(self.sample_latents(num_samples, seed), training=False)
+
+    def discriminate(self, x):
+        """Discriminator logits `[batch]` for examples `x` (`sigmoid` gives P(real)).
+
+        Raises:
+            ValueError: if `x` is not `[batch, *data_shape]` or lies outside `data_range`.
+        """
+        check_inner_shape(x, self.data_shape)
+        x = self._check_data(tf.convert_to_tensor(x, self.compute_dtype))
+        return tf.reshape(self.discriminator(x, training=False), [-1])
+
+    # ----------------------------------------------------------------------------- training
+
+    def compile(self, optimizer=None, d_optimizer=None, g_optimizer=None, **kwargs):
+        """Configure the two players' optimizers.
+
+        Args:
+            optimizer: Used (as two independent copies) for whichever of `d_optimizer` /
+                `g_optimizer` is not given.
+            d_optimizer: Discriminator optimizer.
+            g_optimizer: Generator optimizer.
+            **kwargs: Other `keras.Model.compile` arguments (`steps_per_execution`, ...).
+
+        Defaults: Adam(2e-4, beta_1=0.5) for both (Radford et al.), or Adam(1e-4,
+        beta_1=0, beta_2=0.9) with the gradient penalty (Gulrajani et al.).
+
+        Raises:
+            ValueError: if both players get the same optimizer instance, or unrolling is
+                asked for with an optimizer other than Adam or plain SGD.
+        """
+        self.d_optimizer = keras.optimizers.get(d_optimizer or self._default_optimizer(optimizer))
+        self.g_optimizer = keras.optimizers.get(g_optimizer or self._default_optimizer(optimizer))
+        if self.d_optimizer is self.g_optimizer:
+            raise ValueError("d_optimizer and g_optimizer must be two optimizer instances.")
+        if self.unroll_steps:
+            _check_unrollable(self.d_optimizer)
+        self._extra_compile_kwargs = dict(kwargs)
+        super().compile(optimizer=self.g_optimizer, **kwargs)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def _default_optimizer(self, optimizer):
+        if optimizer is not None:
+            optimizer = keras.optimizers.get(optimizer)
+            return optimizer.__class__.from_config(optimizer.get_config())
+        if self.gan_loss.gradient_penalty:
+            return keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9)
+        return keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return {}
+        return {
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            **self._extra_compile_kwargs,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        self.compile(
+            d_optimizer=keras.saving.deserialize_keras_object(config.pop("d_optimizer")),
+            g_optimizer=keras.saving.deserialize_keras_object(config.pop("g_optimizer")),
+            **config,
+        )
+
+    def train_step(self, data):
+        real = self._real_batch(data)
+        batch_size = tf.shape(real)[0]
+        for step in range(self.d_steps):
+            z = keras.random.normal([batch_size, self.latent_dim], seed=self.seed_generator)
+            if step == self.d_steps - 1:
+                with tf.GradientTape() as g_tape:  # shared by the generator update below
+                    fake = self.generator(z, training=True)
+            else:
+                fake = self.generator(z, training=True)
+            with tf.GradientTape() as d_tape:
+                d_loss = self._discriminator_loss(real, tf.stop_gradient(fake), training=True)
+            variables = self.discriminator.trainable_variables
+            self.d_optimizer.apply(d_tape.gradient(d_loss, variables), variables)
+
+        with tf.GradientTape() as tape:
+            tape.watch(fake)
+            if self.unroll_steps:
+                fake_logits = self._unrolled_logits(real, fake)
+            else:
+                fake_logits = self.discriminator(fake, training=True)
+            g_loss = tf.nn.compute_average_loss(self.gan_loss.generator(fake_logits))
+        fake_grad = tape.gradient(g_loss, fake)
+        variables = self.generator.trainable_variables
+        grads = g_tape.gradient(fake, variables, output_gradients=fake_grad)
+        self.g_optimizer.apply(grads, variables)
+
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        real = self._real_batch(data)
+        z = keras.random.normal([tf.shape(real)[0], self.latent_dim], seed=self.seed_generator)
+        fake = self.generator(z, training=False)
+        d_loss = self._discriminator_loss(real, fake, training=False)
+        fake_logits = self.discriminator(fake, training=False)
+        g_loss = tf.nn.compute_average_loss(self.gan_loss.generator(fake_logits))
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+    def _real_batch(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        check_inner_shape(x, self.data_shape, name="training data")
+        return self._check_data(tf.cast(x, self.compute_dtype))
+
+    def _check_data(self, x):
+        if self.data_range is None:
+            return x
+        low, high = self.data_range
+        return check_in_range(x, low, high, what="the generator's output range, data_range")
+
+    def _discriminator_loss(self, real, fake, training):
+        """Mean discriminator loss (plus the gradient penalty) over the global batch."""
+        real_logits = self.discriminator(real, training=training)
+        fake_logits = self.discriminator(fake, training=training)
+        per_example = self.gan_loss.discriminator(real_logits, fake_logits, self.label_smoothing)
+        if self.gan_loss.gradient_penalty:
+            points = gan_losses.interpolate(real, fake, self.seed_generator)
+            penalty = gan_losses.gradient_penalty(
+                lambda x: self.discriminator(x, training=training), points
+            )
+            per_example += self.gradient_penalty_weight * penalty
+        return tf.nn.compute_average_loss(per_example)
+
+    def _unrolled_logits(self, real, fake):
+        """Logits on `fake` of the discriminator after `unroll_steps` look-ahead updates.
+
+        The updates are differentiable functions of `fake`; nothing is assigned.
+        """
+        disc = self.discriminator
+        weights = [v.value for v in disc.trainable_variables]
+        non_trainable = [v.value for v in disc.non_trainable_variables]
+        lookahead = _Lookahead(self.d_optimizer, disc.trainable_variables)
+        for _ in range(self.unroll_steps):
+            with tf.GradientTape() as tape:
+                tape.watch(weights)
+                real_logits, _ = disc.stateless_call(weights, non_trainable, real, training=True)
+                fake_logits, _ = disc.stateless_call(weights, non_trainable, fake, training=True)
+                loss = tf.nn.compute_average_loss(
+                    self.gan_loss.discriminator(real_logits, fake_logits, self.label_smoothing)
+                )
+            weights = lookahead.step(weights, tape.gradient(loss, weights))
+        logits, _ = disc.stateless_call(weights, non_trainable, fake, training=True)
+        return logits
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "generator": keras.saving.serialize_keras_object(self.generator),
+                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+                "latent_dim": self.latent_dim,
+                "loss": self.gan_loss.name,
+                "d_steps": self.d_steps,
+                "label_smoothing": self.label_smoothing,
+                "unroll_steps": self.unroll_steps,
+                "gradient_penalty_weight": self.gradient_penalty_weight,
+                "data_range": None if self.data_range is None else list(self.data_range),
+                "seed": self.seed,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+
+def _check_unrollable(optimizer):
+    plain_sgd = isinstance(optimizer, keras.optimizers.SGD) and not optimizer.momentum
+    adam = isinstance(optimizer, keras.optimizers.Adam) and not optimizer.amsgrad
+    if not (plain_sgd or adam):
+        raise ValueError(
+            "unroll_steps needs a d_optimizer whose update can be replayed differentiably: "
+            f"keras.optimizers.Adam (amsgrad=False) or SGD without momentum; got {optimizer}."
+        )
+
+
+class _Lookahead:
+    """The discriminator optimizer's update rule as a pure function, from its current state.
+
+    Adam continues from the optimizer's moment estimates and step count, as in Metz et
+    al.'s unrolled optimization; SGD takes plain gradient steps.
+    """
+
+    def __init__(self, optimizer, variables):
+        self.optimizer = optimizer
+        self.learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
+        self.adam = isinstance(optimizer, keras.optimizers.Adam)
+        if self.adam:
+            index = [optimizer._get_variable_index(v) for v in variables]
+            self.m = [optimizer._momentums[i].value for i in index]
+            self.v = [optimizer._velocities[i].value for i in index]
+            self.t = tf.cast(optimizer.iterations, tf.float32)
+
+    def step(self, weights, grads):
+        if not self.adam:
+            return [w - self.learning_rate * g for w, g in zip(weights, grads)]
+        opt = self.optimizer
+        self.t = self.t + 1.0
+        alpha = self.learning_rate * tf.sqrt(1.0 - opt.beta_2**self.t) / (1.0 - opt.beta_1**self.t)
+        self.m = [m + (g - m) * (1.0 - opt.beta_1) for m, g in zip(self.m, grads)]
+        self.v = [v + (tf.square(g) - v) * (1.0 - opt.beta_2) for v, g in zip(self.v, grads)]
+        return [
+            w - alpha * m / (tf.sqrt(v) + opt.epsilon)
+            for w, m, v in zip(weights, self.m, self.v)
+        ]
