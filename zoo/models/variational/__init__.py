@@ -1,3 +1,5 @@
-"""variational models."""
+"""Variational models: the VAE (and beta-VAE) with importance-weighted likelihoods."""
 
-__all__ = []
+from zoo.models.variational.vae import VAE
+
+__all__ = ["VAE"]
