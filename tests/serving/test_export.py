@@ -1,0 +1,108 @@
+"""`zoo.export_saved_model`: named signatures, TensorFlow-only serving, fixed estimators."""
+
+import json
+import shutil
+import subprocess
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from serving_checks import (
+    assert_served_matches,
+    child_env,
+    export_with_expectations,
+    serve_in_tensorflow_only_process,
+)
+from serving_toy_models import ToyGAN, ToyVAE
+
+import zoo
+from zoo.export import SIGNATURES_DOC, export_saved_model
+
+BINARY_X = np.array([[1, 0, 1, 1, 0, 0], [0, 0, 0, 1, 1, 1], [1, 1, 1, 1, 1, 1]], np.float32)
+
+
+def test_toy_models_serve_identically_in_a_tensorflow_only_process(tmp_path):
+    cases = [(ToyVAE(), BINARY_X), (ToyGAN(), np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4))]
+    entries, expectations = [], []
+    for i, (model, x) in enumerate(cases):
+        entry, expected = export_with_expectations(model, tmp_path / str(i), x)
+        entries.append(entry)
+        expectations.append(expected)
+    served, shown, modules = serve_in_tensorflow_only_process(entries, tmp_path / "manifest.json")
+    assert "zoo" not in modules and "tensorflow_probability" not in modules
+    for (model, _), expected, outputs, text in zip(cases, expectations, served, shown):
+        assert_served_matches(expected, outputs, type(model).__name__)
+        for signature in {key.split("/")[0] for key in expected}:
+            assert f"signature_def['{signature}']" in text
+    vae_text, gan_text = shown
+    assert "inputs['x'] tensor_info:\n        dtype: DT_FLOAT\n        shape: (-1, 6)" in vae_text
+    assert "inputs['z'] tensor_info:\n        dtype: DT_FLOAT\n        shape: (-1, 2)" in gan_text
+    assert "inputs['seed'] tensor_info:\n        dtype: DT_INT32\n        shape: ()" in gan_text
+
+
+def test_signatures_follow_the_methods_a_model_has(tmp_path):
+    vae_dir = zoo.export_saved_model(ToyVAE(), tmp_path / "vae")
+    gan_dir = zoo.export_saved_model(ToyGAN(), tmp_path / "gan")
+    vae_signatures = set(tf.saved_model.load(str(vae_dir)).signatures)
+    gan_signatures = set(tf.saved_model.load(str(gan_dir)).signatures)
+    assert vae_signatures == {
+        "sample", "decode", "log_prob", "elbo", "encode", "reconstruct", "serving_default"
+    }
+    assert gan_signatures == {"sample", "generate", "discriminate", "serving_default"}
+    docs = json.loads((vae_dir / SIGNATURES_DOC).read_text())
+    assert docs["model"] == "ToyVAE" and docs["config"]["latent_dim"] == 2
+    assert docs["signatures"]["encode"]["outputs"] == ["mean", "stddev"]
+    assert docs["signatures"]["decode"]["outputs"] == ["logits", "mean", "probs", "stddev"]
+    assert docs["signatures"]["serving_default"] == {"same_as": "sample"}
+
+
+def test_log_prob_estimator_is_fixed_at_export_and_documented(tmp_path):
+    model = ToyVAE()
+    path = export_saved_model(model, tmp_path / "vae", log_prob_kwargs={"num_samples": 4}, seed=3)
+    doc = json.loads((path / SIGNATURES_DOC).read_text())["signatures"]["log_prob"]
+    assert doc["computes"] == "ToyVAE.log_prob(x, num_samples=4, seed=3)"
+    assert doc["fixed_kwargs"] == {"num_samples": 4, "seed": 3}
+    served = tf.saved_model.load(str(path)).signatures["log_prob"]
+    first = served(x=tf.constant(BINARY_X))["log_prob"].numpy()
+    np.testing.assert_array_equal(first, served(x=tf.constant(BINARY_X))["log_prob"].numpy())
+    np.testing.assert_allclose(first, model.log_prob(BINARY_X, num_samples=4, seed=3), rtol=1e-4)
+    assert not np.allclose(first, model.log_prob(BINARY_X, num_samples=4, seed=4))
+
+
+def test_saved_model_cli_lists_every_signature_with_its_specs(tmp_path):
+    path = zoo.export_saved_model(ToyGAN(), tmp_path / "gan")
+    cli = shutil.which("saved_model_cli")
+    if cli is None:
+        pytest.skip("saved_model_cli is not on PATH")
+    shown = subprocess.run(
+        [cli, "show", "--all", "--dir", str(path)],
+        env=child_env(), capture_output=True, text=True, timeout=120, check=True,
+    ).stdout
+    for signature in ("sample", "generate", "discriminate", "serving_default"):
+        assert f"signature_def['{signature}']" in shown
+    assert "inputs['num_samples'] tensor_info:\n        dtype: DT_INT32\n        shape: ()" in shown
+    assert "outputs['logits'] tensor_info:\n        dtype: DT_FLOAT\n        shape: (-1)" in shown
+
+
+def test_export_explains_what_it_needs(tmp_path):
+    class NoShape(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(2)
+            self.dense.build((None, 2))
+
+        def sample(self, num_samples, seed=None):
+            return tf.zeros([num_samples, 2])
+
+    with pytest.raises(ValueError, match="no `data_shape` attribute"):
+        zoo.export_saved_model(NoShape(), tmp_path / "a")
+    nothing = NoShape()
+    nothing.data_shape = (2,)
+    nothing.sample = None
+    with pytest.raises(ValueError, match="none of the exportable methods"):
+        zoo.export_saved_model(nothing, tmp_path / "b")
+    with pytest.raises(ValueError, match="no weights"):
+        empty = keras.Model()
+        empty.data_shape = (2,)
+        zoo.export_saved_model(empty, tmp_path / "c")

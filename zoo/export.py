@@ -1,0 +1,248 @@
+"""SavedModel export with one named serving signature per thing the model can do.
+
+A zoo model is more than its `call`: a VAE encodes, decodes, samples and scores, a GAN
+generates and discriminates. `export_saved_model` inspects the model for the method names
+of the zoo's API contract (see `SIGNATURE_METHODS`) and writes a standalone SavedModel
+(through `keras.export.ExportArchive`) with one signature for each method the model has.
+The artifact needs neither `zoo` nor TensorFlow Probability to load: TensorFlow alone
+serves it, and so does TF Serving.
+
+| signature | inputs | outputs |
+| --- | --- | --- |
+| `sample` | `num_samples` int32 scalar, `seed` int32 scalar | `samples` |
+| `generate`, `decode` | `z` float32 `[batch, *latent_shape]` | `samples` (generate); the distribution's tensors (decode) |
+| `log_prob`, `elbo`, `free_energy` | `x` float32 `[batch, *data_shape]` | `log_prob` / `elbo` / `free_energy` `[batch]` |
+| `encode`, `reconstruct`, `discriminate` | `x` | the distribution's tensors / `reconstruction` / `logits` |
+| `serving_default` | as `sample` (the one thing every model does) | |
+
+Sampling signatures are stateless: the same `seed` gives the same samples as
+`model.sample(num_samples, seed=seed)` in memory. Methods that return a
+`tfp.distributions.Distribution` are exported as a dict of its tensors (`mean` and `stddev`,
+plus `probs` and `logits` for discrete distributions). Estimators are fixed at export time:
+keyword arguments for `log_prob` (for example the number of importance samples of a VAE)
+are baked into the signature, and methods that take a `seed` get a fixed one, so a
+signature is a deterministic function of its inputs. What each signature computes,
+estimator included, is recorded in `assets.extra/signatures.json` inside the SavedModel.
+"""
+
+import inspect
+import json
+import pathlib
+
+import keras
+import tensorflow as tf
+
+# Method name -> (input name, what the input is). Order matters: `sample` comes first so
+# that Keras' fallback for `serving_default` would also be `sample`.
+SIGNATURE_METHODS = {
+    "sample": None,
+    "generate": "z",
+    "decode": "z",
+    "log_prob": "x",
+    "elbo": "x",
+    "free_energy": "x",
+    "encode": "x",
+    "reconstruct": "x",
+    "discriminate": "x",
+}
+_OUTPUT_NAMES = {
+    "sample": "samples",
+    "generate": "samples",
+    "reconstruct": "reconstruction",
+    "discriminate": "logits",
+}
+DEFAULT_SIGNATURE = "sample"
+SIGNATURES_DOC = pathlib.Path("assets.extra") / "signatures.json"
+
+
+def export_saved_model(model, path, *, log_prob_kwargs=None, seed=0, verbose=False):
+    """Write `model` as a SavedModel with a named signature per supported method.
+
+    Args:
+        model: A built zoo model (a `keras.Model` with a `data_shape` attribute and, for
+            latent models, `latent_dim`).
+        path: Output folder (created; must not hold another SavedModel you want to keep).
+        log_prob_kwargs: Keyword arguments fixed into the `log_prob` signature, e.g.
+            `{"num_samples": 1000}` for an importance-weighted VAE bound. Default: the
+            model's own defaults.
+        seed: Integer seed fixed into methods that take a `seed` argument besides
+            `sample` (a stochastic `log_prob` or `elbo` estimate), so the signature is
+            deterministic. Ignored by `sample`, whose seed is an input.
+        verbose: Print the endpoints Keras writes.
+
+    Returns:
+        `path`, as a `pathlib.Path`.
+
+    Raises:
+        ValueError: if the model has no `data_shape` or no weights, or offers none of
+            the methods in `SIGNATURE_METHODS`.
+
+    Example:
+        >>> vae = zoo.load("vae_mnist", pretrained=False)
+        >>> zoo.export_saved_model(vae, "/srv/models/vae/1")
+        >>> served = tf.saved_model.load("/srv/models/vae/1")
+        >>> served.signatures["sample"](num_samples=tf.constant(4), seed=tf.constant(0))
+
+    References:
+        TensorFlow Serving, "SignatureDefs in SavedModel for TensorFlow Serving",
+        https://www.tensorflow.org/tfx/serving/signature_defs
+    """
+    path = pathlib.Path(path)
+    if not model.weights:
+        raise ValueError("The model has no weights yet; build it (call it on a batch) first.")
+    data_shape = _shape_attribute(model, "data_shape", required=True)
+    latent_shape = _shape_attribute(model, "latent_dim", required=False)
+    specs = {
+        "x": tf.TensorSpec([None, *data_shape], tf.float32, name="x"),
+        "z": None if latent_shape is None else tf.TensorSpec([None, *latent_shape], tf.float32, name="z"),
+    }
+
+    archive = keras.export.ExportArchive()
+    if model.built:  # else the endpoints' traces still collect every variable they use
+        archive.track(model)
+    docs = {}
+    for method_name, input_name in SIGNATURE_METHODS.items():
+        method = getattr(model, method_name, None)
+        if not callable(method) or (input_name and specs[input_name] is None):
+            continue
+        kwargs = dict(log_prob_kwargs or {}) if method_name == "log_prob" else {}
+        if method_name != "sample" and "seed" in inspect.signature(method).parameters:
+            kwargs.setdefault("seed", seed)
+        endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs)
+        archive.add_endpoint(method_name, endpoint)
+        outputs = endpoint.get_concrete_function().structured_outputs
+        docs[method_name] = {
+            "computes": f"{type(model).__name__}.{method_name}({_call_args(input_name, kwargs)})",
+            "summary": _first_line(method.__doc__),
+            "fixed_kwargs": kwargs,
+            "outputs": sorted(outputs),
+        }
+    if not docs:
+        raise ValueError(
+            f"{type(model).__name__} has none of the exportable methods "
+            f"{', '.join(SIGNATURE_METHODS)}."
+        )
+    default = DEFAULT_SIGNATURE if DEFAULT_SIGNATURE in docs else next(iter(docs))
+    archive.add_endpoint("serving_default", getattr(archive._tf_trackable, default))
+    docs["serving_default"] = {"same_as": default}
+
+    archive.write_out(str(path), verbose=verbose)
+    _write_docs(path, model, docs)
+    return path
+
+
+def _endpoint(method_name, method, spec, kwargs):
+    """A traced `tf.function` calling `method` with a serving-friendly signature."""
+    output_name = _OUTPUT_NAMES.get(method_name, method_name)
+    if method_name == "sample":
+
+        def serve(num_samples, seed):
+            return _as_output_dict(method(num_samples, seed=seed), output_name)
+
+        input_signature = [
+            tf.TensorSpec([], tf.int32, name="num_samples"),
+            tf.TensorSpec([], tf.int32, name="seed"),
+        ]
+    elif spec.name == "z":
+
+        def serve(z):
+            return _as_output_dict(method(z, **kwargs), output_name)
+
+        input_signature = [spec]
+    else:
+
+        def serve(x):
+            return _as_output_dict(method(x, **kwargs), output_name)
+
+        input_signature = [spec]
+    serve.__name__ = method_name
+    fn = tf.function(serve, input_signature=input_signature)
+    fn.get_concrete_function()  # trace now, so errors name the method being exported
+    return fn
+
+
+def _as_output_dict(result, name):
+    """Signature outputs: a dict of tensors for a tensor, tuple, dict or distribution."""
+    if isinstance(result, dict):
+        return {str(k): tf.convert_to_tensor(v) for k, v in result.items()}
+    if isinstance(result, (tuple, list)):
+        return {f"{name}_{i}": tf.convert_to_tensor(v) for i, v in enumerate(result)}
+    if _is_distribution(result):
+        return distribution_tensors(result)
+    return {name: tf.convert_to_tensor(result)}
+
+
+def distribution_tensors(distribution):
+    """The serving tensors of a `tfp.distributions.Distribution`.
+
+    Args:
+        distribution: Any TFP distribution (also wrapped in `Independent`).
+
+    Returns:
+        A dict with `mean` and, where defined, `stddev`; discrete distributions with
+        parameters `probs` / `logits` (Bernoulli, Categorical, OneHotCategorical) also
+        give those.
+    """
+    base = distribution
+    while hasattr(base, "distribution") and _is_distribution(base.distribution):
+        base = base.distribution  # Independent, ... keep their event shape for mean
+    tensors = {}
+    for name, statistic in (("mean", distribution.mean), ("stddev", distribution.stddev)):
+        try:
+            tensors[name] = statistic()
+        except NotImplementedError:
+            pass
+    for name in ("probs", "logits"):
+        parameter = getattr(base, f"{name}_parameter", None)
+        if parameter is not None:
+            tensors[name] = parameter()
+    if not tensors:
+        raise ValueError(f"Cannot export a {type(distribution).__name__}: no mean or parameters.")
+    return tensors
+
+
+def _is_distribution(value):
+    # Duck typing keeps tfp out of this module's imports.
+    return all(hasattr(value, a) for a in ("log_prob", "sample", "batch_shape", "event_shape"))
+
+
+def _shape_attribute(model, name, required):
+    value = getattr(model, name, None)
+    if value is None:
+        if required:
+            raise ValueError(
+                f"{type(model).__name__} has no `{name}` attribute; zoo models expose the "
+                "shape of one example as `data_shape` so that export can build input specs."
+            )
+        return None
+    return (int(value),) if isinstance(value, int) else tuple(int(d) for d in value)
+
+
+def _call_args(input_name, kwargs):
+    args = ["num_samples, seed=seed"] if input_name is None else [input_name]
+    args += [f"{k}={v!r}" for k, v in kwargs.items()]
+    return ", ".join(args)
+
+
+def _first_line(doc):
+    return (inspect.cleandoc(doc).splitlines() or [""])[0] if doc else ""
+
+
+def _write_docs(path, model, signatures):
+    try:
+        config = json.loads(json.dumps(model.get_config()))
+    except (TypeError, NotImplementedError):
+        config = None
+    from zoo import __version__
+
+    record = {
+        "model": type(model).__name__,
+        "config": config,
+        "zoo_version": __version__,
+        "keras_version": keras.__version__,
+        "tensorflow_version": tf.__version__,
+        "signatures": signatures,
+    }
+    doc_path = path / SIGNATURES_DOC
+    doc_path.parent.mkdir(parents=True, exist_ok=True)
+    doc_path.write_text(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
