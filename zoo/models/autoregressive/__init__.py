@@ -1,3 +1,6 @@
-"""autoregressive models."""
+"""Autoregressive models: exact likelihoods p(x) = prod_i p(x_i | x_<i)."""
 
-__all__ = []
+from zoo.models.autoregressive.made import MADE
+from zoo.models.autoregressive.nade import NADE
+
+__all__ = ["MADE", "NADE"]
