@@ -288,6 +288,16 @@ class GAN(keras.Model):
         logits, _ = disc.stateless_call(weights, non_trainable, fake, training=True)
         return logits
 
+    def save_own_variables(self, store):
+        # Keras does not save SeedGenerator states; ours is the training noise stream, and a
+        # reloaded or resumed GAN must continue it, not restart it.
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        if "seed_generator_state" in store.keys():
+            self.seed_generator.state.assign(store["seed_generator_state"])
+
     def get_config(self):
         config = super().get_config()
         config.update(
