@@ -1,3 +1,10 @@
-"""autoencoders models."""
+"""Autoencoders: deep, denoising, contractive and stacked (one shared base)."""
 
-__all__ = []
+from zoo.models.autoencoders.autoencoder import (
+    Autoencoder,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+    StackedAutoencoder,
+)
+
+__all__ = ["Autoencoder", "ContractiveAutoencoder", "DenoisingAutoencoder", "StackedAutoencoder"]

@@ -469,7 +469,7 @@ class VAE(keras.Model):
     def metrics(self):
         return [self.loss_tracker, self.elbo_tracker, self.reconstruction_tracker, self.kl_tracker]
 
-    def _step(self, data, training):
+    def _loss_terms(self, data, training):
         x, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         seed = tf.cast(self.seed_generator.next(), tf.int32)
         reconstruction, kl = self.elbo_terms(x, seed=seed, training=training)
@@ -489,13 +489,13 @@ class VAE(keras.Model):
 
     def train_step(self, data):
         with tf.GradientTape() as tape:
-            loss, reconstruction, kl = self._step(data, training=True)
+            loss, reconstruction, kl = self._loss_terms(data, training=True)
         gradients = tape.gradient(loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         return self._update_metrics(loss, reconstruction, kl)
 
     def test_step(self, data):
-        return self._update_metrics(*self._step(data, training=False))
+        return self._update_metrics(*self._loss_terms(data, training=False))
 
     def _check_data(self, x):
         if not tf.is_tensor(x):
