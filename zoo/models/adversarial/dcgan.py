@@ -1,0 +1,253 @@
+"""Deep convolutional GAN: Radford et al.'s architecture guidelines as a builder.
+
+The guidelines (Radford, Metz and Chintala 2016): strided convolutions instead of pooling
+(transposed convolutions in the generator), batch normalization in both networks except
+the generator output and the discriminator input, ReLU in the generator with a tanh output,
+LeakyReLU(0.2) in the discriminator, no hidden fully connected layers beyond the projection
+of `z` and the final logit, weights from N(0, 0.02), Adam(2e-4, beta_1=0.5).
+
+Images are doubled in size from a `base × base` projection of `z`, with `base` in 4..7:
+28×28 starts at 7×7 (2 upsamplings), 32×32 at 4×4 (3), 64×64 at 4×4 (4). Channel counts
+halve at each upsampling down to `filters` (the discriminator mirrors them).
+
+`architecture="kerasio"` builds instead the networks of the keras.io example "GAN
+overriding `Model.train_step`" (fchollet, 28×28×1 only, sigmoid output in [0, 1],
+latent 128), for side-by-side comparisons (`benchmarks/dcgan_vs_kerasio.py`).
+"""
+
+import math
+
+import keras
+
+from zoo._registry import register_model
+from zoo.models.adversarial.gan import GAN
+
+ARCHITECTURES = ("radford", "kerasio")
+
+
+def _upsamplings(size):
+    """Number of 2x upsamplings from a base of 4..7 pixels to `size`, or None."""
+    n = 0
+    while size > 7 and size % 2 == 0:
+        size //= 2
+        n += 1
+    return n if 4 <= size <= 7 and n > 0 else None
+
+
+def radford_generator(image_shape, latent_dim, filters=64, name="generator"):
+    """DCGAN generator for `image_shape` (h == w), tanh output in [-1, 1]."""
+    height, width, channels = image_shape
+    n = _upsamplings(height)
+    base = height // 2**n
+    init = keras.initializers.RandomNormal(0.0, 0.02)
+    layers = [
+        keras.Input((latent_dim,)),
+        keras.layers.Dense(
+            base * base * filters * 2 ** (n - 1),
+            use_bias=False,
+            kernel_initializer=init,
+        ),
+        keras.layers.BatchNormalization(),
+        keras.layers.ReLU(),
+        keras.layers.Reshape((base, base, filters * 2 ** (n - 1))),
+    ]
+    for i in reversed(range(n - 1)):
+        layers += [
+            keras.layers.Conv2DTranspose(
+                filters * 2**i,
+                4,
+                strides=2,
+                padding="same",
+                use_bias=False,
+                kernel_initializer=init,
+            ),
+            keras.layers.BatchNormalization(),
+            keras.layers.ReLU(),
+        ]
+    layers.append(
+        keras.layers.Conv2DTranspose(
+            channels,
+            4,
+            strides=2,
+            padding="same",
+            activation="tanh",
+            kernel_initializer=init,
+        )
+    )
+    return keras.Sequential(layers, name=name)
+
+
+def radford_discriminator(image_shape, filters=64, name="discriminator"):
+    """DCGAN discriminator for `image_shape`: strided convolutions to one logit."""
+    n = _upsamplings(image_shape[0])
+    init = keras.initializers.RandomNormal(0.0, 0.02)
+    layers = [keras.Input(tuple(image_shape))]
+    for i in range(n):
+        layers.append(
+            keras.layers.Conv2D(
+                filters * 2**i,
+                4,
+                strides=2,
+                padding="same",
+                use_bias=i == 0,
+                kernel_initializer=init,
+            )
+        )
+        if i > 0:  # no batch norm on the discriminator's input layer
+            layers.append(keras.layers.BatchNormalization())
+        layers.append(keras.layers.LeakyReLU(0.2))
+    layers += [keras.layers.Flatten(), keras.layers.Dense(1, kernel_initializer=init)]
+    return keras.Sequential(layers, name=name)
+
+
+def kerasio_generator(latent_dim=128, name="generator"):
+    """The keras.io example's generator: Dense 7x7x128, two 4x4 stride-2 deconvolutions."""
+    return keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            keras.layers.Dense(7 * 7 * 128),
+            keras.layers.LeakyReLU(0.2),
+            keras.layers.Reshape((7, 7, 128)),
+            keras.layers.Conv2DTranspose(128, 4, strides=2, padding="same"),
+            keras.layers.LeakyReLU(0.2),
+            keras.layers.Conv2DTranspose(128, 4, strides=2, padding="same"),
+            keras.layers.LeakyReLU(0.2),
+            keras.layers.Conv2D(1, 7, padding="same", activation="sigmoid"),
+        ],
+        name=name,
+    )
+
+
+def kerasio_discriminator(name="discriminator"):
+    """The keras.io example's discriminator: two 3x3 stride-2 convolutions, global max pool."""
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(64, 3, strides=2, padding="same"),
+            keras.layers.LeakyReLU(0.2),
+            keras.layers.Conv2D(128, 3, strides=2, padding="same"),
+            keras.layers.LeakyReLU(0.2),
+            keras.layers.GlobalMaxPooling2D(),
+            keras.layers.Dense(1),
+        ],
+        name=name,
+    )
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class DCGAN(GAN):
+    """A `GAN` whose networks follow the DCGAN guidelines for an image shape.
+
+    Args:
+        image_shape: `(height, width, channels)`, square, with a 4..7 pixel base
+            (28×28×1, 32×32×3 and 64×64×3 among others).
+        latent_dim: Size of `z`.
+        filters: Channels of the widest-resolution layer (64 in the paper, 128 for LSUN).
+        architecture: `"radford"` (default; data in [-1, 1]) or `"kerasio"` (the keras.io
+            example's networks, 28×28×1, data in [0, 1]).
+        **kwargs: `GAN` arguments (`loss`, `d_steps`, `label_smoothing`, `seed`, ...).
+
+    Raises:
+        ValueError: for an image shape the architecture cannot build.
+
+    #### Example
+
+    ```python
+    images = zoo.data.to_unit_interval(zoo.data.load_arrays("fashion_mnist")[0]) * 2 - 1
+    gan = DCGAN((28, 28, 1))
+    gan.compile()  # Adam(2e-4, beta_1=0.5) for both players
+    gan.fit(images, batch_size=128, epochs=5)
+    ```
+
+    #### References
+
+    - Radford, Metz, Chintala, 2016. Unsupervised Representation Learning with Deep
+      Convolutional Generative Adversarial Networks.
+    """
+
+    def __init__(
+        self, image_shape, latent_dim=100, filters=64, architecture="radford", **kwargs
+    ):
+        image_shape = tuple(int(d) for d in image_shape)
+        if architecture not in ARCHITECTURES:
+            raise ValueError(
+                f"architecture must be one of {ARCHITECTURES}; got {architecture!r}."
+            )
+        if architecture == "kerasio":
+            if image_shape != (28, 28, 1):
+                raise ValueError(
+                    f"the keras.io architecture is for (28, 28, 1); got {image_shape}."
+                )
+            generator, discriminator = (
+                kerasio_generator(latent_dim),
+                kerasio_discriminator(),
+            )
+            data_range = (0.0, 1.0)
+        else:
+            if (
+                len(image_shape) != 3
+                or image_shape[0] != image_shape[1]
+                or not _upsamplings(image_shape[0])
+            ):
+                raise ValueError(
+                    "image_shape must be (size, size, channels) with size = base * 2**n, "
+                    f"base in 4..7 (e.g. 28, 32, 64); got {image_shape}."
+                )
+            generator = radford_generator(image_shape, latent_dim, filters)
+            discriminator = radford_discriminator(image_shape, filters)
+            data_range = (-1.0, 1.0)
+        kwargs.setdefault("data_range", data_range)
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
+        self.image_shape = image_shape
+        self.filters = int(filters)
+        self.architecture = architecture
+
+    def get_config(self):
+        config = super().get_config()
+        del config["generator"], config["discriminator"]
+        config.update(
+            {
+                "image_shape": list(self.image_shape),
+                "filters": self.filters,
+                "architecture": self.architecture,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+_PAPER = (
+    "Radford, Metz, Chintala, 2016. Unsupervised Representation Learning with DCGANs."
+)
+
+register_model(
+    "dcgan_fashion_mnist",
+    DCGAN,
+    {"image_shape": [28, 28, 1], "latent_dim": 100, "filters": 64},
+    family="adversarial",
+    paper=_PAPER,
+    dataset="Fashion-MNIST train (60,000 images scaled to [-1, 1])",
+    description="DCGAN on 28x28 Fashion-MNIST; samples in [-1, 1].",
+)
+
+register_model(
+    "dcgan_lsun",
+    DCGAN,
+    {"image_shape": [64, 64, 3], "latent_dim": 100, "filters": 128},
+    family="adversarial",
+    paper=_PAPER,
+    dataset="LSUN bedrooms train, center-cropped and resized to 64x64, scaled to [-1, 1]",
+    description="DCGAN on 64x64 LSUN bedrooms (architecture and recipe; weights unpublished).",
+    unpublished_reason=(
+        "dcgan_lsun weights are not published: LSUN bedrooms cannot be downloaded from the "
+        "machines this project is built on, and no model trained on other data is published "
+        "under this name. Train it yourself where tensorflow-datasets can reach LSUN: "
+        "`images = tfds.load('lsun/bedroom', split='train')`, center-crop and resize to "
+        "64x64, scale to [-1, 1]; then `gan = zoo.load('dcgan_lsun', pretrained=False)`, "
+        "`gan.compile()` (Adam 2e-4, beta_1 0.5) and `gan.fit(images.batch(128), epochs=1..5)` "
+        "(Radford et al. trained 5 epochs at batch size 128)."
+    ),
+)
