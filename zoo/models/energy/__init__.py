@@ -1,3 +1,16 @@
-"""energy models."""
+"""Energy-based models: restricted Boltzmann machines, Boltzmann machines, deep belief nets."""
 
-__all__ = []
+from zoo.models.energy.boltzmann_machine import BoltzmannMachine
+from zoo.models.energy.dbn import DBN
+from zoo.models.energy.free_energy_gap import FreeEnergyGap
+from zoo.models.energy.rbm import BernoulliRBM, GaussianBernoulliRBM, RestrictedBoltzmannMachine
+from zoo.models.energy.softmax_rbm import SoftmaxRBM
+
+__all__ = [
+    "BernoulliRBM",
+    "BoltzmannMachine",
+    "DBN",
+    "GaussianBernoulliRBM",
+    "RestrictedBoltzmannMachine",
+    "SoftmaxRBM",
+]

@@ -1,0 +1,242 @@
+"""BernoulliRBM and GaussianBernoulliRBM: contract, CD-k gradient, conditionals, log Z, AIS."""
+
+import itertools
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from model_contract import run_model_contract
+from scipy.special import logsumexp
+from sklearn.datasets import load_digits
+
+from zoo.evaluation.ais import ais_schedule
+from zoo.models import BernoulliRBM, GaussianBernoulliRBM
+from zoo.models.energy import FreeEnergyGap
+from zoo.models.energy import rbm as rbm_module
+
+
+def _binary(n, d, seed=0):
+    return (np.random.default_rng(seed).random((n, d)) < 0.4).astype("float32")
+
+
+def _all_states(n):
+    return np.array(list(itertools.product([0.0, 1.0], repeat=n)), np.float32)
+
+
+def _randomize(rbm, scale=1.0, seed=0):
+    """Weights large enough that the conditionals are far from 1/2."""
+    rng = np.random.default_rng(seed)
+    rbm.kernel.assign(scale * rng.normal(size=rbm.kernel.shape).astype("float32"))
+    rbm.visible_bias.assign(scale * rng.normal(size=rbm.visible_bias.shape).astype("float32"))
+    rbm.hidden_bias.assign(scale * rng.normal(size=rbm.hidden_bias.shape).astype("float32"))
+    return rbm
+
+
+def _bernoulli_energy(rbm, v, h):
+    """E(v, h) = -b.v - c.h - h^T W^T v for every pair of rows, `[len(v), len(h)]`."""
+    w, b, c = (np.asarray(t, np.float64) for t in (rbm.kernel, rbm.visible_bias, rbm.hidden_bias))
+    return -(v @ b)[:, None] - (h @ c)[None, :] - v @ w @ h.T
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_bernoulli_contract(persistent, tmp_path):
+    run_model_contract(
+        lambda: BernoulliRBM(6, 4, cd_k=2, persistent=persistent, num_chains=5, seed=1),
+        _binary(40, 6),
+        tmp_path,
+        compile_kwargs=lambda: {"optimizer": keras.optimizers.SGD(0.1)},
+        sample_shape=(6,),
+    )
+
+
+def test_gaussian_contract(tmp_path):
+    x = np.random.default_rng(0).normal(size=(40, 5)).astype("float32")
+    run_model_contract(
+        lambda: GaussianBernoulliRBM(5, 3, persistent=True, num_chains=4, learn_sigma=True, seed=1),
+        x,
+        tmp_path,
+        compile_kwargs=lambda: {},
+        sample_shape=(5,),
+    )
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_cd_update_is_gradient_of_free_energy_difference(persistent):
+    """One SGD(lr=1) step moves the parameters by <v h>_data - <v h>_model (Hinton 2002)."""
+    x = _binary(16, 7)
+    model = BernoulliRBM(7, 5, cd_k=3, persistent=persistent, num_chains=9, weight_decay=0.0, seed=3)
+    _randomize(model, 0.3)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0))
+    before = {w.path: np.array(w) for w in model.weights}
+    seed = tf.cast(model.seed_generator.state, tf.int32)
+    clone = BernoulliRBM.from_config(model.get_config())
+    for w in clone.weights:
+        if w.path in before:
+            w.assign(before[w.path])
+    # The negative particles the step will use, drawn with the same seed by the same code.
+    v_model = clone._negative_phase(x, clone._hidden_logits(x), seed)[0].numpy()
+    assert not np.array_equal(v_model, x[: len(v_model)])
+
+    model.train_on_batch(x)
+
+    def stats(v):
+        h = 1.0 / (1.0 + np.exp(-(v @ before[model.kernel.path] + before[model.hidden_bias.path])))
+        return v.T @ h / len(v), v.mean(0), h.mean(0)
+
+    data, negative = stats(x), stats(v_model)
+    for variable, d, n in zip((model.kernel, model.visible_bias, model.hidden_bias), data, negative):
+        np.testing.assert_allclose(np.array(variable) - before[variable.path], d - n, atol=2e-5)
+    if persistent:
+        np.testing.assert_array_equal(np.array(model.persistent_chains), v_model)
+
+
+def test_bernoulli_conditionals_and_free_energy_match_energy():
+    rbm = _randomize(BernoulliRBM(4, 3))
+    v, h = _all_states(4), _all_states(3)
+    log_joint = -_bernoulli_energy(rbm, v, h)  # [16 v, 8 h]
+    p_h_given_v = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+    np.testing.assert_allclose(rbm.encode(v), p_h_given_v @ h, atol=1e-5)
+    p_v_given_h = np.exp(log_joint - logsumexp(log_joint, axis=0, keepdims=True))
+    np.testing.assert_allclose(rbm.decode(h), p_v_given_h.T @ v, atol=1e-5)
+    np.testing.assert_allclose(rbm.free_energy(v), -logsumexp(log_joint, axis=1), rtol=1e-5)
+
+
+def test_gaussian_conditionals_and_log_partition():
+    rbm = _randomize(GaussianBernoulliRBM(1, 3, learn_sigma=True), 0.7)
+    rbm.log_sigma.assign([0.3])
+    sigma = np.exp(0.3)
+    w, b, c = (np.asarray(t, np.float64) for t in (rbm.kernel, rbm.visible_bias, rbm.hidden_bias))
+    h = _all_states(3)
+    grid = np.linspace(-30, 30, 200001)[:, None]
+
+    def neg_energy(v):  # -E(v, h) for every (v, h) pair
+        return -((v - b) ** 2).sum(1)[:, None] / (2 * sigma**2) + h @ c + (v / sigma) @ w @ h.T
+
+    log_joint = neg_energy(grid)
+    p_h_given_v = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+    probe = slice(95000, 105001, 2500)
+    np.testing.assert_allclose(rbm.encode(grid[probe].astype("float32")), (p_h_given_v @ h)[probe], atol=1e-5)
+    p_v_given_h = np.exp(log_joint - logsumexp(log_joint, axis=0, keepdims=True))
+    np.testing.assert_allclose(rbm.decode(h)[:, 0], (grid[:, 0] @ p_v_given_h), atol=1e-4)
+    step = grid[1, 0] - grid[0, 0]
+    np.testing.assert_allclose(rbm.log_partition("exact"), logsumexp(log_joint) + np.log(step), atol=1e-4)
+
+
+@pytest.mark.parametrize("n_visible, n_hidden", [(6, 3), (3, 6)])  # enumerate h, then v
+def test_exact_log_partition_matches_brute_force(n_visible, n_hidden, monkeypatch):
+    monkeypatch.setattr(rbm_module, "_ENUMERATION_BUDGET", 12)  # several chunks
+    rbm = _randomize(BernoulliRBM(n_visible, n_hidden))
+    brute = logsumexp(-_bernoulli_energy(rbm, _all_states(n_visible), _all_states(n_hidden)))
+    np.testing.assert_allclose(rbm.log_partition("exact"), brute, rtol=1e-5)
+    total = logsumexp(np.asarray(rbm.log_prob(_all_states(n_visible))))
+    np.testing.assert_allclose(total, 0.0, atol=1e-4)
+
+
+def test_exact_log_partition_refuses_large_layers():
+    with pytest.raises(ValueError, match=r"2\^26 states of the hidden layer"):
+        BernoulliRBM(30, 26).log_partition("exact")
+    with pytest.raises(ValueError, match="ais"):
+        BernoulliRBM(4, 2).log_partition("bogus")
+
+
+def test_ais_matches_exact_on_rbm_trained_on_digits():
+    """AIS (Salakhutdinov & Murray 2008) within 0.2 nats of exact, 20 hidden units, real data."""
+    x = (load_digits().data / 16.0 > 0.5).astype("float32")
+    rbm = BernoulliRBM(64, 20, seed=0)
+    rbm.init_visible_bias(x)
+    rbm.compile(steps_per_execution=30)
+    rbm.fit(x, batch_size=30, epochs=15, verbose=0, shuffle=True)
+    exact = float(rbm.log_partition("exact"))
+    estimate = rbm.log_partition("ais", num_chains=100, betas=ais_schedule(2000), seed=0, data=x)
+    assert abs(float(estimate.log_z) - exact) < 0.2, (float(estimate.log_z), exact)
+    assert estimate.log_z_lower <= estimate.log_z <= estimate.log_z_upper
+    # Trained, the model is far from its base rate: the estimate is not trivially log Z_0.
+    base = BernoulliRBM(64, 20)
+    base.init_visible_bias(x)
+    base.kernel.assign(tf.zeros_like(base.kernel))
+    assert exact - float(base.log_partition("exact")) > 5.0
+    np.testing.assert_allclose(rbm.log_prob(x[:5]), -rbm.free_energy(x[:5]) - float(estimate.log_z), rtol=1e-6)
+
+
+def test_gibbs_sampler_matches_exact_distribution():
+    rbm = _randomize(BernoulliRBM(3, 2), 1.5)
+    states = _all_states(3)
+    exact = np.exp(np.asarray(rbm.log_prob(states)))
+    samples = np.asarray(rbm.sample(4000, seed=0, burn_in=50))
+    index = samples @ np.array([4, 2, 1])
+    empirical = np.bincount(index.astype(int), minlength=8) / len(samples)
+    # Each state is ordered 000, 001, ..., as _all_states; E|TV| <= sum sqrt(p / N) / 2.
+    noise = 0.5 * np.sum(np.sqrt(exact * (1 - exact) / len(samples)))
+    assert 0.5 * np.abs(empirical - exact).sum() < 2 * noise
+    assert 0.5 * np.abs(np.full(8, 1 / 8) - exact).sum() > 4 * noise  # the test can fail
+
+
+def test_training_invalidates_cached_log_partition():
+    rbm = BernoulliRBM(5, 3)
+    rbm.log_partition("exact")
+    assert np.isfinite(float(rbm.log_z_cache))
+    rbm.compile()
+    rbm.train_on_batch(_binary(8, 5))
+    assert np.isnan(float(rbm.log_z_cache))
+    big = BernoulliRBM(30, 21)
+    with pytest.raises(RuntimeError, match="log_partition"):
+        big.log_prob(_binary(2, 30))
+
+
+def test_metrics_and_free_energy_gap():
+    x = _binary(60, 8)
+    rbm = BernoulliRBM(8, 4, seed=0)
+    rbm.compile()
+    gap = FreeEnergyGap(x[:20], x[40:])
+    history = rbm.fit(x[:40], batch_size=10, epochs=2, verbose=0, callbacks=[gap])
+    logs = {k: v[-1] for k, v in history.history.items()}
+    assert set(logs) == {"free_energy", "reconstruction_error", "pseudo_likelihood", "free_energy_gap"}
+    expected_gap = np.mean(rbm.free_energy(x[40:])) - np.mean(rbm.free_energy(x[:20]))
+    np.testing.assert_allclose(logs["free_energy_gap"], expected_gap, rtol=1e-5)
+    assert logs["pseudo_likelihood"] < 0 and 0 < logs["reconstruction_error"] < 1
+
+
+def test_pseudo_likelihood_matches_conditionals():
+    # Identical units: whichever unit the stochastic estimate flips, n * log p(v_i | v_-i)
+    # equals the exact pseudo-log-likelihood sum_i log p(v_i | v_-i).
+    rbm = BernoulliRBM(4, 3)
+    row = np.random.default_rng(0).normal(size=(1, 3)).astype("float32")
+    rbm.kernel.assign(np.repeat(row, 4, axis=0))
+    rbm.visible_bias.assign(np.full(4, -0.3, np.float32))
+    v = np.array([[0, 0, 0, 0], [1, 1, 1, 1]], np.float32)
+    log_p = np.asarray(rbm.log_prob(v), np.float64)
+    exact = np.zeros(len(v))
+    for i in range(4):
+        flipped = v.copy()
+        flipped[:, i] = 1 - flipped[:, i]
+        exact += log_p - np.logaddexp(log_p, np.asarray(rbm.log_prob(flipped)))
+    np.testing.assert_allclose(rbm.pseudo_log_likelihood(v, seed=3), exact, rtol=1e-5)
+
+
+def test_sparsity_target_lowers_hidden_activity():
+    x = _binary(100, 10)
+    activity = []
+    for target in (None, 0.05):
+        rbm = BernoulliRBM(10, 8, sparsity_target=target, sparsity_cost=1.0, seed=0)
+        rbm.compile()
+        rbm.fit(x, batch_size=20, epochs=10, verbose=0)
+        activity.append(float(np.mean(rbm.encode(x))))
+    assert activity[1] < activity[0] - 0.1, activity
+
+
+def test_bad_input_raises_clear_errors():
+    rbm = BernoulliRBM(4, 2)
+    with pytest.raises(ValueError, match=r"\[0.0, 1.0\].*Bernoulli"):
+        rbm.free_energy(np.full((2, 4), 2.0, np.float32))
+    with pytest.raises(ValueError, match=r"\(batch, 4\)"):
+        rbm.encode(np.zeros((2, 5), np.float32))
+    with pytest.raises(ValueError, match="sparsity_target"):
+        BernoulliRBM(4, 2, sparsity_target=1.5)
+
+
+def test_init_visible_bias_is_data_log_odds():
+    x = _binary(200, 6)
+    rbm = BernoulliRBM(6, 2)
+    rbm.init_visible_bias(x)
+    np.testing.assert_allclose(1 / (1 + np.exp(-np.asarray(rbm.visible_bias))), x.mean(0), atol=1e-5)

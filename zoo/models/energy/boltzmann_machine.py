@@ -1,0 +1,309 @@
+"""The general (unrestricted) Boltzmann machine, trained with random-scan Gibbs chains.
+
+With binary visible units v and hidden units h,
+
+    E(v, h) = -v^T W h - v^T U v - h^T P h - b^T v - c^T h,
+
+U and P symmetric with zero diagonal. Writing s = [v, h], E = -1/2 s^T J s - a^T s with
+J = [[2U, W], [W^T, 2P]] and a = [b, c], so one unit's conditional is
+p(s_i = 1 | s_-i) = sigmoid(a_i + (J s)_i). Updating one uniformly chosen unit at a time from
+that conditional (random-scan single-site Gibbs) satisfies detailed balance with respect to
+p(s) = exp(-E(s)) / Z, so long chains sample the model. With U = P = 0 this is an RBM; the
+lateral couplings are what make the hidden units dependent given v, so neither phase of
+learning can be sampled in one block step. That is why the model is slow by nature: it is
+here to show, side by side with the RBMs, what the restriction buys.
+
+Learning follows the gradient of the log-likelihood,
+E_data[dE/dtheta] - E_model[dE/dtheta]: the data term by Gibbs sampling the hidden units
+with v clamped, the model term by persistent free-running chains (as in PCD). Both are the
+gradient of mean E(data states) - mean E(stop_gradient(model states)).
+"""
+
+import keras
+import tensorflow as tf
+
+from zoo._checks import check_in_range, check_inner_shape
+from zoo._random import stateless_seed
+from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
+
+_MAX_EXACT_BITS = 25
+
+
+def _all_binary_states(num_bits):
+    index = tf.range(2**num_bits, dtype=tf.int64)[:, None]
+    bits = tf.bitwise.right_shift(index, tf.range(num_bits, dtype=tf.int64)[None, :])
+    return tf.cast(tf.bitwise.bitwise_and(bits, 1), tf.float32)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
+    """Boltzmann machine with visible-visible, visible-hidden and hidden-hidden couplings.
+
+    Args:
+        n_visible: Number of binary visible units.
+        n_hidden: Number of binary hidden units.
+        num_chains: Persistent free-running chains for the negative phase.
+        positive_sweeps: Sweeps (of n_hidden single-site updates each) over the hidden
+            units with v clamped, per training step.
+        negative_sweeps: Sweeps (of n_visible + n_hidden updates each) of the persistent
+            chains per training step.
+        weight_decay: L2 cost on all couplings.
+        seed: Seed of the model's `keras.random.SeedGenerator`.
+        **kwargs: Passed to `keras.Model`.
+
+    Example:
+        >>> bm = zoo.models.BoltzmannMachine(6, 3)
+        >>> bm.compile()
+        >>> bm.fit(x, batch_size=20, epochs=50)
+        >>> bm.log_prob(x)  # exact for tiny models
+
+    #### References
+    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for
+    Boltzmann machines. Cognitive Science 9. Geman, S. & Geman, D. (1984). Stochastic
+    relaxation, Gibbs distributions, and the Bayesian restoration of images.
+    """
+
+    def __init__(
+        self,
+        n_visible,
+        n_hidden,
+        num_chains=100,
+        positive_sweeps=5,
+        negative_sweeps=1,
+        weight_decay=1e-4,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if n_visible < 1 or n_hidden < 1:
+            raise ValueError(
+                f"n_visible and n_hidden must be positive; got {n_visible}, {n_hidden}."
+            )
+        self.n_visible = int(n_visible)
+        self.n_hidden = int(n_hidden)
+        self.num_chains = int(num_chains)
+        self.positive_sweeps = int(positive_sweeps)
+        self.negative_sweeps = int(negative_sweeps)
+        self.weight_decay = float(weight_decay)
+        self.seed = seed
+        init = keras.initializers.RandomNormal(stddev=0.01, seed=seed)
+        n = self.n_visible + self.n_hidden
+        self.kernel = self.add_weight(shape=(self.n_visible, self.n_hidden), initializer=init, name="kernel")
+        # Unconstrained parameters; the couplings are their symmetric, zero-diagonal parts.
+        self.visible_coupling_raw = self.add_weight(
+            shape=(self.n_visible, self.n_visible), initializer="zeros", name="visible_coupling"
+        )
+        self.hidden_coupling_raw = self.add_weight(
+            shape=(self.n_hidden, self.n_hidden), initializer="zeros", name="hidden_coupling"
+        )
+        self.visible_bias = self.add_weight(shape=(self.n_visible,), initializer="zeros", name="visible_bias")
+        self.hidden_bias = self.add_weight(shape=(self.n_hidden,), initializer="zeros", name="hidden_bias")
+        self.persistent_chains = self.add_weight(
+            shape=(self.num_chains, n), initializer="zeros", trainable=False, name="persistent_chains"
+        )
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.data_energy_tracker = keras.metrics.Mean(name="data_energy")
+        self.model_energy_tracker = keras.metrics.Mean(name="model_energy")
+        self.built = True
+
+    @property
+    def data_shape(self):
+        return (self.n_visible,)
+
+    @property
+    def latent_dim(self):
+        return self.n_hidden
+
+    @property
+    def metrics(self):
+        return [self.data_energy_tracker, self.model_energy_tracker]
+
+    # ----------------------------------------------------------------- energy
+    @staticmethod
+    def _symmetric(raw):
+        return 0.5 * (raw + tf.transpose(raw)) * (1.0 - tf.eye(tf.shape(raw)[0]))
+
+    @property
+    def visible_coupling(self):
+        """U: symmetric, zero diagonal, `[n_visible, n_visible]`."""
+        return self._symmetric(self.visible_coupling_raw)
+
+    @property
+    def hidden_coupling(self):
+        """P: symmetric, zero diagonal, `[n_hidden, n_hidden]`."""
+        return self._symmetric(self.hidden_coupling_raw)
+
+    def _coupling_matrix(self):
+        """J = [[2U, W], [W^T, 2P]] and a = [b, c], so E(s) = -s^T J s / 2 - a^T s."""
+        top = tf.concat([2.0 * self.visible_coupling, self.kernel], axis=1)
+        bottom = tf.concat([tf.transpose(self.kernel), 2.0 * self.hidden_coupling], axis=1)
+        return tf.concat([top, bottom], axis=0), tf.concat([self.visible_bias, self.hidden_bias], 0)
+
+    def energy(self, v, h):
+        """E(v, h) per example, float32 `[batch]`.
+
+        Raises:
+            ValueError: for wrong shapes or values outside [0, 1].
+        """
+        return self._energy(self._prepare(v, self.n_visible, "v"), self._prepare(h, self.n_hidden, "h"))
+
+    def _energy(self, v, h):
+        return -(
+            tf.reduce_sum(tf.matmul(v, self.kernel) * h, -1)
+            + tf.reduce_sum(tf.matmul(v, self.visible_coupling) * v, -1)
+            + tf.reduce_sum(tf.matmul(h, self.hidden_coupling) * h, -1)
+            + tf.linalg.matvec(v, self.visible_bias)
+            + tf.linalg.matvec(h, self.hidden_bias)
+        )
+
+    def _prepare(self, x, size, name):
+        check_inner_shape(x, (size,), name)
+        return check_in_range(tf.cast(x, tf.float32), 0.0, 1.0, name, "binary units")
+
+    # ----------------------------------------------------------------- Gibbs sampling
+    @tf.function(reduce_retracing=True)
+    def _random_scan(self, state, num_updates, first_site, seed):
+        """`num_updates` single-site Gibbs updates per chain on units `first_site..n-1`.
+
+        Each update picks one unit uniformly at random (independently per chain) and
+        redraws it from p(s_i | s_-i) = sigmoid(a_i + (J s)_i).
+        """
+        coupling, bias = self._coupling_matrix()
+        n = tf.shape(state)[1]
+        num_chains = tf.shape(state)[0]
+
+        def body(t, state):
+            seed_site, seed_value = tf.unstack(
+                tf.random.split(tf.random.experimental.stateless_fold_in(seed, t), 2)
+            )
+            site = tf.random.stateless_uniform([num_chains], seed_site, first_site, n, dtype=tf.int32)
+            field = tf.gather(bias, site) + tf.reduce_sum(tf.gather(coupling, site) * state, -1)
+            new = tf.cast(tf.random.stateless_uniform([num_chains], seed_value) < tf.sigmoid(field), tf.float32)
+            one_hot = tf.one_hot(site, n)
+            return t + 1, state + one_hot * (new - tf.gather(state, site, batch_dims=1))[:, None]
+
+        return tf.while_loop(lambda t, _: t < num_updates, body, (tf.constant(0), state))[1]
+
+    def sample(self, num_samples, seed=None, burn_in=1000, start=None):
+        """Visible vectors from `burn_in` sweeps of random-scan Gibbs sampling.
+
+        A sweep is n_visible + n_hidden single-site updates (one compiled `tf.while_loop`).
+
+        Args:
+            num_samples: Number of independent chains (ignored when `start` is given).
+            seed: Integer or shape-[2] seed; the same seed gives the same samples.
+            burn_in: Number of sweeps.
+            start: Optional initial joint states `[num_samples, n_visible + n_hidden]`;
+                default uniformly random.
+
+        Returns:
+            Binary float32 `[num_samples, n_visible]`.
+        """
+        n = self.n_visible + self.n_hidden
+        seed_start, seed_chain = tf.unstack(tf.random.split(stateless_seed(seed), 2))
+        if start is None:
+            start = tf.cast(tf.random.stateless_uniform([num_samples, n], seed_start) < 0.5, tf.float32)
+        else:
+            start = self._prepare(start, n, "start")
+        state = self._random_scan(start, tf.constant(int(burn_in) * n), tf.constant(0), seed_chain)
+        return state[:, : self.n_visible]
+
+    # ----------------------------------------------------------------- exact quantities
+    def _check_exact(self, bits):
+        if bits > _MAX_EXACT_BITS:
+            raise ValueError(
+                f"Exact computation enumerates 2^{bits} states; this is refused above "
+                f"2^{_MAX_EXACT_BITS}. The Boltzmann machine is meant for tiny sizes."
+            )
+
+    def log_partition(self, method="exact"):
+        """log Z by enumerating all 2^(n_visible + n_hidden) joint states.
+
+        Raises:
+            ValueError: for another method or above 2^25 states.
+        """
+        if method != "exact":
+            raise ValueError(f'BoltzmannMachine supports method="exact" only; got {method!r}.')
+        self._check_exact(self.n_visible + self.n_hidden)
+        states = _all_binary_states(self.n_visible + self.n_hidden)
+        return tf.reduce_logsumexp(-self._energy(states[:, : self.n_visible], states[:, self.n_visible :]))
+
+    def log_prob(self, v):
+        """Exact log p(v) = log sum_h exp(-E(v, h)) - log Z in nats, float32 `[batch]`.
+
+        Raises:
+            ValueError: for bad input or models above 2^25 joint states.
+        """
+        v = self._prepare(v, self.n_visible, "v")
+        self._check_exact(self.n_visible + self.n_hidden)
+        hidden = _all_binary_states(self.n_hidden)
+        batch, num_h = tf.shape(v)[0], tf.shape(hidden)[0]
+        pairs_v = tf.repeat(v, num_h, axis=0)
+        pairs_h = tf.tile(hidden, [batch, 1])
+        energies = tf.reshape(self._energy(pairs_v, pairs_h), [batch, num_h])
+        return tf.reduce_logsumexp(-energies, axis=-1) - self.log_partition()
+
+    # ----------------------------------------------------------------- training
+    def _default_optimizer(self):
+        return keras.optimizers.SGD(learning_rate=0.05, momentum=0.5)
+
+    def _positive_phase(self, v, seed):
+        """Hidden units sampled with v clamped, started from the conditional that ignores
+        the hidden-hidden couplings; returns joint states `[batch, n_visible + n_hidden]`."""
+        seed_start, seed_scan = tf.unstack(tf.random.split(seed, 2))
+        hidden_probs = tf.sigmoid(tf.matmul(v, self.kernel) + self.hidden_bias)
+        hidden = tf.cast(tf.random.stateless_uniform(tf.shape(hidden_probs), seed_start) < hidden_probs, tf.float32)
+        return self._random_scan(
+            tf.concat([v, hidden], 1), self.positive_sweeps * self.n_hidden, self.n_visible, seed_scan
+        )
+
+    def _split(self, states):
+        return states[:, : self.n_visible], states[:, self.n_visible :]
+
+    def train_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        v = self._prepare(x, self.n_visible, "x")
+        seed_pos, seed_neg = tf.unstack(tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2))
+        clamped = tf.stop_gradient(self._positive_phase(v, seed_pos))
+        free = self._random_scan(
+            tf.convert_to_tensor(self.persistent_chains),
+            self.negative_sweeps * (self.n_visible + self.n_hidden),
+            0,
+            seed_neg,
+        )
+        self.persistent_chains.assign(free)
+        free = tf.stop_gradient(free)
+        variables = self.trainable_variables
+        couplings = [self.kernel, self.visible_coupling_raw, self.hidden_coupling_raw]
+        with tf.GradientTape() as tape:
+            data_energy = self._energy(*self._split(clamped))
+            model_energy = self._energy(*self._split(free))
+            penalty = 0.5 * self.weight_decay * tf.add_n([tf.reduce_sum(tf.square(w)) for w in couplings])
+            loss = (
+                tf.nn.compute_average_loss(data_energy)
+                - tf.nn.compute_average_loss(model_energy)
+                + tf.nn.scale_regularization_loss(penalty)
+            )
+        self.optimizer.apply(tape.gradient(loss, variables), variables)
+        self.data_energy_tracker.update_state(data_energy)
+        self.model_energy_tracker.update_state(model_energy)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        v = self._prepare(x, self.n_visible, "x")
+        clamped = self._positive_phase(v, tf.cast(self.seed_generator.next(), tf.int32))
+        self.data_energy_tracker.update_state(self._energy(*self._split(clamped)))
+        return {m.name: m.result() for m in self.metrics}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "n_visible": self.n_visible,
+            "n_hidden": self.n_hidden,
+            "num_chains": self.num_chains,
+            "positive_sweeps": self.positive_sweeps,
+            "negative_sweeps": self.negative_sweeps,
+            "weight_decay": self.weight_decay,
+            "seed": self.seed,
+        }

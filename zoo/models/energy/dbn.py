@@ -1,0 +1,325 @@
+"""Deep belief network: a stack of RBMs, pretrained greedily and fine-tuned by up-down.
+
+A DBN with layers x = h_0, h_1, ..., h_L is a generative model whose top two layers form an
+undirected RBM (an associative memory) and whose lower layers are directed sigmoid belief
+layers, p(h_l | h_{l+1}) = prod_i sigmoid(b_l + G_l h_{l+1}). Greedy layer-wise pretraining
+(Hinton, Osindero & Teh, 2006) trains one `BernoulliRBM` per pair of layers, each on the
+hidden probabilities of the one below, by plain `fit`. Afterwards the weights are *untied*:
+the recognition weights R_l (the RBMs' kernels and hidden biases) drive the bottom-up pass
+and separate generative weights G_l, b_l (copies of the RBMs' kernels and visible biases)
+the top-down one. The up-down algorithm (contrastive wake-sleep) then fine-tunes:
+
+- up (wake) pass: sample h_1..h_{L-1} bottom-up with R; move the generative weights to
+  reconstruct each layer from the one above (delta rule = gradient of log p(h_l | h_{l+1}));
+- top RBM: CD-k from the top-level states;
+- down (sleep) pass: from the top RBM's negative sample, sample down with G; move the
+  recognition weights to infer each layer above from the one below.
+
+All three updates are gradients of one scalar (stop-gradient on every sampled state), applied
+by the compiled optimizer in `train_step`, so `fine_tune` is just `fit`.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from zoo import register_model
+from zoo._checks import check_in_range, check_inner_shape
+from zoo._random import stateless_seed
+from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
+from zoo.models.energy.rbm import BernoulliRBM
+
+
+def _bernoulli(probs, seed):
+    return tf.cast(tf.random.stateless_uniform(tf.shape(probs), seed) < probs, tf.float32)
+
+
+def _total(per_layer, like):
+    """Sum of per-layer, per-example losses; zeros `[batch]` when there are no layers."""
+    return tf.add_n(per_layer) if per_layer else tf.zeros_like(like[:, 0])
+
+
+def _cross_entropy(targets, logits):
+    """Per-example sum over units of the Bernoulli cross-entropy."""
+    return tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=targets, logits=logits), -1)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class DBN(DefaultOptimizerMixin, keras.Model):
+    """Deep belief network of binary units (e.g. MNIST's 784-500-500-2000).
+
+    Args:
+        layer_sizes: Units per layer, visible first; at least two entries.
+        cd_k: Gibbs steps of the RBMs' negative phase (pretraining and the top RBM).
+        weight_decay: L2 cost on the RBM kernels.
+        seed: Seed of the RBMs' initial weights and of the training noise.
+        **kwargs: Passed to `keras.Model`.
+
+    Example:
+        >>> dbn = zoo.models.DBN([784, 500, 500, 2000])
+        >>> dbn.pretrain(x_train, epochs=10)       # greedy, each layer an RBM fitted by `fit`
+        >>> dbn.fine_tune(x_train, epochs=5)       # up-down algorithm
+        >>> images = dbn.sample(16, seed=0)
+        >>> classifier = dbn.to_classifier(10)     # a keras.Model for backprop fine-tuning
+
+    #### References
+    Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep
+    belief nets. Neural Computation 18.
+    """
+
+    def __init__(self, layer_sizes, cd_k=1, weight_decay=2e-4, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        layer_sizes = [int(n) for n in layer_sizes]
+        if len(layer_sizes) < 2 or min(layer_sizes) < 1:
+            raise ValueError(f"layer_sizes needs at least two positive sizes; got {layer_sizes}.")
+        self.layer_sizes = layer_sizes
+        self.cd_k = int(cd_k)
+        self.weight_decay = float(weight_decay)
+        self.seed = seed
+        self.rbms = [
+            BernoulliRBM(
+                n_in,
+                n_out,
+                cd_k=cd_k,
+                weight_decay=weight_decay,
+                seed=None if seed is None else seed + index,
+                name=f"rbm_{index}",
+            )
+            for index, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:]))
+        ]
+        # Top-down weights of the directed layers (all but the top RBM), untied by `pretrain`.
+        self.generative_kernels = [
+            self.add_weight(shape=rbm.kernel.shape, initializer="zeros", name=f"generative_kernel_{i}")
+            for i, rbm in enumerate(self.rbms[:-1])
+        ]
+        self.generative_biases = [
+            self.add_weight(shape=rbm.visible_bias.shape, initializer="zeros", name=f"generative_bias_{i}")
+            for i, rbm in enumerate(self.rbms[:-1])
+        ]
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_error")
+        self.top_free_energy_tracker = keras.metrics.Mean(name="top_free_energy")
+        self.recognition_tracker = keras.metrics.Mean(name="sleep_recognition_loss")
+        self.built = True
+
+    @property
+    def data_shape(self):
+        return (self.layer_sizes[0],)
+
+    @property
+    def latent_dim(self):
+        return self.layer_sizes[-1]
+
+    @property
+    def top_rbm(self):
+        """The undirected top-level `BernoulliRBM` (its `free_energy`, `log_partition`)."""
+        return self.rbms[-1]
+
+    @property
+    def metrics(self):
+        return [self.reconstruction_tracker, self.top_free_energy_tracker, self.recognition_tracker]
+
+    def _prepare(self, x):
+        check_inner_shape(x, self.data_shape, "x")
+        return check_in_range(tf.cast(x, tf.float32), 0.0, 1.0, "x", "binary units")
+
+    # ----------------------------------------------------------------- pretraining
+    def pretrain(self, x, epochs=10, batch_size=100, optimizer=None, verbose=0, **fit_kwargs):
+        """Greedy layer-wise pretraining: fit each RBM on the hidden probabilities below.
+
+        Each layer's visible biases start at the log-odds of its input's means; after the
+        last layer the generative weights are set to copies of the recognition weights
+        (the untied start of `fine_tune`).
+
+        Args:
+            x: Training data, numpy `[N, layer_sizes[0]]` in [0, 1].
+            epochs: Epochs per layer (an int, or a list with one entry per RBM).
+            batch_size: Mini-batch size.
+            optimizer: Zero-argument callable returning a fresh optimizer per layer;
+                default each RBM's own default (SGD, learning rate 0.1, momentum 0.5).
+            verbose: Passed to `fit`.
+            **fit_kwargs: Further `fit` arguments (e.g. `steps_per_execution` goes to
+                `compile`, so pass it there; callbacks here).
+
+        Returns:
+            The list of `fit` histories, one per RBM.
+        """
+        data = np.asarray(self._prepare(x))
+        epochs = list(epochs) if isinstance(epochs, (list, tuple)) else [epochs] * len(self.rbms)
+        histories = []
+        for rbm, layer_epochs in zip(self.rbms, epochs):
+            rbm.init_visible_bias(data)
+            rbm.compile(optimizer=optimizer() if optimizer else None)
+            histories.append(
+                rbm.fit(data, epochs=layer_epochs, batch_size=batch_size, verbose=verbose, **fit_kwargs)
+            )
+            data = rbm.predict(data, batch_size=max(batch_size, 1000), verbose=0)
+        for rbm, kernel, bias in zip(self.rbms, self.generative_kernels, self.generative_biases):
+            kernel.assign(rbm.kernel)
+            bias.assign(rbm.visible_bias)
+        return histories
+
+    # ----------------------------------------------------------------- up-down fine-tuning
+    def _default_optimizer(self):
+        return keras.optimizers.SGD(learning_rate=0.01)
+
+    def fine_tune(self, x, epochs=1, batch_size=100, **fit_kwargs):
+        """Up-down (contrastive wake-sleep) fine-tuning: `fit` with this model's `train_step`.
+
+        Compiles with the default optimizer first unless already compiled.
+
+        Returns:
+            The `fit` history.
+        """
+        if not self.compiled:
+            self.compile()
+        return self.fit(x, epochs=epochs, batch_size=batch_size, **fit_kwargs)
+
+    def _generative_logits(self, layer, above):
+        return tf.matmul(above, self.generative_kernels[layer], transpose_b=True) + self.generative_biases[layer]
+
+    def _recognition_logits(self, layer, below):
+        return tf.matmul(below, self.rbms[layer].kernel) + self.rbms[layer].hidden_bias
+
+    def train_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        v = self._prepare(x)
+        num_directed = len(self.rbms) - 1
+        seeds = tf.unstack(tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2 * num_directed + 1))
+        top = self.top_rbm
+        with tf.GradientTape() as tape:
+            # Up (wake) pass with the recognition weights; learn the generative weights.
+            wake = [v]
+            for layer in range(num_directed):
+                probs = tf.sigmoid(tf.stop_gradient(self._recognition_logits(layer, wake[-1])))
+                wake.append(_bernoulli(probs, seeds[layer]))
+            wake_loss = _total(
+                [_cross_entropy(wake[l], self._generative_logits(l, wake[l + 1])) for l in range(num_directed)], v
+            )
+            # Top-level RBM: CD-k from the wake states.
+            top_logits = top._hidden_logits(wake[-1])
+            top_free_energy = top._free_energy(wake[-1], top_logits)
+            negative, _ = top._negative_phase(wake[-1], tf.stop_gradient(top_logits), seeds[-1])
+            top_loss = top_free_energy - top._free_energy(negative)
+            # Down (sleep) pass from the top RBM's negative sample; learn the recognition weights.
+            sleep = [negative]
+            for layer in reversed(range(num_directed)):
+                probs = tf.sigmoid(tf.stop_gradient(self._generative_logits(layer, sleep[0])))
+                sleep.insert(0, _bernoulli(probs, seeds[num_directed + layer]))
+            sleep_loss = _total(
+                [_cross_entropy(sleep[l + 1], self._recognition_logits(l, sleep[l])) for l in range(num_directed)], v
+            )
+            loss = tf.nn.compute_average_loss(wake_loss + top_loss + sleep_loss) + top._penalty(top_logits)
+        variables = self._up_down_variables()
+        self.optimizer.apply(tape.gradient(loss, variables), variables)
+        top.log_z_cache.assign(float("nan"))
+        first_hidden = wake[1] if num_directed else tf.sigmoid(top_logits)
+        self.reconstruction_tracker.update_state(self._reconstruction_error(v, first_hidden))
+        self.top_free_energy_tracker.update_state(top_free_energy)
+        self.recognition_tracker.update_state(sleep_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+    def _up_down_variables(self):
+        """What up-down trains: recognition weights, generative weights, the top RBM."""
+        recognition = [w for rbm in self.rbms[:-1] for w in (rbm.kernel, rbm.hidden_bias)]
+        return [*recognition, *self.generative_kernels, *self.generative_biases, *self.top_rbm.trainable_variables]
+
+    def _reconstruction_error(self, v, first_hidden):
+        """Mean squared error of the top-down mean of v given the first hidden layer."""
+        if len(self.rbms) > 1:
+            mean = tf.sigmoid(self._generative_logits(0, first_hidden))
+        else:
+            mean = tf.sigmoid(tf.matmul(first_hidden, self.top_rbm.kernel, transpose_b=True) + self.top_rbm.visible_bias)
+        return tf.reduce_mean(tf.square(v - mean), -1)
+
+    def test_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        states = [self._prepare(x)]
+        for layer in range(len(self.rbms)):
+            states.append(tf.sigmoid(self._recognition_logits(layer, states[-1])))
+        self.reconstruction_tracker.update_state(self._reconstruction_error(states[0], states[1]))
+        self.top_free_energy_tracker.update_state(self.top_rbm._free_energy(states[-2]))
+        return {m.name: m.result() for m in self.metrics}
+
+    # ----------------------------------------------------------------- inference, sampling
+    def encode(self, x):
+        """Top-layer probabilities from a deterministic bottom-up pass (recognition weights).
+
+        Returns:
+            float32 `[batch, layer_sizes[-1]]`.
+
+        Raises:
+            ValueError: for a wrong shape or values outside [0, 1].
+        """
+        h = self._prepare(x)
+        for layer in range(len(self.rbms)):
+            h = tf.sigmoid(self._recognition_logits(layer, h))
+        return h
+
+    def call(self, inputs):
+        return self.encode(inputs)
+
+    def sample(self, num_samples, seed=None, burn_in=1000):
+        """Gibbs sampling in the top RBM, then one top-down pass with the generative weights.
+
+        Args:
+            num_samples: Number of samples.
+            seed: Integer or shape-[2] seed; the same seed gives the same samples.
+            burn_in: Block-Gibbs steps in the top RBM.
+
+        Returns:
+            Binary float32 `[num_samples, layer_sizes[0]]`.
+        """
+        seeds = tf.unstack(tf.random.split(stateless_seed(seed), len(self.rbms)))
+        states = self.top_rbm.sample(num_samples, seed=seeds[-1], burn_in=burn_in)
+        for layer in reversed(range(len(self.rbms) - 1)):
+            states = _bernoulli(tf.sigmoid(self._generative_logits(layer, states)), seeds[layer])
+        return states
+
+    def to_classifier(self, num_classes):
+        """A feed-forward classifier initialized from the recognition weights.
+
+        The network is the DBN's bottom-up pass (sigmoid `Dense` layers with the RBM
+        kernels and hidden biases) plus a zero-initialized softmax layer; compile and fit it
+        with labels for discriminative fine-tuning by backpropagation.
+
+        Args:
+            num_classes: Number of output classes.
+
+        Returns:
+            An uncompiled `keras.Sequential` mapping `[batch, layer_sizes[0]]` to class
+            probabilities.
+        """
+        layers = [keras.Input(self.data_shape)]
+        for index, rbm in enumerate(self.rbms):
+            layers.append(keras.layers.Dense(rbm.n_hidden, activation="sigmoid", name=f"dense_{index}"))
+        layers.append(keras.layers.Dense(num_classes, activation="softmax", kernel_initializer="zeros", name="classes"))
+        classifier = keras.Sequential(layers, name="dbn_classifier")
+        for layer, rbm in zip(classifier.layers, self.rbms):
+            layer.set_weights([np.asarray(rbm.kernel), np.asarray(rbm.hidden_bias)])
+        return classifier
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "layer_sizes": list(self.layer_sizes),
+            "cd_k": self.cd_k,
+            "weight_decay": self.weight_decay,
+            "seed": self.seed,
+        }
+
+
+register_model(
+    "dbn_fashion_mnist",
+    DBN,
+    {"layer_sizes": [784, 500, 500, 2000], "cd_k": 1},
+    family="energy",
+    paper="Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep "
+    "belief nets. Neural Computation 18.",
+    dataset="Fashion-MNIST train (60,000), statically binarized at 0.5",
+    description="DBN 784-500-500-2000, greedy RBM pretraining + up-down fine-tuning",
+    unpublished_reason=(
+        "Weights for dbn_fashion_mnist are not published yet; build it untrained with "
+        "zoo.load('dbn_fashion_mnist', pretrained=False) and call pretrain / fine_tune."
+    ),
+)
