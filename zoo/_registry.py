@@ -4,9 +4,12 @@ Model modules register their presets beside the model (the timm way), by calling
 `register_model` at import time. The weights record of every *published* preset (sha256
 and size of each file, plus the headline metrics of its model card) lives in the package
 data file `zoo/published.json`, so `zoo.info` and checksum verification work before any
-download and without network.
+download and without network. Presets from elsewhere (tests, other packages) can pass
+their record to `register_model(..., weights=...)`; `temporary_presets()` scopes
+registrations to a `with` block.
 """
 
+import contextlib
 import dataclasses
 import difflib
 import fnmatch
@@ -20,6 +23,13 @@ PRESET_FILES = ("config.json", "model.weights.h5", "metadata.json")
 
 _PRESETS: dict[str, "Preset"] = {}
 _ALIASES: dict[str, str] = {}
+
+
+class UnknownModelError(KeyError):
+    """No preset has this name; the message lists the closest registered names."""
+
+    def __str__(self):
+        return str(self.args[0])  # KeyError would show the message in quotes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +48,8 @@ class Preset:
         aliases: Other names `zoo.load` accepts.
         unpublished_reason: Why `pretrained=True` cannot work yet (for example data that
             cannot be reached), with the command that trains the weights.
+        record: The published weights record given to `register_model(weights=...)`;
+            None to read it from `zoo/published.json`.
     """
 
     name: str
@@ -49,11 +61,12 @@ class Preset:
     description: str = ""
     aliases: tuple = ()
     unpublished_reason: str | None = None
+    record: dict | None = None
 
     @property
     def weights(self) -> dict | None:
         """The published weights record (`version`, `files`), or None."""
-        record = _published().get(self.name)
+        record = self._published_record()
         if record is None:
             return None
         return {"version": record["version"], "files": record["files"]}
@@ -61,7 +74,10 @@ class Preset:
     @property
     def metrics(self) -> dict:
         """Measured metrics from the published model card, each with its protocol."""
-        return _published().get(self.name, {}).get("metrics", {})
+        return (self._published_record() or {}).get("metrics", {})
+
+    def _published_record(self) -> dict | None:
+        return self.record if self.record is not None else _published().get(self.name)
 
 
 def register_model(
@@ -75,6 +91,7 @@ def register_model(
     description: str = "",
     aliases: tuple = (),
     unpublished_reason: str | None = None,
+    weights: dict | None = None,
 ) -> Preset:
     """Register a preset so that `zoo.load(name)` can build it.
 
@@ -90,17 +107,30 @@ def register_model(
         aliases: Extra names resolving to this preset.
         unpublished_reason: Set when weights cannot be published yet; shown on
             `zoo.load(name, pretrained=True)`.
+        weights: The published weights record, only for presets whose record is not in
+            `zoo/published.json` (tests, presets of other packages): `{"version": int,
+            "files": {filename: {"sha256": str, "size": int}}, "metrics": {...}}`, as
+            returned by `zoo._hub.publish_preset`.
 
     Returns:
         The registered `Preset`.
 
     Raises:
-        ValueError: if the name or an alias is already taken, or `config` is not JSON.
+        ValueError: if the name or an alias is already taken, `config` is not JSON, or
+            `weights` is not a valid record.
+
+    Example:
+        >>> register_model("vae_fashion_mnist", VAE.mlp, {"input_shape": [28, 28, 1],
+        ...     "latent_dim": 20, "hidden_units": [512]}, family="variational",
+        ...     paper="Kingma & Welling, 2014. Auto-Encoding Variational Bayes.",
+        ...     dataset="fashion_mnist train", description="MLP VAE, Bernoulli pixels")
     """
     for key in (name, *aliases):
         if key in _PRESETS or key in _ALIASES:
             raise ValueError(f"Preset name {key!r} is already registered.")
     json.dumps(config)  # presets must round-trip through config.json
+    if weights is not None:
+        _check_weights_record(name, weights)
     preset = Preset(
         name=name,
         builder=builder,
@@ -111,6 +141,7 @@ def register_model(
         description=description,
         aliases=tuple(aliases),
         unpublished_reason=unpublished_reason,
+        record=weights,
     )
     _PRESETS[name] = preset
     for alias in aliases:
@@ -122,7 +153,8 @@ def get_preset(name: str) -> Preset:
     """Look a preset up by name or alias.
 
     Raises:
-        KeyError: for an unknown name, listing the closest registered names.
+        UnknownModelError: (a `KeyError`) for an unknown name, listing the closest
+            registered names.
     """
     _ensure_models_imported()
     name = _ALIASES.get(name, name)
@@ -130,7 +162,7 @@ def get_preset(name: str) -> Preset:
         known = sorted([*_PRESETS, *_ALIASES])
         close = difflib.get_close_matches(name, known, n=5, cutoff=0.4)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise KeyError(
+        raise UnknownModelError(
             f"Unknown model {name!r}.{hint} `zoo.list_models()` lists all {len(_PRESETS)}."
         )
     return _PRESETS[name]
@@ -156,12 +188,37 @@ def list_models(pattern: str = "*", pretrained: bool = False) -> list[str]:
 def info(name: str) -> dict:
     """Everything known about a preset without downloading it.
 
+    Args:
+        name: Preset name or alias.
+
     Returns:
-        A dict with `name`, `family`, `paper`, `dataset`, `description`, `config`,
-        `aliases`, `weights` (version, files with url-relative name, sha256 and size; None
-        when unpublished), `metrics` (from the model card) and `unpublished_reason`.
+        A JSON-serializable dict with `name`, `family`, `paper`, `dataset`,
+        `description`, `config`, `aliases`, `weights` (None when unpublished, else
+        `version`, `cached` (bool), `cache_dir`, and `files`: per file its `url` at the
+        current endpoint (None without one), `sha256` and `size`), `metrics` (from the
+        model card, each with its protocol) and `unpublished_reason`.
+
+    Raises:
+        KeyError: unknown name (with the closest names).
+
+    Example:
+        >>> zoo.info("vae_fashion_mnist")["weights"]["files"]["model.weights.h5"]["sha256"]
+        '3b1f...'
     """
+    from zoo import _hub
+
     preset = get_preset(name)
+    weights = preset.weights
+    if weights is not None:
+        weights = {
+            "version": weights["version"],
+            "cached": _hub.is_cached(preset.name, weights),
+            "cache_dir": str(_hub.preset_dir(preset.name, weights["version"])),
+            "files": {
+                filename: {"url": _hub.file_url(preset.name, filename), **record}
+                for filename, record in weights["files"].items()
+            },
+        }
     return {
         "name": preset.name,
         "family": preset.family,
@@ -170,7 +227,7 @@ def info(name: str) -> dict:
         "description": preset.description,
         "config": dict(preset.config),
         "aliases": list(preset.aliases),
-        "weights": preset.weights,
+        "weights": weights,
         "metrics": preset.metrics,
         "unpublished_reason": preset.unpublished_reason,
     }
@@ -191,20 +248,20 @@ def load(name: str, pretrained: bool = True, **config_overrides):
 
     Raises:
         KeyError: unknown name.
-        RuntimeError: `pretrained=True` for a preset whose weights are not published.
+        zoo._hub.HubError: (a `RuntimeError`) with `pretrained=True`, when the weights
+            are not published, cannot be fetched offline, or fail verification; the
+            message says what to do.
+
+    Example:
+        >>> vae = zoo.load("vae_fashion_mnist")                    # cached after the first call
+        >>> wide = zoo.load("vae_fashion_mnist", pretrained=False, latent_dim=64)
     """
     from zoo import _hub  # local: the hub pulls in networking only when weights are needed
 
     preset = get_preset(name)
     if not pretrained:
         return preset.builder(**{**preset.config, **config_overrides})
-    if preset.weights is None:
-        reason = preset.unpublished_reason or (
-            f"no weights are published for {preset.name!r} yet; "
-            f"`zoo.load({preset.name!r}, pretrained=False)` builds it untrained."
-        )
-        raise RuntimeError(reason)
-    folder = _hub.fetch_preset(preset.name, preset.weights)
+    folder = _hub.download_preset(preset.name)
     config = json.loads((folder / "config.json").read_text())
     model = preset.builder(**{**config, **config_overrides})
     model.load_weights(folder / "model.weights.h5")
@@ -217,6 +274,47 @@ def _published() -> dict:
     if not PUBLISHED_MANIFEST.exists():
         return {}
     return json.loads(PUBLISHED_MANIFEST.read_text())
+
+
+@contextlib.contextmanager
+def temporary_presets():
+    """Undo, on exit, every registration made inside the `with` block.
+
+    For tests and notebooks: register throwaway presets (possibly with a `weights`
+    record) without leaking them into the rest of the process.
+
+    Example:
+        >>> with temporary_presets():
+        ...     register_model("tiny", build_tiny, {}, family="test", paper="-", dataset="-")
+        ...     model = load("tiny", pretrained=False)
+        >>> "tiny" in list_models()
+        False
+    """
+    _ensure_models_imported()  # the families' own presets must not be undone
+    saved = dict(_PRESETS), dict(_ALIASES)
+    try:
+        yield
+    finally:
+        _PRESETS.clear()
+        _PRESETS.update(saved[0])
+        _ALIASES.clear()
+        _ALIASES.update(saved[1])
+
+
+def _check_weights_record(name: str, record: dict):
+    try:
+        ok = isinstance(record["version"], int) and all(
+            len(f["sha256"]) == 64 and int(f["sha256"], 16) >= 0 and f["size"] >= 0
+            for f in record["files"].values()
+        ) and set(record["files"]) == set(PRESET_FILES)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"weights of {name!r} must be a record {{'version': int, 'files': {{filename: "
+            f"{{'sha256': 64 hex digits, 'size': int}}}}}} for the files {list(PRESET_FILES)}; "
+            f"got {record!r}."
+        )
 
 
 def _ensure_models_imported():

@@ -1,0 +1,204 @@
+"""The `zoo` command line: list, inspect, download and verify pretrained presets.
+
+Each subcommand is one function decorated with `@command(name, *arguments)`: its
+docstring is the help text (first line: the summary in `zoo --help`), `arguments` are
+`arg(...)` calls taking `argparse.ArgumentParser.add_argument` parameters, and it returns
+the exit code. A new subcommand (`sample`, `train`, `eval`, `export`, ...) is one more
+such function in this module.
+
+User errors (unknown preset, unpublished or unverifiable weights, offline) print one line
+`zoo: error: ...` on stderr and exit with status 1; usage errors exit with status 2.
+
+Example:
+    $ zoo list "*mnist" --pretrained
+    $ zoo info vae_fashion_mnist
+    $ zoo download vae_fashion_mnist && zoo verify vae_fashion_mnist
+"""
+
+import argparse
+import json
+import sys
+import textwrap
+
+import zoo
+from zoo import _hub, _registry
+
+_COMMANDS = []
+
+
+def arg(*names, **options):
+    """One argument of a subcommand, as given to `ArgumentParser.add_argument`."""
+    return names, options
+
+
+def command(name: str, *arguments):
+    """Register the decorated function as the subcommand `zoo <name>`."""
+
+    def register(function):
+        _COMMANDS.append((name, arguments, function))
+        return function
+
+    return register
+
+
+@command(
+    "list",
+    arg("pattern", nargs="?", default="*", help="shell-style pattern, e.g. '*fashion_mnist' (default: all)"),
+    arg("--pretrained", action="store_true", help="only presets with published weights"),
+)
+def list_presets(args) -> int:
+    """List registered presets.
+
+    One line per preset: name, family, published weights version ("-" when none) and
+    description.
+    """
+    names = zoo.list_models(args.pattern, pretrained=args.pretrained)
+    if not names:
+        print(f"No {'pretrained ' if args.pretrained else ''}preset matches {args.pattern!r}.", file=sys.stderr)
+        return 0
+    rows = []
+    for name in names:
+        preset = _registry.get_preset(name)
+        weights = preset.weights
+        rows.append((name, preset.family, f"v{weights['version']}" if weights else "-", preset.description))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
+    return 0
+
+
+@command(
+    "info",
+    arg("name", help="preset name or alias"),
+    arg("--json", action="store_true", help="print the full record as JSON"),
+)
+def show_info(args) -> int:
+    """Show what is known about a preset, without downloading it.
+
+    Paper, dataset, config, the published files with their sha256 and URL, whether they
+    are cached, and the measured metrics with how they were measured.
+    """
+    record = zoo.info(args.name)
+    if args.json:
+        print(json.dumps(record, indent=2))
+        return 0
+    lines = [
+        record["name"] + (f"  (aliases: {', '.join(record['aliases'])})" if record["aliases"] else ""),
+        f"  family       {record['family']}",
+        f"  paper        {record['paper']}",
+        f"  dataset      {record['dataset']}",
+    ]
+    if record["description"]:
+        lines.append(f"  description  {record['description']}")
+    lines.append(f"  config       {json.dumps(record['config'])}")
+    weights = record["weights"]
+    if weights is None:
+        reason = record["unpublished_reason"] or "not published yet"
+        lines.append(f"  weights      none: {reason}")
+    else:
+        cached = f"cached in {weights['cache_dir']}" if weights["cached"] else "not cached"
+        lines.append(f"  weights      version {weights['version']}, {cached}")
+        for filename, file in weights["files"].items():
+            lines.append(f"    {filename}  {file['size']} bytes  sha256 {file['sha256']}")
+            lines.append(f"      {file['url'] or '(no endpoint: set ZOO_ENDPOINT)'}")
+    for metric, value in record["metrics"].items():
+        lines.append(f"  {metric}  {value['value']}  ({value['protocol']})")
+    print("\n".join(lines))
+    return 0
+
+
+@command(
+    "download",
+    arg("name", help="preset name or alias"),
+    arg("--force", action="store_true", help="download again even when cached (repairs a corrupt cache)"),
+)
+def download(args) -> int:
+    """Download a preset's weights into the cache and verify them.
+
+    Files already cached with the right size are kept; each download is checked
+    against its published sha256 before it is used. Prints the cache folder.
+    """
+    print(_hub.download_preset(args.name, force=args.force))
+    return 0
+
+
+@command(
+    "verify",
+    arg("name", nargs="?", help="preset name or alias (default: every published preset)"),
+)
+def verify(args) -> int:
+    """Check cached weights against their published sha256 digests.
+
+    With a NAME, every file of that preset must be cached and intact. Without, every
+    published preset is checked and presets that are not downloaded are only reported.
+    Exits with status 1 when a file is corrupt (or, with a NAME, missing).
+    """
+    names = [args.name] if args.name else zoo.list_models(pretrained=True)
+    failed = False
+    for name in names:
+        for check in _hub.verify_preset(name, full=True):
+            bad = check.status == "corrupt" or (check.status == "missing" and args.name)
+            failed = failed or bad
+            detail = f": {check.detail}" if check.detail else ""
+            print(f"{check.status.upper():8} {check.path}{detail}", file=sys.stderr if bad else sys.stdout)
+    if not names:
+        print("No published presets to verify.")
+    return 1 if failed else 0
+
+
+@command("cache-dir")
+def show_cache_dir(args) -> int:
+    """Print the cache folder.
+
+    $ZOO_HOME, else $KERAS_HOME/zoo, else ~/.keras/zoo. Each preset version is cached in
+    its own folder <cache>/<name>/v<version>/.
+    """
+    print(_hub.cache_dir())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `zoo` argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="zoo",
+        description="Classic deep generative models for Keras 3: list, inspect, download "
+        "and verify pretrained presets.",
+        epilog=textwrap.dedent(
+            """\
+            environment:
+              ZOO_HOME       cache root (default $KERAS_HOME/zoo, else ~/.keras/zoo)
+              ZOO_ENDPOINT   base URL of published presets (file://, http://, https://)
+              ZOO_OFFLINE=1  never use the network; cached or file:// presets only
+
+            Run `zoo COMMAND --help` for the options of a command."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"zoo {zoo.__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for name, arguments, function in _COMMANDS:
+        summary, _, details = function.__doc__.partition("\n")
+        sub = subparsers.add_parser(
+            name,
+            help=summary.rstrip("."),
+            description=summary + "\n" + textwrap.dedent(details),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        for names, options in arguments:
+            sub.add_argument(*names, **options)
+        sub.set_defaults(run=function)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the `zoo` command line with `argv` (default `sys.argv[1:]`); return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (_registry.UnknownModelError, _hub.HubError, ValueError) as error:
+        print(f"zoo: error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
