@@ -42,6 +42,18 @@ def test_read_u_data_gives_zero_based_sorted_ratings(tmp_path):
     assert ratings.rating.min() >= 1 and ratings.rating.max() <= 5
 
 
+def test_recbole_inter_file_with_a_header_is_read(tmp_path):
+    written = write_u_data(tmp_path / "u.data")
+    header = "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+    inter = tmp_path / "ml-100k" / "ml-100k.inter"
+    inter.parent.mkdir()
+    inter.write_text(header + (tmp_path / "u.data").read_text())
+    (tmp_path / "u.data").unlink()
+    assert as_set(
+        zoo.data.load_arrays("movielens_100k", "all", data_dir=tmp_path)
+    ) == as_set(written)
+
+
 @pytest.mark.parametrize(
     "line, message",
     [

@@ -20,7 +20,8 @@ Where the files are looked for, in order (`mnist_subset` always comes from mlxte
 Folder names are accepted with `_` or `-` (`fashion_mnist`, `fashion-mnist`; MovieLens also
 as GroupLens' `ml-100k`). Image folders hold the standard IDX files
 (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
-`t10k-labels-idx1-ubyte`, each possibly `.gz`); MovieLens folders hold `u.data`. When
+`t10k-labels-idx1-ubyte`, each possibly `.gz`); MovieLens folders hold `u.data` (or
+RecBole's copy `ml-100k.inter`, the same rows under a header line). When
 nothing works, `DatasetNotFoundError` lists every place looked at and how to provide the data.
 """
 
@@ -278,22 +279,30 @@ def _candidate_folders(name, dataset, data_dir):
 
 
 def _files_for(dataset, split, folder):
-    """The paths a split needs in `folder` (a placeholder name for an IDX file not found)."""
+    """The paths a split needs in `folder` (for a file not there, a path naming what was sought)."""
     if dataset.kind == "u.data":
-        return [folder / "u.data"]
+        return [_first_existing(folder, ["u.data", "ml-100k.inter"])]
     prefix = _IDX_PREFIX[split]
     return [
-        _find_idx(folder, f"{prefix}-{part}") for part in ("images-idx3", "labels-idx1")
+        _first_existing(folder, _idx_names(f"{prefix}-{part}"))
+        for part in ("images-idx3", "labels-idx1")
     ]
 
 
-def _find_idx(folder, stem):
-    """`<stem>-ubyte`, gzipped or not, also spelled with `.` before `idx` as some mirrors do."""
+def _idx_names(stem):
+    """`<stem>-ubyte`, also spelled with `.` before `idx` as some mirrors do, then gzipped."""
     names = [stem + "-ubyte", stem.replace("-idx", ".idx") + "-ubyte"]
-    for candidate in names + [n + ".gz" for n in names]:
-        if (folder / candidate).is_file():
-            return folder / candidate
-    return folder / (names[0] + "[.gz]")
+    return names + [name + ".gz" for name in names]
+
+
+def _first_existing(folder, names):
+    """The first of `names` that is a file in `folder`, else a path naming what was sought."""
+    for name in names:
+        if (folder / name).is_file():
+            return folder / name
+    return folder / (
+        f"{names[0]}[.gz]" if names[-1].endswith(".gz") else " or ".join(names)
+    )
 
 
 def _read_image_files(images_path, labels_path):
@@ -397,7 +406,7 @@ def _tfds_arrays(tfds_name, split):
 
 def _not_found_message(name, dataset, split, looked_at):
     if dataset.kind == "u.data":
-        files = "u.data (GroupLens ml-100k)"
+        files = "u.data (GroupLens ml-100k) or ml-100k.inter (RecBole)"
     else:
         prefix = _IDX_PREFIX[split]
         files = f"{prefix}-images-idx3-ubyte[.gz] and {prefix}-labels-idx1-ubyte[.gz]"

@@ -32,8 +32,11 @@ class Ratings(NamedTuple):
 def read_u_data(path) -> Ratings:
     """Read a GroupLens `u.data` file (user, item, rating, timestamp; tab separated).
 
+    The same rows with a header line, as in RecBole's `ml-100k.inter` (inside the PyPI wheel
+    `recbole`), are read too.
+
     Args:
-        path: Path of `u.data`.
+        path: Path of `u.data` (or `ml-100k.inter`).
 
     Returns:
         `Ratings` sorted by (user, item), ids shifted to start at 0; the timestamps are
@@ -49,8 +52,14 @@ def read_u_data(path) -> Ratings:
         (100000, 943, 1682)
     """
     path = pathlib.Path(path)
+    with path.open() as file:
+        has_header = not file.readline()[
+            :1
+        ].isdigit()  # "user_id:token\t..." in RecBole's
     try:
-        table = np.loadtxt(path, dtype=np.int64, delimiter="\t", ndmin=2)
+        table = np.loadtxt(
+            path, dtype=np.int64, delimiter="\t", ndmin=2, skiprows=int(has_header)
+        )
     except ValueError as error:
         raise ValueError(
             f"{path} is not a GroupLens u.data file (user, item, rating, timestamp as tab "
