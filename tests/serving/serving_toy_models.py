@@ -84,7 +84,7 @@ class ToyVAE(keras.Model):
 
     def train_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        seed = keras.random.draw_seed(self.seed_generator)
+        seed = self.seed_generator.next()
         with tf.GradientTape() as tape:
             loss = tf.nn.compute_average_loss(-self.elbo(x, seed=seed))
         grads = tape.gradient(loss, self.trainable_variables)

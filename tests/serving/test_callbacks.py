@@ -1,0 +1,152 @@
+"""`zoo.callbacks`: sample grids (PNG + TensorBoard), the NaN guard, the likelihood monitor."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+from serving_toy_models import ToyGAN, ToyVAE
+
+from zoo.callbacks import LikelihoodMonitor, NaNGuard, SampleGrid
+from zoo.plotting import image_grid
+
+BINARY = np.random.default_rng(0).integers(0, 2, size=(32, 4)).astype(np.float32)
+
+
+def _summary_images(log_dir):
+    """(tag, step, height, width) of every image summary under `log_dir`."""
+    found = []
+    for path in tf.io.gfile.glob(f"{log_dir}/events.out.tfevents.*"):
+        for record in tf.data.TFRecordDataset(path):
+            event = tf.compat.v1.Event.FromString(record.numpy())
+            for value in event.summary.value:
+                image = tf.io.decode_png(tf.make_ndarray(value.tensor)[2])
+                found.append((value.tag, event.step, *image.shape[:2]))
+    return found
+
+
+def test_sample_grid_writes_a_png_of_the_seeded_samples_every_few_epochs(tmp_path):
+    model = ToyVAE(data_dim=4)  # flat vectors of length 4 -> 2 x 2 images
+    model.compile(optimizer="adam")
+    grid = SampleGrid(tmp_path / "png", num_samples=9, seed=3, every=2)
+    model.fit(BINARY, epochs=3, batch_size=8, verbose=0, callbacks=[grid])
+    assert [p.name for p in grid.written] == ["epoch_0002.png", "epoch_0003.png"]
+    last = np.asarray(Image.open(grid.written[-1]))
+    expected = image_grid(np.asarray(model.sample(9, seed=3)).reshape(9, 2, 2))
+    np.testing.assert_array_equal(last, expected)
+
+
+def test_sample_grid_writes_tensorboard_image_summaries(tmp_path):
+    pytest.importorskip("tensorboard")
+    model = ToyVAE(data_dim=4)
+    model.compile(optimizer="adam")
+    grid = SampleGrid(log_dir=tmp_path / "logs", num_samples=9, every=2)
+    model.fit(BINARY, epochs=3, batch_size=8, verbose=0, callbacks=[grid])
+    expected = image_grid(np.zeros([9, 2, 2]))
+    assert sorted(_summary_images(tmp_path / "logs")) == [
+        ("samples", 2, *expected.shape),
+        ("samples", 3, *expected.shape),
+    ]
+
+
+def test_sample_grid_refuses_samples_it_cannot_show(tmp_path):
+    with pytest.raises(ValueError, match="directory"):
+        SampleGrid()
+    model = ToyVAE(data_dim=6)  # 6 is not a square
+    model.compile(optimizer="adam")
+    with pytest.raises(ValueError, match="not images; pass `image_shape`"):
+        model.fit(BINARY[:, :2].repeat(3, 1), epochs=1, verbose=0, callbacks=[SampleGrid(tmp_path)])
+    gan = ToyGAN(data_dim=4)
+    gan.compile()
+    with pytest.raises(ValueError, match=r"outside value_range \(0.0, 1.0\)"):
+        gan.fit(BINARY * 10, epochs=1, verbose=0, callbacks=[SampleGrid(tmp_path, num_samples=32)])
+
+
+def _data_with_nan_at_batch(batch, batch_size=4, num_batches=4):
+    x = np.random.default_rng(1).normal(size=(batch_size * num_batches, 4)).astype(np.float32)
+    x[batch * batch_size] = np.nan
+    return x
+
+
+def test_nan_guard_stops_gan_training_cleanly_and_restores_finite_weights():
+    gan = ToyGAN()
+    gan.compile()
+    initial = [w.copy() for w in gan.get_weights()]
+    guard = NaNGuard()
+    history = gan.fit(_data_with_nan_at_batch(2), epochs=3, batch_size=4, verbose=0, callbacks=[guard])
+    epoch, batch, bad = guard.stopped
+    assert (epoch, batch) == (0, 2) and set(bad) == {"d_loss", "g_loss"}
+    assert len(history.history["d_loss"]) == 1  # fit returned normally after that epoch
+    for restored, start in zip(gan.get_weights(), initial, strict=True):
+        np.testing.assert_array_equal(restored, start)
+
+    unguarded = ToyGAN()
+    unguarded.compile()
+    unguarded.fit(_data_with_nan_at_batch(2), epochs=1, batch_size=4, verbose=0)
+    assert not all(np.isfinite(w).all() for w in unguarded.get_weights())
+
+
+def test_nan_guard_restores_the_last_finite_epoch_and_watches_only_what_it_is_told():
+    x = np.random.default_rng(2).normal(size=(20, 4)).astype(np.float32)
+    x[16] = np.nan  # fifth batch of four: the first batch of the third epoch of two steps
+    gan = ToyGAN()
+    gan.compile()
+    epoch_end_weights = []
+    record = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: epoch_end_weights.append(gan.get_weights())
+    )
+    guard = NaNGuard()
+    dataset = tf.data.Dataset.from_tensor_slices(x).batch(4)
+    gan.fit(dataset, epochs=4, steps_per_epoch=2, verbose=0, callbacks=[record, guard])
+    assert guard.stopped[:2] == (2, 0)
+    assert len(epoch_end_weights) == 3  # the stopped epoch still ends
+    for restored, good in zip(gan.get_weights(), epoch_end_weights[1], strict=True):
+        np.testing.assert_array_equal(restored, good)
+
+    ignoring = NaNGuard(monitor=["no_such_metric"])
+    other = ToyGAN()
+    other.compile()
+    other.fit(_data_with_nan_at_batch(0), epochs=1, batch_size=4, verbose=0, callbacks=[ignoring])
+    assert ignoring.stopped is None
+
+
+def test_likelihood_monitor_logs_held_out_nll_in_history():
+    model = ToyVAE(data_dim=4)
+    model.compile(optimizer="adam")
+    held_out = BINARY[:10]
+    monitor = LikelihoodMonitor(
+        tf.data.Dataset.from_tensor_slices((held_out, np.zeros(10))), batch_size=4,
+        log_prob_kwargs={"seed": 5, "num_samples": 8},
+    )
+    history = model.fit(BINARY, epochs=2, batch_size=8, verbose=0, callbacks=[monitor])
+    assert len(history.history["val_nll"]) == 2
+    batches = [held_out[i : i + 4] for i in range(0, 10, 4)]  # the seed fixes each batch's draws
+    expected = -np.mean(np.concatenate([model.log_prob(b, num_samples=8, seed=5) for b in batches]))
+    np.testing.assert_allclose(history.history["val_nll"][-1], expected, rtol=1e-5)
+
+
+def test_likelihood_monitor_free_energy_gap_is_held_out_minus_training_free_energy():
+    class QuadraticEnergy(keras.Model):
+        """F(v) = sum(v^2) / 2: enough to check the arithmetic of the gap."""
+
+        data_shape = (4,)
+
+        def free_energy(self, v):
+            return 0.5 * tf.reduce_sum(tf.square(v), axis=-1)
+
+    model = QuadraticEnergy()
+    train, held_out = np.ones((20, 4), np.float32), 2 * np.ones((6, 4), np.float32)
+    train[6:] = 100.0  # beyond the first len(held_out) training examples: must be ignored
+    monitor = LikelihoodMonitor(held_out, "free_energy_gap", training_data=train, batch_size=4)
+    monitor.set_model(model)
+    monitor.on_train_begin()
+    assert monitor.compute() == pytest.approx(0.5 * 4 * (4 - 1))
+
+    with pytest.raises(ValueError, match="needs `training_data`"):
+        LikelihoodMonitor(held_out, "free_energy_gap")
+    with pytest.raises(ValueError, match="measure must be one of"):
+        LikelihoodMonitor(held_out, "bits")
+    no_log_prob = LikelihoodMonitor(held_out)
+    no_log_prob.set_model(model)
+    with pytest.raises(ValueError, match="has no `log_prob`"):
+        no_log_prob.on_train_begin()

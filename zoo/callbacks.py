@@ -1,0 +1,320 @@
+"""Keras callbacks for training generative models: sample grids, a NaN guard, a likelihood monitor.
+
+All three work with plain `model.fit(..., callbacks=[...])`. Under a multi-worker
+strategy only the chief writes files, while every worker computes what it logs, so the
+workers stay in step.
+"""
+
+import importlib.util
+import math
+import pathlib
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from zoo.plotting import image_grid, save_image_grid
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Save a grid of `model.sample(...)` images every few epochs, as PNG and in TensorBoard.
+
+    The same `seed` is used at every epoch, so the grids show how the same draws evolve.
+
+    Args:
+        directory: Folder for `epoch_{epoch:04d}.png` files (epochs counted from 1); None
+            writes no PNG.
+        log_dir: TensorBoard log folder; a `samples` image summary is written there at each
+            step (the epoch number). None writes no summary.
+        num_samples: Images per grid.
+        seed: Integer seed passed to `model.sample`.
+        every: Write every `every` epochs (and after the last one).
+        image_shape: Shape `(h, w)` or `(h, w, c)` to reshape each sample to. Default: the
+            model's `data_shape` when it is an image shape, or a square for flat vectors
+            of a perfect-square length (784 -> 28 x 28).
+        value_range: `(low, high)` of the sample values, mapped to `[0, 1]`; use
+            `(-1, 1)` for tanh generators. Values outside it raise `ValueError`.
+        scale: Integer upscaling of the PNG.
+
+    Raises:
+        ValueError: if neither `directory` nor `log_dir` is given, or (when training
+            starts) samples cannot be shown as images.
+        ImportError: for `log_dir` without the `tensorboard` package.
+
+    Example:
+        >>> model.fit(x, epochs=10, callbacks=[zoo.callbacks.SampleGrid("samples/", log_dir="logs/")])
+    """
+
+    def __init__(
+        self,
+        directory=None,
+        log_dir=None,
+        num_samples=64,
+        seed=0,
+        every=1,
+        image_shape=None,
+        value_range=(0.0, 1.0),
+        scale=1,
+    ):
+        super().__init__()
+        if directory is None and log_dir is None:
+            raise ValueError("SampleGrid needs a `directory` for PNGs, a `log_dir`, or both.")
+        if log_dir is not None and importlib.util.find_spec("tensorboard") is None:
+            raise ImportError("SampleGrid(log_dir=...) writes image summaries: pip install tensorboard.")
+        self.directory = None if directory is None else pathlib.Path(directory)
+        self.log_dir = log_dir
+        self.num_samples, self.seed, self.every = num_samples, seed, every
+        self.image_shape, self.value_range, self.scale = image_shape, value_range, scale
+        self._writer = None
+        self.written = []
+
+    def on_train_begin(self, logs=None):
+        if self.image_shape is None:
+            self.image_shape = _image_shape(getattr(self.model, "data_shape", None))
+        if self.log_dir is not None and _is_chief(self.model):
+            self._writer = tf.summary.create_file_writer(str(self.log_dir))
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = self.params.get("epochs")
+        if (epoch + 1) % self.every and epoch + 1 != last:
+            return
+        images = self.sample_images()
+        if not _is_chief(self.model):
+            return
+        if self.directory is not None:
+            path = self.directory / f"epoch_{epoch + 1:04d}.png"
+            self.written.append(save_image_grid(images, path, scale=self.scale))
+        if self._writer is not None:
+            grid = image_grid(images)
+            grid = grid[..., None] if grid.ndim == 2 else grid
+            with self._writer.as_default():
+                tf.summary.image("samples", grid[None], step=epoch + 1)
+            self._writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def sample_images(self):
+        """Draw the grid's samples as images in [0, 1], shape `[n, h, w, c]`."""
+        samples = np.asarray(self.model.sample(self.num_samples, seed=self.seed), np.float32)
+        low, high = self.value_range
+        if samples.min() < low or samples.max() > high:
+            raise ValueError(
+                f"samples lie in [{samples.min()}, {samples.max()}], outside value_range "
+                f"({low}, {high}); pass the range the model produces."
+            )
+        images = (samples - low) / (high - low)
+        return images.reshape([len(images), *self.image_shape])
+
+
+class NaNGuard(keras.callbacks.Callback):
+    """Stop training at the first non-finite logged value and restore the last finite weights.
+
+    `keras.callbacks.TerminateOnNaN` watches only `loss`; GANs log `d_loss` and `g_loss`,
+    and one diverging player can poison the other's weights within a step. `NaNGuard`
+    checks every monitored value after each batch; on a NaN or Inf it sets
+    `model.stop_training`, so `fit` returns normally (`on_train_end` runs, checkpoints and
+    logs are closed), and puts back the weights saved at the last epoch end where
+    everything was finite (optimizer state is left as is: recompile before training on).
+
+    Args:
+        monitor: Names of the logged values to check; None checks every logged number.
+        restore_weights: Put back the weights of the last finite epoch end.
+
+    Attributes:
+        stopped: None, or `(epoch, batch, {name: value})` of the first non-finite values.
+
+    Example:
+        >>> gan.fit(x, epochs=50, callbacks=[zoo.callbacks.NaNGuard()])
+    """
+
+    def __init__(self, monitor=None, restore_weights=True):
+        super().__init__()
+        self.monitor = None if monitor is None else tuple(monitor)
+        self.restore_weights = restore_weights
+        self.stopped = None
+        self._epoch = 0
+        self._good_weights = None
+
+    def on_train_begin(self, logs=None):
+        self.stopped = None
+        self._remember_weights()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = self._non_finite(logs)
+        if not bad or self.stopped:
+            return
+        self.stopped = (self._epoch, batch, bad)
+        self.model.stop_training = True
+        if self.restore_weights and self._good_weights is not None:
+            self.model.set_weights(self._good_weights)
+        message = ", ".join(f"{k}={v}" for k, v in bad.items())
+        restored = " Restored the weights of the last finite epoch." if self.restore_weights else ""
+        print(f"NaNGuard: {message} at epoch {self._epoch + 1}, batch {batch}; stopping.{restored}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.stopped and not self._non_finite(logs):
+            self._remember_weights()
+
+    def _remember_weights(self):
+        weights = self.model.get_weights() if self.restore_weights else None
+        if weights is not None and all(np.all(np.isfinite(w)) for w in weights if w.dtype.kind == "f"):
+            self._good_weights = weights
+
+    def _non_finite(self, logs):
+        logs = logs or {}
+        names = self.monitor if self.monitor is not None else logs
+        bad = {}
+        for name in names:
+            value = logs.get(name)
+            if value is None:
+                continue
+            value = np.asarray(value)
+            if value.dtype.kind in "fc" and not np.all(np.isfinite(value)):
+                bad[name] = float(value) if value.ndim == 0 else value.tolist()
+        return bad
+
+
+class LikelihoodMonitor(keras.callbacks.Callback):
+    """Log a held-out likelihood measure at the end of every few epochs.
+
+    Two measures, as the model's math allows:
+
+    - `"nll"`: mean negative `model.log_prob(x)` over `validation_data`, in nats per
+      example, logged as `val_nll` (explicit-likelihood models: NADE, MADE, PixelCNN, VAE
+      bound, RBM with a known log Z).
+    - `"free_energy_gap"`: mean free energy of `validation_data` minus that of
+      `training_data` (as many examples), logged as `free_energy_gap`. Log Z cancels,
+      so it costs two forward passes; a growing gap means the RBM is overfitting
+      (Hinton, 2010, section 6).
+
+    The value is added to the epoch `logs` and therefore to `History`, `EarlyStopping`
+    and `ModelCheckpoint` placed after this callback.
+
+    Args:
+        validation_data: Held-out examples: array `[n, *data_shape]` or a `tf.data.Dataset`
+            of examples or `(x, y)` pairs, batched or not (told apart by the rank of the
+            model's `data_shape`).
+        measure: `"nll"` or `"free_energy_gap"`.
+        training_data: Training examples, for `"free_energy_gap"`.
+        batch_size: Batch size for arrays and unbatched datasets.
+        every: Compute every `every` epochs.
+        log_prob_kwargs: Keyword arguments for `model.log_prob` (e.g. the number of
+            importance samples of a VAE; pass a fixed `seed` to make the curve smooth).
+
+    Raises:
+        ValueError: for an unknown measure, a missing `training_data`, or a model without
+            the method the measure needs.
+
+    Example:
+        >>> nade.fit(x_train, epochs=20, callbacks=[zoo.callbacks.LikelihoodMonitor(x_valid)])
+        >>> rbm.fit(x_train, epochs=20, callbacks=[
+        ...     zoo.callbacks.LikelihoodMonitor(x_valid, "free_energy_gap", training_data=x_train[:1000])])
+
+    References:
+        Hinton, 2010, "A Practical Guide to Training Restricted Boltzmann Machines".
+    """
+
+    MEASURES = {"nll": "log_prob", "free_energy_gap": "free_energy"}
+
+    def __init__(
+        self,
+        validation_data,
+        measure="nll",
+        training_data=None,
+        batch_size=256,
+        every=1,
+        log_prob_kwargs=None,
+    ):
+        super().__init__()
+        if measure not in self.MEASURES:
+            raise ValueError(f"measure must be one of {sorted(self.MEASURES)}; got {measure!r}.")
+        if measure == "free_energy_gap" and training_data is None:
+            raise ValueError("measure='free_energy_gap' needs `training_data` to compare with.")
+        self.measure, self.every = measure, every
+        self.log_prob_kwargs = dict(log_prob_kwargs or {})
+        self.batch_size = batch_size
+        self.validation_data, self.training_data = validation_data, training_data
+        self.log_name = "val_nll" if measure == "nll" else "free_energy_gap"
+
+    def on_train_begin(self, logs=None):
+        method = self.MEASURES[self.measure]
+        if not callable(getattr(self.model, method, None)):
+            raise ValueError(
+                f"{type(self.model).__name__} has no `{method}`, needed for measure={self.measure!r}."
+            )
+        rank = len(getattr(self.model, "data_shape", ())) or None
+        self._validation = _batched(self.validation_data, self.batch_size, rank)
+        if self.training_data is not None:
+            self._training = _batched(self.training_data, self.batch_size, rank)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every and epoch + 1 != self.params.get("epochs"):
+            return
+        if logs is not None:
+            logs[self.log_name] = self.compute()
+
+    def compute(self):
+        """The measure for the current weights, as a Python float."""
+        if self.measure == "nll":
+            log_prob = lambda x: self.model.log_prob(x, **self.log_prob_kwargs)  # noqa: E731
+            return -_mean_over(self._validation, log_prob)
+        held_out = _mean_over(self._validation, self.model.free_energy)
+        count = sum(int(tf.shape(x)[0]) for x in self._validation)
+        return held_out - _mean_over(self._training, self.model.free_energy, limit=count)
+
+
+def _mean_over(dataset, per_example, limit=None):
+    """Mean of `per_example(x)` over the examples of a batched dataset (its first `limit`)."""
+    total, count = 0.0, 0
+    for x in dataset:
+        if limit is not None:
+            if count >= limit:
+                break
+            x = x[: limit - count]
+        values = np.asarray(per_example(x), np.float64)
+        total += values.sum()
+        count += len(values)
+    if count == 0:
+        raise ValueError("The monitored data set is empty.")
+    return float(total / count)
+
+
+def _batched(data, batch_size, example_rank):
+    """A dataset of float32 example batches (labels dropped) from an array or a dataset."""
+    if not isinstance(data, tf.data.Dataset):
+        return tf.data.Dataset.from_tensor_slices(np.asarray(data, np.float32)).batch(batch_size)
+    if isinstance(data.element_spec, tuple):
+        data = data.map(lambda x, *rest: x)
+    if data.element_spec.shape.rank == example_rank:
+        data = data.batch(batch_size)
+    return data.map(lambda x: tf.cast(x, tf.float32))
+
+
+def _image_shape(data_shape):
+    """Image shape for samples of `data_shape`, or ValueError."""
+    if data_shape is None:
+        raise ValueError("The model has no `data_shape`; pass `image_shape` to SampleGrid.")
+    data_shape = tuple(data_shape)
+    if len(data_shape) == 3 and data_shape[-1] in (1, 3) or len(data_shape) == 2:
+        return data_shape
+    if len(data_shape) == 1 and math.isqrt(data_shape[0]) ** 2 == data_shape[0]:
+        side = math.isqrt(data_shape[0])
+        return (side, side)
+    raise ValueError(f"Samples of shape {data_shape} are not images; pass `image_shape`.")
+
+
+def _is_chief(model):
+    """True unless this process is a non-chief worker of a multi-worker strategy."""
+    resolver = getattr(model.distribute_strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type:
+        return True
+    if resolver.task_type == "chief":
+        return True
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return not has_chief and resolver.task_type == "worker" and resolver.task_id == 0
