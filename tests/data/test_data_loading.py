@@ -269,3 +269,7 @@ def test_reads_the_debian_fashion_mnist(monkeypatch):
     assert images.shape == (60000, 28, 28, 1) and images.dtype == np.uint8
     assert np.bincount(labels).tolist() == [6000] * 10
     assert images.min() == 0 and images.max() == 255
+    dataset = zoo.data.load(
+        "fashion_mnist", "train", binarize="static", batch_size=1000
+    )
+    assert dataset.cardinality() == 60 and dataset.element_spec[0].dtype == tf.float32
