@@ -3,4 +3,8 @@
 from zoo.models.adversarial.dcgan import DCGAN
 from zoo.models.adversarial.gan import GAN
 
-__all__ = ["DCGAN", "GAN"]
+# The FD-FMNIST feature extractor lives in zoo/models/classifier.py; importing it here
+# registers its preset until zoo/models/__init__.py imports it directly.
+from zoo.models.classifier import ImageClassifier
+
+__all__ = ["DCGAN", "GAN", "ImageClassifier"]
