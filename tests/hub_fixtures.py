@@ -1,9 +1,10 @@
-"""A tiny published preset and endpoints serving it, shared by the hub, registry and CLI tests.
+"""Fixtures publishing and serving the test preset `tiny_mlp` (hub, registry and CLI tests).
 
-The preset `tiny_mlp` (a 4 -> 3 dense layer) is published once per test module into a
-temporary folder with `zoo._hub.publish_preset`; each test then registers it with that
-weights record inside `zoo._registry.temporary_presets()`, so nothing leaks between tests,
-and gets its own copy of the endpoint folder to damage at will.
+Load them with `pytest_plugins = ("hub_fixtures",)`. The preset (see `tiny_preset`) is
+published once per test module into a temporary folder with `zoo._hub.publish_preset`;
+each test then registers it with that weights record inside
+`zoo._registry.temporary_presets()`, so nothing leaks between tests, and gets its own copy
+of the endpoint folder to damage at will.
 """
 
 import pathlib
@@ -12,30 +13,10 @@ import shutil
 import subprocess
 import sys
 
-import keras
 import pytest
+from tiny_preset import CARD, CONFIG, NAME, register_tiny, tiny_mlp
 
-import zoo
 from zoo import _hub, _registry
-
-NAME = "tiny_mlp"
-CONFIG = {"units": 3}
-CARD = {
-    "description": "test-only preset",
-    "metrics": {"test_mse": {"value": 0.5, "protocol": "made up for the tests"}},
-}
-
-
-def tiny_mlp(units=3):
-    """The test preset's builder: a built 4 -> `units` dense layer."""
-    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(units)])
-
-
-def register_tiny(weights=None, **kwargs):
-    """Register `tiny_mlp` (call inside `temporary_presets()`)."""
-    return zoo.register_model(
-        NAME, tiny_mlp, CONFIG, family="test", paper="-", dataset="-", weights=weights, **kwargs
-    )
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +54,23 @@ class HttpServer:
 
     def __init__(self, directory: pathlib.Path, log: pathlib.Path):
         self.log = log
-        self._stderr = open(log, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
-             "--directory", str(directory)],
-            stdout=subprocess.PIPE, stderr=self._stderr, text=True,
-        )
+        with open(log, "w") as requests_log:  # the server keeps its own copy of the fd
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-u",
+                    "-m",
+                    "http.server",
+                    "0",
+                    "--bind",
+                    "127.0.0.1",
+                    "--directory",
+                    str(directory),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=requests_log,
+                text=True,
+            )
         banner = self.process.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 4567 ..."
         port = re.search(r"port (\d+)", banner).group(1)
         self.url = f"http://127.0.0.1:{port}"
@@ -92,7 +84,6 @@ class HttpServer:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process.stdout.close()
-        self._stderr.close()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The weights hub: cache location, endpoints, verified downloads, locking, offline, publishing."""
 
+import functools
 import hashlib
 import http.server
 import json
@@ -9,14 +10,16 @@ import subprocess
 import sys
 import threading
 import time
+from typing import ClassVar
 
 import numpy as np
 import pytest
+from tiny_preset import CARD, CONFIG, NAME, tiny_mlp
 
 import zoo
-from hub_fixtures import CARD, CONFIG, NAME, published, tiny_mlp, register_tiny  # noqa: F401
-from hub_fixtures import endpoint_dir, http_tiny, tiny  # noqa: F401
-from zoo import _hub, _registry
+from zoo import _hub
+
+pytest_plugins = ("hub_fixtures",)
 
 WEIGHTS = "model.weights.h5"
 
@@ -88,7 +91,9 @@ def test_corrupt_download_is_rejected_naming_both_digests(http_tiny, endpoint_di
     assert not list(folder.glob("*.part"))
 
 
-def test_partial_and_truncated_files_are_ignored_and_replaced(http_tiny, endpoint_dir, published, tiny):
+def test_partial_and_truncated_files_are_ignored_and_replaced(
+    http_tiny, endpoint_dir, published, tiny
+):
     folder = _hub.preset_dir(NAME, tiny["version"])
     folder.mkdir(parents=True)
     good = (endpoint_dir / NAME / WEIGHTS).read_bytes()
@@ -112,7 +117,7 @@ def test_endpoint_errors_say_what_failed(tiny, monkeypatch):
 class _SlowHandler(http.server.SimpleHTTPRequestHandler):
     """Serves files after a pause, so that concurrent loaders overlap."""
 
-    requests: list = []
+    requests: ClassVar[list[str]] = []
 
     def do_GET(self):
         type(self).requests.append(self.path)
@@ -138,7 +143,7 @@ print(_hub.sha256_file(folder / "model.weights.h5"))
 def test_two_processes_loading_at_once_both_succeed_with_one_download(
     tiny, endpoint_dir, published, tmp_path
 ):
-    handler = lambda *a, **k: _SlowHandler(*a, directory=str(endpoint_dir), **k)  # noqa: E731
+    handler = functools.partial(_SlowHandler, directory=str(endpoint_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _SlowHandler.requests = []
@@ -148,8 +153,13 @@ def test_two_processes_loading_at_once_both_succeed_with_one_download(
     env = {**os.environ, "ZOO_ENDPOINT": f"http://127.0.0.1:{server.server_address[1]}"}
     ready = [tmp_path / f"ready{i}" for i in range(2)]
     fetchers = [
-        subprocess.Popen([sys.executable, "-c", script, str(r)], env=env, text=True,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(r)],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for r in ready
     ]
     try:
@@ -216,8 +226,15 @@ def test_verify_finds_a_corrupt_cached_file_and_force_download_repairs_it(tiny):
 
 
 def test_unpublished_preset_cannot_be_downloaded(tiny):
-    zoo.register_model("tiny_unpublished", tiny_mlp, CONFIG, family="test", paper="-",
-                       dataset="-", unpublished_reason="train it with benchmarks/tiny.py")
+    zoo.register_model(
+        "tiny_unpublished",
+        tiny_mlp,
+        CONFIG,
+        family="test",
+        paper="-",
+        dataset="-",
+        unpublished_reason="train it with benchmarks/tiny.py",
+    )
     with pytest.raises(_hub.HubError, match="benchmarks/tiny.py"):
         _hub.download_preset("tiny_unpublished")
     with pytest.raises(_hub.HubError, match="benchmarks/tiny.py"):
@@ -238,7 +255,9 @@ def test_publish_writes_files_manifest_and_model_card(published):
     card = json.loads((folder / "metadata.json").read_text())
     assert card["version"] == record["version"] == 1 and card["name"] == NAME
     assert card["metrics"] == record["metrics"] == CARD["metrics"]
-    assert {"zoo", "python", "tensorflow", "keras", "tensorflow_probability"} <= card["software"].keys()
+    assert {"zoo", "python", "tensorflow", "keras", "tensorflow_probability"} <= card[
+        "software"
+    ].keys()
     assert card["sha256"] == {f: record["files"][f]["sha256"] for f in ("config.json", WEIGHTS)}
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]
 
@@ -251,7 +270,9 @@ def test_republishing_creates_a_new_version_cached_apart_from_the_old(
     retrained.set_weights([w + 1.0 for w in published[2]])
     manifest = endpoint_dir / "published.json"
     with pytest.raises(ValueError, match="immutable, publish version 2"):
-        _hub.publish_preset(retrained, NAME, CONFIG, CARD, out_dir=endpoint_dir, manifest=manifest, version=1)
+        _hub.publish_preset(
+            retrained, NAME, CONFIG, CARD, out_dir=endpoint_dir, manifest=manifest, version=1
+        )
     v2 = _hub.publish_preset(retrained, NAME, CONFIG, CARD, out_dir=endpoint_dir, manifest=manifest)
     assert v2["version"] == 2
 
@@ -266,7 +287,10 @@ def test_republishing_creates_a_new_version_cached_apart_from_the_old(
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"config": {"units": 5}}, r"differs from the registered config of 'tiny_mlp' in \['units'\]"),
+        (
+            {"config": {"units": 5}},
+            r"differs from the registered config of 'tiny_mlp' in \['units'\]",
+        ),
         ({"model": lambda: tiny_mlp(units=5)}, "do not load into the registered builder"),
         ({"metadata": {"metrics": {"nll": 1.0}}}, "'value' and 'protocol'"),
         ({"metadata": {"version": 7}}, "must not set"),

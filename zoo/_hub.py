@@ -299,10 +299,14 @@ def publish_preset(
     """
     preset = _registry.get_preset(name)
     if preset.name != name:
-        raise ValueError(f"Publish under the canonical name {preset.name!r}, not the alias {name!r}.")
+        raise ValueError(
+            f"Publish under the canonical name {preset.name!r}, not the alias {name!r}."
+        )
     config = _as_json(config, "config")
     if config != _as_json(preset.config, "registered config"):
-        changed = sorted(k for k in {*config, *preset.config} if config.get(k) != preset.config.get(k))
+        changed = sorted(
+            k for k in {*config, *preset.config} if config.get(k) != preset.config.get(k)
+        )
         raise ValueError(
             f"config differs from the registered config of {name!r} in {changed}. Update the "
             "register_model call first, so that pretrained=False builds the same architecture."
@@ -326,7 +330,7 @@ def publish_preset(
                 f"Version {version} of {name!r} is taken (last published: {last}); published "
                 f"weights are immutable, publish version {last + 1} instead."
             )
-        now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         with tempfile.TemporaryDirectory(dir=folder, prefix=".staging-") as staging:
             staging = pathlib.Path(staging)
             model.save_weights(staging / "model.weights.h5")
@@ -388,7 +392,9 @@ class _DownloadLock:
         try:
             self._lock.acquire(timeout=0)
         except filelock.Timeout:
-            print(f"Waiting for another process downloading into {self._folder} ...", file=sys.stderr)
+            print(
+                f"Waiting for another process downloading into {self._folder} ...", file=sys.stderr
+            )
             self._lock.acquire()
         return self
 
@@ -472,7 +478,9 @@ def _check_file(path: pathlib.Path, expected: dict, name: str, full: bool) -> Fi
         actual = sha256_file(path)
         if actual != expected["sha256"]:
             return FileCheck(
-                path, "corrupt", f"expected sha256 {expected['sha256']}, actual sha256 {actual}; {fix}"
+                path,
+                "corrupt",
+                f"expected sha256 {expected['sha256']}, actual sha256 {actual}; {fix}",
             )
     return FileCheck(path, "ok")
 

@@ -16,7 +16,8 @@ import fnmatch
 import functools
 import json
 import pathlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 PUBLISHED_MANIFEST = pathlib.Path(__file__).with_name("published.json")
 PRESET_FILES = ("config.json", "model.weights.h5", "metadata.json")
@@ -128,7 +129,10 @@ def register_model(
     for key in (name, *aliases):
         if key in _PRESETS or key in _ALIASES:
             raise ValueError(f"Preset name {key!r} is already registered.")
-    json.dumps(config)  # presets must round-trip through config.json
+    try:
+        json.dumps(config)  # presets must round-trip through config.json
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"config of {name!r} must be JSON-serializable: {error}") from None
     if weights is not None:
         _check_weights_record(name, weights)
     preset = Preset(
@@ -256,7 +260,9 @@ def load(name: str, pretrained: bool = True, **config_overrides):
         >>> vae = zoo.load("vae_fashion_mnist")                    # cached after the first call
         >>> wide = zoo.load("vae_fashion_mnist", pretrained=False, latent_dim=64)
     """
-    from zoo import _hub  # local: the hub pulls in networking only when weights are needed
+    from zoo import (
+        _hub,  # local: the hub pulls in networking only when weights are needed
+    )
 
     preset = get_preset(name)
     if not pretrained:
@@ -303,10 +309,14 @@ def temporary_presets():
 
 def _check_weights_record(name: str, record: dict):
     try:
-        ok = isinstance(record["version"], int) and all(
-            len(f["sha256"]) == 64 and int(f["sha256"], 16) >= 0 and f["size"] >= 0
-            for f in record["files"].values()
-        ) and set(record["files"]) == set(PRESET_FILES)
+        ok = (
+            isinstance(record["version"], int)
+            and all(
+                len(f["sha256"]) == 64 and int(f["sha256"], 16) >= 0 and f["size"] >= 0
+                for f in record["files"].values()
+            )
+            and set(record["files"]) == set(PRESET_FILES)
+        )
     except (KeyError, TypeError, ValueError, AttributeError):
         ok = False
     if not ok:

@@ -43,7 +43,12 @@ def command(name: str, *arguments):
 
 @command(
     "list",
-    arg("pattern", nargs="?", default="*", help="shell-style pattern, e.g. '*fashion_mnist' (default: all)"),
+    arg(
+        "pattern",
+        nargs="?",
+        default="*",
+        help="shell-style pattern, e.g. '*fashion_mnist' (default: all)",
+    ),
     arg("--pretrained", action="store_true", help="only presets with published weights"),
 )
 def list_presets(args) -> int:
@@ -54,13 +59,18 @@ def list_presets(args) -> int:
     """
     names = zoo.list_models(args.pattern, pretrained=args.pretrained)
     if not names:
-        print(f"No {'pretrained ' if args.pretrained else ''}preset matches {args.pattern!r}.", file=sys.stderr)
+        print(
+            f"No {'pretrained ' if args.pretrained else ''}preset matches {args.pattern!r}.",
+            file=sys.stderr,
+        )
         return 0
     rows = []
     for name in names:
         preset = _registry.get_preset(name)
         weights = preset.weights
-        rows.append((name, preset.family, f"v{weights['version']}" if weights else "-", preset.description))
+        rows.append(
+            (name, preset.family, f"v{weights['version']}" if weights else "-", preset.description)
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
@@ -83,7 +93,8 @@ def show_info(args) -> int:
         print(json.dumps(record, indent=2))
         return 0
     lines = [
-        record["name"] + (f"  (aliases: {', '.join(record['aliases'])})" if record["aliases"] else ""),
+        record["name"]
+        + (f"  (aliases: {', '.join(record['aliases'])})" if record["aliases"] else ""),
         f"  family       {record['family']}",
         f"  paper        {record['paper']}",
         f"  dataset      {record['dataset']}",
@@ -99,10 +110,12 @@ def show_info(args) -> int:
         cached = f"cached in {weights['cache_dir']}" if weights["cached"] else "not cached"
         lines.append(f"  weights      version {weights['version']}, {cached}")
         for filename, file in weights["files"].items():
-            lines.append(f"    {filename}  {file['size']} bytes  sha256 {file['sha256']}")
+            lines.append(f"    {filename}  {file['size']:,} bytes  sha256 {file['sha256']}")
             lines.append(f"      {file['url'] or '(no endpoint: set ZOO_ENDPOINT)'}")
+    if record["metrics"]:
+        lines.append("  metrics")
     for metric, value in record["metrics"].items():
-        lines.append(f"  {metric}  {value['value']}  ({value['protocol']})")
+        lines.append(f"    {metric}  {value['value']}  ({value['protocol']})")
     print("\n".join(lines))
     return 0
 
@@ -110,7 +123,11 @@ def show_info(args) -> int:
 @command(
     "download",
     arg("name", help="preset name or alias"),
-    arg("--force", action="store_true", help="download again even when cached (repairs a corrupt cache)"),
+    arg(
+        "--force",
+        action="store_true",
+        help="download again even when cached (repairs a corrupt cache)",
+    ),
 )
 def download(args) -> int:
     """Download a preset's weights into the cache and verify them.
@@ -130,19 +147,28 @@ def verify(args) -> int:
     """Check cached weights against their published sha256 digests.
 
     With a NAME, every file of that preset must be cached and intact. Without, every
-    published preset is checked and presets that are not downloaded are only reported.
+    downloaded published preset is checked, and those not downloaded are listed.
     Exits with status 1 when a file is corrupt (or, with a NAME, missing).
     """
     names = [args.name] if args.name else zoo.list_models(pretrained=True)
-    failed = False
+    failed, not_downloaded = False, []
     for name in names:
-        for check in _hub.verify_preset(name, full=True):
+        checks = _hub.verify_preset(name, full=True)
+        if not args.name and all(check.status == "missing" for check in checks):
+            not_downloaded.append(name)
+            continue
+        for check in checks:
             bad = check.status == "corrupt" or (check.status == "missing" and args.name)
             failed = failed or bad
             detail = f": {check.detail}" if check.detail else ""
-            print(f"{check.status.upper():8} {check.path}{detail}", file=sys.stderr if bad else sys.stdout)
+            print(
+                f"{check.status.upper():8} {check.path}{detail}",
+                file=sys.stderr if bad else sys.stdout,
+            )
     if not names:
         print("No published presets to verify.")
+    if not_downloaded:
+        print(f"Not downloaded, nothing to verify: {', '.join(not_downloaded)}")
     return 1 if failed else 0
 
 

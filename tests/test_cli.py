@@ -1,0 +1,142 @@
+"""The `zoo` command line, run in-process (fast) and once as a real process."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from tiny_preset import CONFIG, NAME, tiny_mlp
+
+import zoo
+from zoo import _hub
+from zoo.cli import main
+
+pytest_plugins = ("hub_fixtures",)
+
+WEIGHTS = "model.weights.h5"
+
+
+def run(capsys, *argv):
+    """(exit code, stdout, stderr) of `zoo *argv`."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(err, *needles):
+    assert err.startswith("zoo: error: ") and err.count("\n") == 1 and "Traceback" not in err
+    for needle in needles:
+        assert needle in err
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for name in ("list", "info", "download", "verify", "cache-dir", "ZOO_OFFLINE"):
+        assert name in out
+    with pytest.raises(SystemExit) as exit_:
+        main([])  # a command is required: usage error
+    assert exit_.value.code == 2
+
+
+def test_list_shows_presets_with_their_published_version(tiny, capsys):
+    zoo.register_model(
+        "tiny_unpublished",
+        tiny_mlp,
+        CONFIG,
+        family="test",
+        paper="-",
+        dataset="-",
+        description="not trained",
+    )
+    code, out, _ = run(capsys, "list", "tiny_*")
+    lines = out.splitlines()
+    assert code == 0 and [line.split()[:3] for line in lines] == [
+        [NAME, "test", f"v{tiny['version']}"],
+        ["tiny_unpublished", "test", "-"],
+    ]
+    assert lines[1].endswith("not trained")
+    assert run(capsys, "list", "tiny_*", "--pretrained")[1].split()[0] == NAME
+    code, out, err = run(capsys, "list", "no_such_*")
+    assert code == 0 and out == "" and "No preset matches 'no_such_*'" in err
+
+
+def test_info_is_readable_or_json(tiny, capsys):
+    code, out, _ = run(capsys, "info", NAME)
+    assert code == 0
+    for needle in (
+        NAME,
+        "family       test",
+        tiny["files"][WEIGHTS]["sha256"],
+        "not cached",
+        f"/{NAME}/{WEIGHTS}",
+        "    test_mse  0.5  (made up for the tests)",
+    ):
+        assert needle in out
+    code, out, _ = run(capsys, "info", NAME, "--json")
+    assert code == 0 and json.loads(out) == zoo.info(NAME)
+
+
+def test_unknown_name_is_a_one_line_error_with_suggestions(tiny, capsys):
+    for command in ("info", "download", "verify"):
+        code, out, err = run(capsys, command, "tiny_mpl")
+        assert code == 1 and out == ""
+        assert_one_line_error(err, "Unknown model 'tiny_mpl'", "Did you mean: tiny_mlp")
+
+
+def test_download_then_verify_then_detect_corruption(tiny, capsys):
+    code, out, err = run(capsys, "verify", NAME)
+    assert code == 1 and err.count("MISSING") == 3 and f"zoo download {NAME}" in err
+
+    code, out, _ = run(capsys, "download", NAME)
+    folder = _hub.preset_dir(NAME, tiny["version"])
+    assert code == 0 and out.strip() == str(folder)
+    code, out, _ = run(capsys, "verify", NAME)
+    assert code == 0 and out.count("OK") == 3
+
+    path = folder / WEIGHTS
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    code, out, err = run(capsys, "verify")
+    assert code == 1 and "CORRUPT" in err and str(path) in err
+    assert tiny["files"][WEIGHTS]["sha256"] in err and actual in err
+    assert run(capsys, "download", NAME, "--force")[0] == 0
+    assert run(capsys, "verify", NAME)[0] == 0
+
+
+def test_verify_without_name_only_lists_presets_not_downloaded(tiny, capsys):
+    code, out, _ = run(capsys, "verify")
+    assert code == 0 and "MISSING" not in out
+    assert out.splitlines()[-1].startswith("Not downloaded, nothing to verify: ") and NAME in out
+
+
+def test_offline_download_fails_with_the_fix(tiny, monkeypatch, capsys):
+    monkeypatch.setenv("ZOO_ENDPOINT", "https://example.org/zoo_weights")
+    monkeypatch.setenv("ZOO_OFFLINE", "1")
+    code, _, err = run(capsys, "download", NAME)
+    assert code == 1
+    assert_one_line_error(err, "ZOO_OFFLINE=1", f"zoo download {NAME}", WEIGHTS)
+
+
+def test_cache_dir_and_version_in_a_real_process():
+    result = subprocess.run(
+        [sys.executable, "-m", "zoo.cli", "cache-dir"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stdout.strip() == os.environ["ZOO_HOME"]
+    result = subprocess.run(
+        [sys.executable, "-m", "zoo.cli", "--version"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stdout.strip() == f"zoo {zoo.__version__}"

@@ -1,0 +1,120 @@
+"""The preset registry: names, patterns, aliases, info, load, and the published manifest."""
+
+import json
+
+import pytest
+from tiny_preset import CARD, CONFIG, NAME, register_tiny, tiny_mlp
+
+import zoo
+from zoo import _hub, _registry
+
+pytest_plugins = ("hub_fixtures",)
+
+
+def register_unpublished(name="tiny_unpublished", **kwargs):
+    return zoo.register_model(
+        name,
+        tiny_mlp,
+        CONFIG,
+        family="test",
+        paper="-",
+        dataset="-",
+        unpublished_reason="train it with benchmarks/tiny.py",
+        **kwargs,
+    )
+
+
+def test_list_models_filters_by_pattern_and_published_weights(tiny):
+    register_unpublished()
+    assert zoo.list_models("tiny_*") == [NAME, "tiny_unpublished"]
+    assert zoo.list_models("tiny_m*") == [NAME]
+    assert zoo.list_models("tiny_*", pretrained=True) == [NAME]
+    assert set(zoo.list_models(pretrained=True)) <= set(zoo.list_models())
+
+
+def test_aliases_resolve_to_the_canonical_preset(tiny):
+    register_unpublished("tiny_two", aliases=("tiny2",))
+    assert zoo.info("tiny2")["name"] == "tiny_two"
+    assert zoo.info("tiny_two")["aliases"] == ["tiny2"]
+    assert "tiny2" not in zoo.list_models()
+    assert zoo.load("tiny2", pretrained=False).output_shape == (None, 3)
+
+
+def test_names_configs_and_weights_records_are_validated(tiny):
+    with pytest.raises(ValueError, match="already registered"):
+        register_tiny()
+    with pytest.raises(ValueError, match="'tiny_mlp' is already registered"):
+        register_unpublished("tiny_other", aliases=(NAME,))
+    with pytest.raises(ValueError, match="must be JSON-serializable"):
+        zoo.register_model(
+            "tiny_bad", tiny_mlp, {"units": object()}, family="test", paper="-", dataset="-"
+        )
+    bad = {**tiny, "files": {"model.weights.h5": {"sha256": "abc", "size": 1}}}
+    with pytest.raises(ValueError, match="64 hex digits"):
+        register_unpublished("tiny_bad", weights=bad)
+    assert "tiny_bad" not in zoo.list_models()
+
+
+def test_unknown_names_suggest_the_closest(tiny):
+    for lookup in (zoo.load, zoo.info):
+        with pytest.raises(KeyError) as error:
+            lookup("tiny_mpl")
+        assert str(error.value).startswith("Unknown model 'tiny_mpl'. Did you mean: tiny_mlp")
+
+
+def test_temporary_presets_undo_only_what_was_registered_inside():
+    before = zoo.list_models()
+    with _registry.temporary_presets():
+        register_unpublished(aliases=("tiny_alias",))
+        assert "tiny_unpublished" in zoo.list_models()
+    assert zoo.list_models() == before
+    with pytest.raises(KeyError):
+        zoo.info("tiny_alias")
+
+
+def test_info_tells_everything_without_downloading(tiny, endpoint_dir):
+    record = zoo.info(NAME)
+    json.dumps(record)  # printable by `zoo info --json`
+    assert record["config"] == CONFIG and record["family"] == "test"
+    assert record["metrics"] == CARD["metrics"]
+    weights = record["weights"]
+    assert weights["version"] == tiny["version"] and not weights["cached"]
+    assert weights["cache_dir"] == str(_hub.preset_dir(NAME, tiny["version"]))
+    for filename, file in weights["files"].items():
+        assert file["url"] == f"{endpoint_dir.as_uri()}/{NAME}/{filename}"
+        assert file["sha256"] == tiny["files"][filename]["sha256"]
+    zoo.load(NAME)
+    assert zoo.info(NAME)["weights"]["cached"]
+
+
+def test_load_builds_untrained_models_with_overrides_and_explains_unpublished(tiny):
+    assert zoo.load(NAME, pretrained=False, units=5).output_shape == (None, 5)
+    register_unpublished()
+    assert zoo.info("tiny_unpublished")["weights"] is None
+    with pytest.raises(RuntimeError, match="benchmarks/tiny.py"):
+        zoo.load("tiny_unpublished")
+
+
+def test_pretrained_load_uses_the_published_config_and_weights(tiny, published):
+    model = zoo.load(NAME)
+    for actual, want in zip(model.get_weights(), published[2], strict=True):
+        assert (actual == want).all()
+    with pytest.raises(ValueError):
+        zoo.load(NAME, units=5)  # an override that changes weight shapes
+
+
+def test_the_package_manifest_matches_registered_presets_and_published_files():
+    manifest = json.loads(_registry.PUBLISHED_MANIFEST.read_text())
+    for name, record in manifest.items():
+        preset = _registry.get_preset(name)
+        assert preset.name == name, f"{name} is published under an alias"
+        _registry._check_weights_record(name, record)
+        for metric in record["metrics"].values():
+            assert {"value", "protocol"} <= metric.keys()
+        folder = _hub.CHECKOUT_WEIGHTS / name
+        if folder.is_dir():  # the checkout's default endpoint must serve what is recorded
+            assert (
+                json.loads((folder / "metadata.json").read_text())["version"] == record["version"]
+            )
+            for filename, file in record["files"].items():
+                assert _hub.sha256_file(folder / filename) == file["sha256"], folder / filename
