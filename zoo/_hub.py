@@ -180,7 +180,8 @@ def fetch_preset(name: str, weights: dict, force: bool = False) -> pathlib.Path:
         HubError: no endpoint is configured, or it cannot be reached.
 
     Example:
-        >>> folder = fetch_preset("vae_fashion_mnist", zoo.info("vae_fashion_mnist")["weights"])
+        >>> weights = zoo._registry.get_preset("vae_fashion_mnist").weights
+        >>> folder = fetch_preset("vae_fashion_mnist", weights)
         >>> sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
         ['config.json', 'metadata.json', 'model.weights.h5']
     """
