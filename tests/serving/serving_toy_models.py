@@ -21,6 +21,27 @@ def _apply(layers, x):
     return x
 
 
+def replica_slice(draw, local_batch):
+    """Noise for this replica's examples, the same rows one device would draw for them.
+
+    Inside `strategy.run` every replica sees the same `SeedGenerator` state, so drawing
+    `[local_batch, ...]` noise gives every replica the same noise. Instead each replica
+    draws for the global batch (sizes gathered across replicas) and keeps its own rows:
+    replicas get distinct noise and the step equals the one-device step on the global batch.
+
+    Args:
+        draw: Callable `global_batch -> Tensor [global_batch, ...]`, deterministic given its
+            seed.
+        local_batch: This replica's batch size (scalar tensor).
+    """
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return draw(local_batch)
+    sizes = context.all_gather(tf.reshape(local_batch, [1]), axis=0)
+    offset = tf.reduce_sum(sizes[: context.replica_id_in_sync_group])
+    return draw(tf.reduce_sum(sizes))[offset : offset + local_batch]
+
+
 @keras.saving.register_keras_serializable(package="zoo_tests")
 class ToyVAE(keras.Model):
     """A one-hidden-layer Bernoulli VAE on flat binary vectors.
@@ -61,8 +82,12 @@ class ToyVAE(keras.Model):
 
     def elbo(self, x, seed=None):
         """Single-sample ELBO per example."""
+        noise = tf.random.stateless_normal([tf.shape(x)[0], self.latent_dim], stateless_seed(seed))
+        return self._elbo(x, noise)
+
+    def _elbo(self, x, noise):
         posterior = self.encode(x)
-        z = posterior.sample(seed=stateless_seed(seed))
+        z = posterior.mean() + posterior.stddev() * noise  # reparameterized draw
         return self.decode(z).log_prob(x) + self.prior().log_prob(z) - posterior.log_prob(z)
 
     def log_prob(self, x, num_samples=16, seed=None):
@@ -84,12 +109,16 @@ class ToyVAE(keras.Model):
 
     def train_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        seed = self.seed_generator.next()
+        seed = tf.cast(self.seed_generator.next(), tf.int32)
+        noise = replica_slice(
+            lambda n: tf.random.stateless_normal([n, self.latent_dim], seed), tf.shape(x)[0]
+        )
         with tf.GradientTape() as tape:
-            loss = tf.nn.compute_average_loss(-self.elbo(x, seed=seed))
+            per_example = -self._elbo(x, noise)
+            loss = tf.nn.compute_average_loss(per_example)
         grads = tape.gradient(loss, self.trainable_variables)
         self.optimizer.apply(grads, self.trainable_variables)
-        self.loss_tracker.update_state(-self.elbo(x, seed=seed))
+        self.loss_tracker.update_state(per_example)
         return {m.name: m.result() for m in self.metrics}
 
     def test_step(self, data):
@@ -173,7 +202,8 @@ class ToyGAN(keras.Model):
     def train_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         batch = tf.shape(x)[0]
-        z = keras.random.normal([batch, self.latent_dim], seed=self.seed_generator)
+        seed = tf.cast(self.seed_generator.next(), tf.int32)
+        z = replica_slice(lambda n: tf.random.stateless_normal([n, self.latent_dim], seed), batch)
         with tf.GradientTape() as tape:
             real, fake = self.discriminate(x), self.discriminate(self.generate(z))
             d_per_example = tf.nn.softplus(-real) + tf.nn.softplus(fake)
