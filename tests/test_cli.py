@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from tiny_preset import CONFIG, NAME, tiny_mlp
+from tiny_preset import NAME, register_unpublished
 
 import zoo
 from zoo import _hub
@@ -44,15 +44,7 @@ def test_help_lists_every_command(capsys):
 
 
 def test_list_shows_presets_with_their_published_version(tiny, capsys):
-    zoo.register_model(
-        "tiny_unpublished",
-        tiny_mlp,
-        CONFIG,
-        family="test",
-        paper="-",
-        dataset="-",
-        description="not trained",
-    )
+    register_unpublished(description="not trained")
     code, out, _ = run(capsys, "list", "tiny_*")
     lines = out.splitlines()
     assert code == 0 and [line.split()[:3] for line in lines] == [
@@ -123,20 +115,19 @@ def test_offline_download_fails_with_the_fix(tiny, monkeypatch, capsys):
     assert_one_line_error(err, "ZOO_OFFLINE=1", f"zoo download {NAME}", WEIGHTS)
 
 
-def test_cache_dir_and_version_in_a_real_process():
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["cache-dir"], lambda: os.environ["ZOO_HOME"]),
+        (["--version"], lambda: f"zoo {zoo.__version__}"),
+    ],
+)
+def test_commands_that_need_no_tensorflow_run_as_a_real_process(argv, expected):
     result = subprocess.run(
-        [sys.executable, "-m", "zoo.cli", "cache-dir"],
+        [sys.executable, "-m", "zoo.cli", *argv],
         check=False,
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert result.returncode == 0 and result.stdout.strip() == os.environ["ZOO_HOME"]
-    result = subprocess.run(
-        [sys.executable, "-m", "zoo.cli", "--version"],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0 and result.stdout.strip() == f"zoo {zoo.__version__}"
+    assert result.returncode == 0 and result.stdout.strip() == expected()

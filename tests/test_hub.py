@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
-from tiny_preset import CARD, CONFIG, NAME, tiny_mlp
+from tiny_preset import CARD, CONFIG, NAME, register_unpublished, tiny_mlp
 
 import zoo
 from zoo import _hub
@@ -226,15 +226,7 @@ def test_verify_finds_a_corrupt_cached_file_and_force_download_repairs_it(tiny):
 
 
 def test_unpublished_preset_cannot_be_downloaded(tiny):
-    zoo.register_model(
-        "tiny_unpublished",
-        tiny_mlp,
-        CONFIG,
-        family="test",
-        paper="-",
-        dataset="-",
-        unpublished_reason="train it with benchmarks/tiny.py",
-    )
+    register_unpublished()
     with pytest.raises(_hub.HubError, match="benchmarks/tiny.py"):
         _hub.download_preset("tiny_unpublished")
     with pytest.raises(_hub.HubError, match="benchmarks/tiny.py"):

@@ -3,25 +3,12 @@
 import json
 
 import pytest
-from tiny_preset import CARD, CONFIG, NAME, register_tiny, tiny_mlp
+from tiny_preset import CARD, CONFIG, NAME, register_tiny, register_unpublished, tiny_mlp
 
 import zoo
 from zoo import _hub, _registry
 
 pytest_plugins = ("hub_fixtures",)
-
-
-def register_unpublished(name="tiny_unpublished", **kwargs):
-    return zoo.register_model(
-        name,
-        tiny_mlp,
-        CONFIG,
-        family="test",
-        paper="-",
-        dataset="-",
-        unpublished_reason="train it with benchmarks/tiny.py",
-        **kwargs,
-    )
 
 
 def test_list_models_filters_by_pattern_and_published_weights(tiny):

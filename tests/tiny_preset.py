@@ -17,6 +17,20 @@ def tiny_mlp(units=3):
     return keras.Sequential([keras.Input((4,)), keras.layers.Dense(units)])
 
 
+def register_unpublished(name="tiny_unpublished", **kwargs):
+    """Register a copy of `tiny_mlp` without weights (call inside `temporary_presets()`)."""
+    return zoo.register_model(
+        name,
+        tiny_mlp,
+        CONFIG,
+        family="test",
+        paper="-",
+        dataset="-",
+        unpublished_reason="train it with benchmarks/tiny.py",
+        **kwargs,
+    )
+
+
 def register_tiny(weights=None, **kwargs):
     """Register `tiny_mlp` (call inside `temporary_presets()`)."""
     return zoo.register_model(
