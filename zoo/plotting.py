@@ -1,4 +1,4 @@
-"""Pictures of what models do: image grids saved as PNG.
+"""Pictures of what models do: image grids saved as PNG, reconstructions, latent spaces.
 
 Every function takes images as arrays of shape `[n, height, width]` or
 `[n, height, width, channels]` (1 or 3 channels) with values in `[0, 1]` (floats) or
@@ -7,6 +7,7 @@ Every function takes images as arrays of shape `[n, height, width]` or
 
 import math
 import pathlib
+import statistics
 
 import numpy as np
 from PIL import Image
@@ -75,6 +76,135 @@ def save_image_grid(images, path, rows: int | None = None, scale: int = 1, **kwa
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(grid).save(path)
     return path
+
+
+def reconstruction_grid(originals, reconstructions, columns: int = 8, path=None, scale: int = 1):
+    """Originals and their reconstructions in alternating rows, `columns` pairs per row pair.
+
+    Args:
+        originals: Images `[n, h, w]` or `[n, h, w, c]` (see the module docstring).
+        reconstructions: Images of the same shape, e.g. `model.reconstruct(originals)`.
+        columns: Images per row.
+        path: If given, also save the grid there as PNG.
+        scale: Integer upscaling factor for the saved PNG.
+
+    Returns:
+        uint8 grid array, as `image_grid`: rows 1, 3, ... originals, rows 2, 4, ... their
+        reconstructions.
+
+    Raises:
+        ValueError: if the two arrays differ in shape, or as `image_grid`.
+
+    Example:
+        >>> grid = reconstruction_grid(x[:16], vae.reconstruct(x[:16]), columns=8)
+    """
+    originals, reconstructions = np.asarray(originals), np.asarray(reconstructions)
+    if originals.shape != reconstructions.shape:
+        raise ValueError(
+            f"originals and reconstructions must have the same shape; got "
+            f"{originals.shape} and {reconstructions.shape}."
+        )
+    originals, reconstructions = _to_unit(originals), _to_unit(reconstructions)
+    row_pairs = math.ceil(len(originals) / columns)
+    blank = np.ones((row_pairs * columns - len(originals), *originals.shape[1:]), np.float32)
+    tiles = [np.concatenate([images, blank]) for images in (originals, reconstructions)]
+    tiles = np.stack([t.reshape(row_pairs, columns, *t.shape[1:]) for t in tiles], axis=1)
+    return _grid(tiles.reshape(-1, *originals.shape[1:]), 2 * row_pairs, path, scale)
+
+
+def latent_manifold_grid(
+    model,
+    num_per_side: int = 15,
+    dims=(0, 1),
+    probability_range=(0.05, 0.95),
+    path=None,
+    scale: int = 1,
+):
+    """Decode a 2-D grid of latent values: the learned manifold (Kingma and Welling 2014, Fig. 4).
+
+    Grid points are evenly spaced *probabilities* mapped through the standard normal
+    inverse CDF, so the grid covers the N(0, I) prior evenly in mass. Latent coordinates
+    other than `dims` stay at 0, the prior mean.
+
+    Args:
+        model: A latent model with `latent_dim` and `generate(z)` (VAE) or `decode(z)`
+            returning images in [0, 1].
+        num_per_side: Images per row and per column.
+        dims: The two latent coordinates to vary (columns, rows).
+        probability_range: Lowest and highest prior quantile on each axis.
+        path: If given, also save the grid there as PNG.
+        scale: Integer upscaling factor for the saved PNG.
+
+    Returns:
+        uint8 grid array with `num_per_side` rows; z[dims[1]] grows downwards and
+        z[dims[0]] to the right.
+
+    Example:
+        >>> latent_manifold_grid(vae, num_per_side=20, path="manifold.png")
+
+    References:
+        Kingma and Welling (2014). Auto-Encoding Variational Bayes.
+    """
+    quantile = statistics.NormalDist().inv_cdf
+    values = [quantile(p) for p in np.linspace(*probability_range, num_per_side)]
+    rows, cols = np.meshgrid(values, values, indexing="ij")
+    z = np.zeros((num_per_side**2, model.latent_dim), np.float32)
+    z[:, dims[0]], z[:, dims[1]] = cols.ravel(), rows.ravel()
+    return _grid(_decode(model, z), num_per_side, path, scale)
+
+
+def latent_traversal_grid(
+    model,
+    z,
+    dims=None,
+    values=(-3.0, -2.25, -1.5, -0.75, 0.0, 0.75, 1.5, 2.25, 3.0),
+    path=None,
+    scale: int = 1,
+):
+    """Vary one latent coordinate of `z` per row, the others fixed (as in beta-VAE papers).
+
+    Args:
+        model: A latent model with `latent_dim` and `generate(z)` or `decode(z)`.
+        z: One latent vector `[latent_dim]` (e.g. a posterior mean), the traversals' origin.
+        dims: Coordinates to traverse, one row each; default all (at most 10).
+        values: The values each traversed coordinate takes, one column each.
+        path: If given, also save the grid there as PNG.
+        scale: Integer upscaling factor for the saved PNG.
+
+    Returns:
+        uint8 grid array with `len(dims)` rows and `len(values)` columns.
+
+    Raises:
+        ValueError: if `z` is not a vector of length `model.latent_dim`.
+
+    Example:
+        >>> z = vae.encode(x[:1]).mean()[0]
+        >>> latent_traversal_grid(vae, z, values=np.linspace(-2, 2, 7))
+
+    References:
+        Higgins et al. (2017). beta-VAE: Learning Basic Visual Concepts with a Constrained
+        Variational Framework.
+    """
+    z = np.asarray(z, np.float32)
+    if z.shape != (model.latent_dim,):
+        raise ValueError(f"z must have shape ({model.latent_dim},); got {z.shape}.")
+    dims = list(range(min(model.latent_dim, 10))) if dims is None else list(dims)
+    values = np.asarray(values, np.float32)
+    codes = np.tile(z, (len(dims), len(values), 1))
+    for row, dim in enumerate(dims):
+        codes[row, :, dim] = values
+    return _grid(_decode(model, codes.reshape(-1, model.latent_dim)), len(dims), path, scale)
+
+
+def _decode(model, z):
+    decode = getattr(model, "generate", None) or model.decode
+    return np.asarray(decode(z))
+
+
+def _grid(images, rows, path, scale):
+    if path is not None:
+        save_image_grid(images, path, rows=rows, scale=scale)
+    return image_grid(images, rows=rows)
 
 
 def _to_unit(images):

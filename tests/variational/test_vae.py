@@ -1,5 +1,7 @@
 """Tests of the VAE: ELBO terms, reparameterization, importance-weighted bounds, contract."""
 
+import itertools
+
 import keras
 import numpy as np
 import pytest
@@ -144,7 +146,7 @@ class TestLinearGaussian:
         elbo = np.mean([vae.elbo(x, seed=s).numpy().mean() for s in range(20)])
         iwae = [vae.log_prob(x, k, seed=k).numpy().mean() for k in (1, 10, 100, 1000)]
         bounds = [elbo, *iwae[1:]]
-        assert all(a < b for a, b in zip(bounds, bounds[1:])), bounds
+        assert all(a < b for a, b in itertools.pairwise(bounds)), bounds
         np.testing.assert_allclose(iwae[0], elbo, atol=0.1 * (log_p.mean() - elbo))
         assert iwae[-1] <= log_p.mean() + 1e-3
         gaps = log_p.mean() - np.asarray(bounds)

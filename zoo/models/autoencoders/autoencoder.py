@@ -169,8 +169,7 @@ class Autoencoder(keras.Model):
         return x
 
     def penalty(self, x):
-        """Per-example regularizer added to the loss (none here; see Contractive)."""
-        return None
+        """Per-example regularizer added to the loss, or None (none here; see Contractive)."""
 
     # ---------------------------------------------------------------------- training
     @property
