@@ -143,10 +143,6 @@ def file_url(name: str, filename: str) -> str | None:
     return None if base is None else _join_url(base, name, filename)
 
 
-def _join_url(base: str, name: str, filename: str) -> str:
-    return f"{base}/{urllib.parse.quote(name)}/{urllib.parse.quote(filename)}"
-
-
 def is_cached(name: str, weights: dict) -> bool:
     """Whether every file of a weights record is cached with its published size."""
     folder = preset_dir(name, weights["version"])
@@ -401,6 +397,10 @@ class _DownloadLock:
 
     def __exit__(self, *exc_info):
         self._lock.release()
+
+
+def _join_url(base: str, name: str, filename: str) -> str:
+    return f"{base}/{urllib.parse.quote(name)}/{urllib.parse.quote(filename)}"
 
 
 def _reachable_endpoint(name: str, version: int, folder: pathlib.Path, missing: list[str]) -> str:
