@@ -79,7 +79,7 @@ class MaskedDense(keras.layers.Layer):
         self.units = units
         self.mask_values = mask
         self.num_masks = 1 if mask.ndim == 2 else mask.shape[0]
-        self._masks = tf.constant(mask.reshape([self.num_masks, *mask.shape[-2:]]))
+        self._masks = mask.reshape([self.num_masks, *mask.shape[-2:]])
         self.activation = keras.activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
@@ -220,10 +220,8 @@ class MaskedConv2D(keras.layers.Layer):
 
     def build(self, input_shape):
         in_channels = input_shape[-1]
-        self._mask = tf.constant(
-            conv_mask(
-                self.kernel_size, in_channels, self.filters, self.mask_type, self.image_channels
-            )
+        self._mask = conv_mask(
+            self.kernel_size, in_channels, self.filters, self.mask_type, self.image_channels
         )
         self.kernel = self.add_weight(
             name="kernel",

@@ -2,5 +2,6 @@
 
 from zoo.models.autoregressive.made import MADE
 from zoo.models.autoregressive.nade import NADE
+from zoo.models.autoregressive.pixelcnn import PixelCNN
 
-__all__ = ["MADE", "NADE"]
+__all__ = ["MADE", "NADE", "PixelCNN"]

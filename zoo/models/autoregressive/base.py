@@ -9,6 +9,10 @@ implement `_negative_log_likelihood(x, condition, training)` (per example, in na
 import keras
 import tensorflow as tf
 
+from zoo._checks import check_in_range, check_inner_shape
+from zoo._random import stateless_seed
+from zoo.models.autoregressive.pixel_likelihoods import PixelLikelihood
+
 
 class AutoregressiveModel(keras.Model):
     """Base of NADE, MADE, PixelCNN and PixelRNN: fit by minimising -log p(x) in nats.
@@ -55,3 +59,126 @@ class AutoregressiveModel(keras.Model):
         x, condition = self._unpack(data)
         self.loss_tracker.update_state(self._negative_log_likelihood(x, condition, training=False))
         return {m.name: m.result() for m in self.metrics}
+
+
+class AutoregressiveImageModel(AutoregressiveModel):
+    """Base of PixelCNN and PixelRNN: images generated sub-pixel by sub-pixel in raster order.
+
+    Subclasses build a network in `__init__` and implement `call(x, labels=None)`, which maps
+    images `[batch, height, width, channels]` (data values) to distribution parameters
+    `[batch, height, width, channels, params_per_channel]` such that the parameters of a
+    sub-pixel depend only on the sub-pixels before it (rows above, pixels to the left, and
+    earlier colour channels of the same pixel).
+
+    Args:
+        image_shape: `(height, width, channels)`.
+        likelihood: `"bernoulli"`, `"categorical"` or `"logistic_mixture"`
+            (see `pixel_likelihoods`).
+        num_classes: Number of classes for a class-conditional model (fit with
+            `fit(images, labels)`), or None.
+        num_levels: Intensity levels of non-binary data (256 for 8-bit images).
+        num_mixtures: Mixture components of `"logistic_mixture"`.
+    """
+
+    def __init__(
+        self, image_shape, likelihood="bernoulli", num_classes=None, num_levels=256,
+        num_mixtures=5, **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.image_shape = tuple(int(d) for d in image_shape)
+        if len(self.image_shape) != 3:
+            raise ValueError(f"image_shape must be (height, width, channels); got {image_shape}.")
+        self.data_shape = self.image_shape
+        self.likelihood = likelihood
+        self.pixel_likelihood = PixelLikelihood(likelihood, num_levels, num_mixtures)
+        self.num_levels = int(num_levels)
+        self.num_mixtures = int(num_mixtures)
+        self.num_classes = num_classes
+        self.is_conditional = num_classes is not None
+
+    def _build_by_calling(self):
+        """Create every variable now (called at the end of subclasses' `__init__`)."""
+        labels = tf.zeros([1], tf.int32) if self.is_conditional else None
+        self(tf.zeros([1, *self.image_shape]), labels=labels)
+
+    def _check_labels(self, labels, batch):
+        if self.is_conditional and labels is None:
+            raise ValueError(f"This model is class-conditional: pass `labels` (ints < {self.num_classes}).")
+        if not self.is_conditional and labels is not None:
+            raise ValueError("This model is unconditional (num_classes=None): do not pass labels.")
+        if labels is None:
+            return None
+        labels = tf.reshape(tf.cast(labels, tf.int32), [-1])
+        if tf.executing_eagerly() and labels.shape[0] != batch:
+            raise ValueError(f"labels must have shape ({batch},); got {tuple(labels.shape)}.")
+        return check_in_range(labels, 0, self.num_classes - 1, name="labels")
+
+    def log_prob(self, x, labels=None):
+        """Exact log p(x) (or log p(x | labels)) in nats.
+
+        Args:
+            x: Images `[batch, height, width, channels]`: 0/1 for `"bernoulli"`, integer
+                levels 0..num_levels-1 (e.g. uint8) otherwise.
+            labels: Integer class labels `[batch]` for a class-conditional model.
+
+        Returns:
+            float32 tensor `[batch]`.
+
+        Raises:
+            ValueError: for another shape, values outside the likelihood's range, or
+                missing / unexpected labels.
+        """
+        check_inner_shape(x, self.image_shape)
+        x = self.pixel_likelihood.validate(x)
+        labels = self._check_labels(labels, x.shape[0])
+        return self.pixel_likelihood.log_prob(self(x, labels=labels), x)
+
+    def _negative_log_likelihood(self, x, condition, training):
+        return -self.log_prob(x, labels=condition)
+
+    def sample(self, num_samples, seed=None, labels=None):
+        """Draw images sub-pixel by sub-pixel, the whole loop compiled as one `tf.function`.
+
+        Args:
+            num_samples: Number of images.
+            seed: Integer or shape-[2] seed; the same seed gives the same images.
+            labels: Integer class labels `[num_samples]` for a class-conditional model.
+
+        Returns:
+            float32 tensor `[num_samples, height, width, channels]` of values in
+            {0, 1} (`"bernoulli"`) or {0, ..., num_levels - 1}.
+        """
+        labels = self._check_labels(labels, num_samples)
+        return self._sample(tf.constant(num_samples, tf.int32), stateless_seed(seed), labels)
+
+    @tf.function(reduce_retracing=True)
+    def _sample(self, num_samples, seed, labels):
+        return self.sample_by_full_passes(num_samples, seed, labels)
+
+    def sample_by_full_passes(self, num_samples, seed, labels=None):
+        """The plain sampler: one full network pass per sub-pixel (traceable)."""
+        height, width, channels = self.image_shape
+        size = height * width * channels
+
+        def step(t, x):
+            params = tf.reshape(self(x, labels=labels), [num_samples, size, -1])[:, t]
+            value = self.pixel_likelihood.distribution(params).sample(
+                seed=tf.random.experimental.stateless_fold_in(seed, t)
+            )
+            now = tf.reshape(tf.one_hot(t, size), self.image_shape) > 0
+            return t + 1, tf.where(now, value[:, None, None, None], x)
+
+        _, x = tf.while_loop(
+            lambda t, _: t < size, step, (tf.constant(0), tf.zeros([num_samples, *self.image_shape]))
+        )
+        return x
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "image_shape": list(self.image_shape),
+            "likelihood": self.likelihood,
+            "num_classes": self.num_classes,
+            "num_levels": self.num_levels,
+            "num_mixtures": self.num_mixtures,
+        }

@@ -34,9 +34,9 @@ ORDERS = ("natural", "random")
 def made_masks(input_dim, hidden_units, num_masks=1, order="natural", seed=0):
     """Orders and connectivity masks of a MADE.
 
-    With one mask the hidden degrees are spread evenly (`arange(H) % (D - 1) + 1`, as in
-    TFP's `AutoregressiveNetwork`); with several, each mask draws its hidden degrees at
-    random (connectivity-agnostic training). With `order="random"` each mask also draws
+    With one mask the hidden degrees split [1, D - 1] into `H + 1` equal segments (as
+    TFP's `AutoregressiveNetwork` with `hidden_degrees="equal"`); with several, each mask
+    draws its hidden degrees at random (connectivity-agnostic training). With `order="random"` each mask also draws
     its own order (order-agnostic training).
 
     Args:
@@ -59,10 +59,11 @@ def made_masks(input_dim, hidden_units, num_masks=1, order="natural", seed=0):
         input_degrees[perm] = np.arange(1, input_dim + 1)
         degrees = [input_degrees]
         for units in hidden_units:
+            low = min(degrees[-1].min(), input_dim - 1)
             if num_masks == 1:
-                hidden = np.arange(units) % max(1, input_dim - 1) + min(1, input_dim - 1)
+                even = np.ceil(np.arange(1, units + 1) * (input_dim - 1) / (units + 1))
+                hidden = np.maximum(low, even.astype(int))
             else:
-                low = min(degrees[-1].min(), input_dim - 1)
                 hidden = rng.integers(low, input_dim, size=units)
             degrees.append(hidden)
         for i, (below, above) in enumerate(zip(degrees[:-1], degrees[1:])):
