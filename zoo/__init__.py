@@ -7,6 +7,7 @@
 
 __version__ = "0.1.0.dev0"
 
+from zoo._hub import HubError  # noqa: E402
 from zoo._registry import info, list_models, load, register_model  # noqa: E402
 
 
@@ -17,4 +18,12 @@ def export_saved_model(model, path):
     return _export(model, path)
 
 
-__all__ = ["__version__", "export_saved_model", "info", "list_models", "load", "register_model"]
+__all__ = [
+    "HubError",
+    "__version__",
+    "export_saved_model",
+    "info",
+    "list_models",
+    "load",
+    "register_model",
+]
