@@ -124,7 +124,9 @@ class DBN(DefaultOptimizerMixin, keras.Model):
         return check_in_range(tf.cast(x, tf.float32), 0.0, 1.0, "x", "binary units")
 
     # ----------------------------------------------------------------- pretraining
-    def pretrain(self, x, epochs=10, batch_size=100, optimizer=None, verbose=0, **fit_kwargs):
+    def pretrain(
+        self, x, epochs=10, batch_size=100, optimizer=None, steps_per_execution=1, verbose=0, **fit_kwargs
+    ):
         """Greedy layer-wise pretraining: fit each RBM on the hidden probabilities below.
 
         Each layer's visible biases start at the log-odds of its input's means; after the
@@ -137,9 +139,10 @@ class DBN(DefaultOptimizerMixin, keras.Model):
             batch_size: Mini-batch size.
             optimizer: Zero-argument callable returning a fresh optimizer per layer;
                 default each RBM's own default (SGD, learning rate 0.1, momentum 0.5).
+            steps_per_execution: Passed to each RBM's `compile` (hundreds of steps per
+                compiled call remove the per-batch Python overhead).
             verbose: Passed to `fit`.
-            **fit_kwargs: Further `fit` arguments (e.g. `steps_per_execution` goes to
-                `compile`, so pass it there; callbacks here).
+            **fit_kwargs: Further `fit` arguments (callbacks, ...).
 
         Returns:
             The list of `fit` histories, one per RBM.
@@ -149,7 +152,7 @@ class DBN(DefaultOptimizerMixin, keras.Model):
         histories = []
         for rbm, layer_epochs in zip(self.rbms, epochs):
             rbm.init_visible_bias(data)
-            rbm.compile(optimizer=optimizer() if optimizer else None)
+            rbm.compile(optimizer=optimizer() if optimizer else None, steps_per_execution=steps_per_execution)
             histories.append(
                 rbm.fit(data, epochs=layer_epochs, batch_size=batch_size, verbose=verbose, **fit_kwargs)
             )
@@ -210,7 +213,7 @@ class DBN(DefaultOptimizerMixin, keras.Model):
                 [_cross_entropy(sleep[l + 1], self._recognition_logits(l, sleep[l])) for l in range(num_directed)], v
             )
             loss = tf.nn.compute_average_loss(wake_loss + top_loss + sleep_loss) + top._penalty(top_logits)
-        variables = self._up_down_variables()
+        variables = self._optimized_variables()
         self.optimizer.apply(tape.gradient(loss, variables), variables)
         top.log_z_cache.assign(float("nan"))
         first_hidden = wake[1] if num_directed else tf.sigmoid(top_logits)
@@ -219,7 +222,7 @@ class DBN(DefaultOptimizerMixin, keras.Model):
         self.recognition_tracker.update_state(sleep_loss)
         return {m.name: m.result() for m in self.metrics}
 
-    def _up_down_variables(self):
+    def _optimized_variables(self):
         """What up-down trains: recognition weights, generative weights, the top RBM."""
         recognition = [w for rbm in self.rbms[:-1] for w in (rbm.kernel, rbm.hidden_bias)]
         return [*recognition, *self.generative_kernels, *self.generative_biases, *self.top_rbm.trainable_variables]

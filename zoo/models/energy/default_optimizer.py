@@ -14,6 +14,10 @@ class DefaultOptimizerMixin:
         """`keras.Model.compile`; without an optimizer, this model's default SGD with momentum."""
         super().compile(optimizer=optimizer if optimizer is not None else self._default_optimizer(), **kwargs)
 
+    def _optimized_variables(self):
+        """The variables `train_step` hands to the optimizer."""
+        return self.trainable_variables
+
     def compile_from_config(self, config):
         self.compile(**keras.saving.deserialize_keras_object(config))
-        self.optimizer.build(self.trainable_variables)
+        self.optimizer.build(self._optimized_variables())
