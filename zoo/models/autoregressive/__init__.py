@@ -3,5 +3,6 @@
 from zoo.models.autoregressive.made import MADE
 from zoo.models.autoregressive.nade import NADE
 from zoo.models.autoregressive.pixelcnn import PixelCNN
+from zoo.models.autoregressive.pixelrnn import PixelRNN
 
-__all__ = ["MADE", "NADE", "PixelCNN"]
+__all__ = ["MADE", "NADE", "PixelCNN", "PixelRNN"]

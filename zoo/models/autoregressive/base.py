@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import stateless_seed
+from zoo.layers.masked import MaskedConv2D
 from zoo.models.autoregressive.pixel_likelihoods import PixelLikelihood
 
 
@@ -95,6 +96,28 @@ class AutoregressiveImageModel(AutoregressiveModel):
         self.num_mixtures = int(num_mixtures)
         self.num_classes = num_classes
         self.is_conditional = num_classes is not None
+
+    def _build_head(self, filters):
+        """The output layers shared by the pixel models: two 1x1 type-B convolutions."""
+        channels = self.image_shape[-1]
+        self.head = [
+            MaskedConv2D(filters, 1, "B", channels, activation="relu", name="head_hidden"),
+            MaskedConv2D(
+                channels * self.pixel_likelihood.params_per_channel, 1, "B", channels,
+                name="head_params",
+            ),
+        ]
+
+    def _params(self, features):
+        """Head: features -> `[..., channels, params_per_channel]`.
+
+        With interleaved colour groups, output feature `p * channels + c` belongs to
+        channel `c`.
+        """
+        out = self.head[1](self.head[0](tf.nn.relu(features)))
+        channels, params = self.image_shape[-1], self.pixel_likelihood.params_per_channel
+        out = tf.reshape(out, [*tf.unstack(tf.shape(out)[:-1]), params, channels])
+        return tf.linalg.matrix_transpose(out)
 
     def _build_by_calling(self):
         """Create every variable now (called at the end of subclasses' `__init__`)."""

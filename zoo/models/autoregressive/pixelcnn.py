@@ -147,24 +147,13 @@ class PixelCNN(AutoregressiveImageModel):
             if self.is_conditional
             else []
         )
-        params = self.pixel_likelihood.params_per_channel
-        self.head = [
-            masked(f, 1, "B", "head_hidden", "relu"),
-            masked(channels * params, 1, "B", "head_params"),
-        ]
+        self._build_head(f)
         self._build_by_calling()
 
     def _class_bias(self, labels, layer):
         if not self.is_conditional:
             return 0.0
         return self.embeddings[layer](labels)[:, None, None, :]
-
-    def _params(self, features):
-        """Head: features -> `[..., channels, params_per_channel]` (interleaved groups)."""
-        out = self.head[1](self.head[0](tf.nn.relu(features)))
-        channels, params = self.image_shape[-1], self.pixel_likelihood.params_per_channel
-        out = tf.reshape(out, [*tf.unstack(tf.shape(out)[:-1]), params, channels])
-        return tf.linalg.matrix_transpose(out)  # feature p * C + c -> [c, p]
 
     def call(self, x, labels=None):
         """Distribution parameters `[batch, height, width, channels, params_per_channel]`."""
