@@ -39,19 +39,19 @@ def test_mlp_vae_contract(tmp_path):
     assert model.evaluate(x, verbose=0, return_dict=True).keys() == history.history.keys()
 
 
-@pytest.mark.parametrize("likelihood", ["gaussian", "logistic"])
-def test_conv_vae_contract(tmp_path, likelihood):
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: VAE.conv((8, 8, 1), latent_dim=2, filters=(4,), likelihood="gaussian"),
+        lambda: VAE.mlp((8, 8, 1), latent_dim=2, hidden_units=[8], likelihood="logistic"),
+    ],
+    ids=["conv_gaussian", "mlp_logistic"],
+)
+def test_grey_level_vae_contract(tmp_path, build):
     x = np.round(np.random.default_rng(0).random((16, 8, 8, 1)) * 255) / 255
-    model, _ = run_model_contract(
-        lambda: VAE.conv(
-            (8, 8, 1), latent_dim=2, filters=(4,), hidden_units=8, likelihood=likelihood
-        ),
-        x.astype("float32"),
-        tmp_path,
-        sample_shape=(8, 8, 1),
-    )
+    model, _ = run_model_contract(build, x.astype("float32"), tmp_path, sample_shape=(8, 8, 1))
     means = model.sample(4, seed=0, mean=True).numpy()
-    assert means.shape == (4, 8, 8, 1)
+    assert means.shape == (4, 8, 8, 1) and means.min() >= 0 and means.max() <= 1
     assert model.reconstruct(x[:3]).shape == (3, 8, 8, 1)
 
 
