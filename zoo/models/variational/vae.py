@@ -431,7 +431,8 @@ class VAE(keras.Model):
 
     # ---------------------------------------------------------------------- sampling
     def generate(self, z):
-        """The mean image of p(x | z) in [0, 1] (for `"logistic"`, its mode).
+        """The mean of p(x | z) (for `"logistic"`, its mode), in [0, 1] except for the
+        unbounded Gaussian mean.
 
         Args:
             z: Latents `[batch, latent_dim]`.
@@ -451,7 +452,8 @@ class VAE(keras.Model):
                 p(x | z) (smoother images; not samples of p(x)).
 
         Returns:
-            float32 Tensor `[num_samples, *data_shape]` with values in [0, 1].
+            float32 Tensor `[num_samples, *data_shape]`, in [0, 1] for the Bernoulli and
+            logistic likelihoods (Gaussian draws are unbounded).
         """
         z_seed, x_seed = split_seed(seed, 2)
         z = self.prior.sample(num_samples, seed=z_seed)
