@@ -24,7 +24,9 @@ from zoo.models import DBN
 
 def load(split):
     images, labels = zoo.data.load_arrays("fashion_mnist", split)
-    return zoo.data.binarize_static(zoo.data.to_unit_interval(images)).reshape(len(images), -1), labels
+    return zoo.data.binarize_static(zoo.data.to_unit_interval(images)).reshape(
+        len(images), -1
+    ), labels
 
 
 def random_classifier(layer_sizes, num_classes, seed):
@@ -37,19 +39,34 @@ def random_classifier(layer_sizes, num_classes, seed):
 
 def test_error(classifier, x_train, y_train, x_test, y_test, epochs, batch_size):
     classifier.compile(
-        optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
     )
     classifier.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
-    return 1.0 - classifier.evaluate(x_test, y_test, batch_size=1000, verbose=0, return_dict=True)["accuracy"]
+    return (
+        1.0
+        - classifier.evaluate(x_test, y_test, batch_size=1000, verbose=0, return_dict=True)[
+            "accuracy"
+        ]
+    )
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--layers", default="784,256,256", help="DBN layer sizes (the paper: 784,500,500,2000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--layers", default="784,256,256", help="DBN layer sizes (the paper: 784,500,500,2000)"
+    )
     parser.add_argument("--pretrain-epochs", type=int, default=2, help="epochs per RBM")
     parser.add_argument("--labels", default="1000,60000")
-    parser.add_argument("--small-epochs", type=int, default=60, help="backprop epochs with <= 1,000 labels")
-    parser.add_argument("--large-epochs", type=int, default=3, help="backprop epochs with more labels")
+    parser.add_argument(
+        "--small-epochs", type=int, default=60, help="backprop epochs with <= 1,000 labels"
+    )
+    parser.add_argument(
+        "--large-epochs", type=int, default=3, help="backprop epochs with more labels"
+    )
     args = parser.parse_args()
     layer_sizes = [int(n) for n in args.layers.split(",")]
     x_train, y_train = load("train")
@@ -69,7 +86,11 @@ def main():
         batch_size = 50 if num_labels <= 1000 else 100
         errors = []
         for classifier in (dbn.to_classifier(10), random_classifier(layer_sizes, 10, seed=0)):
-            errors.append(test_error(classifier, x_train[subset], y_train[subset], x_test, y_test, epochs, batch_size))
+            errors.append(
+                test_error(
+                    classifier, x_train[subset], y_train[subset], x_test, y_test, epochs, batch_size
+                )
+            )
         rows.append((num_labels, epochs, *errors))
 
     print(

@@ -63,7 +63,9 @@ def fit_ours(model, optimizer, x, epochs, steps_per_execution):
 
 
 def fit_sklearn(x, n_hidden, epochs, seed=0):
-    model = SklearnRBM(n_components=n_hidden, learning_rate=0.1, batch_size=100, n_iter=epochs, random_state=seed)
+    model = SklearnRBM(
+        n_components=n_hidden, learning_rate=0.1, batch_size=100, n_iter=epochs, random_state=seed
+    )
     start = time.perf_counter()
     model.fit(x)
     return model, (time.perf_counter() - start) / epochs
@@ -79,13 +81,23 @@ def sklearn_as_ours(sk):
 
 def test_log_likelihood(model, x_test):
     model.log_partition("exact")
-    return float(np.mean(np.concatenate([model.log_prob(x_test[i : i + 1000]) for i in range(0, len(x_test), 1000)])))
+    return float(
+        np.mean(
+            np.concatenate(
+                [model.log_prob(x_test[i : i + 1000]) for i in range(0, len(x_test), 1000)]
+            )
+        )
+    )
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--epochs", type=int, default=3, help="epochs of the speed runs (>= 2)")
-    parser.add_argument("--ll-epochs", type=int, default=5, help="epochs of the 20-hidden-unit runs")
+    parser.add_argument(
+        "--ll-epochs", type=int, default=5, help="epochs of the 20-hidden-unit runs"
+    )
     parser.add_argument("--num-train", type=int, default=60000)
     parser.add_argument("--steps-per-execution", type=int, default=600)
     parser.add_argument("--skip-speed", action="store_true")
@@ -99,10 +111,14 @@ def main():
         _, sk_seconds = fit_sklearn(x_train, 256, args.epochs)
         rows.append(("scikit-learn BernoulliRBM (PCD-1)", "-", sk_seconds))
         for persistent in (False, True):
-            seconds = fit_ours(*ours(256, persistent), x_train, args.epochs, args.steps_per_execution)
+            seconds = fit_ours(
+                *ours(256, persistent), x_train, args.epochs, args.steps_per_execution
+            )
             label = f"zoo BernoulliRBM ({'PCD-1' if persistent else 'CD-1'})"
             rows.append((label, f"{seconds[0]:.2f}", statistics.median(seconds[1:])))
-        print(f"\nSpeed: {len(x_train)} images, 784-256, batch 100, lr 0.1, {args.epochs} epochs each")
+        print(
+            f"\nSpeed: {len(x_train)} images, 784-256, batch 100, lr 0.1, {args.epochs} epochs each"
+        )
         print("| model | first epoch (s, with tracing) | s / epoch | speed-up vs scikit-learn |")
         print("| --- | --- | --- | --- |")
         for label, first, seconds in rows:
@@ -110,15 +126,23 @@ def main():
 
     if not args.skip_ll:
         sk, _ = fit_sklearn(x_train, 20, args.ll_epochs)
-        results = [("scikit-learn BernoulliRBM (PCD-1)", test_log_likelihood(sklearn_as_ours(sk), x_test))]
+        results = [
+            ("scikit-learn BernoulliRBM (PCD-1)", test_log_likelihood(sklearn_as_ours(sk), x_test))
+        ]
         model, optimizer = ours(20, persistent=True)
         fit_ours(model, optimizer, x_train, args.ll_epochs, args.steps_per_execution)
-        results.append(("zoo BernoulliRBM (PCD-1, matched settings)", test_log_likelihood(model, x_test)))
+        results.append(
+            ("zoo BernoulliRBM (PCD-1, matched settings)", test_log_likelihood(model, x_test))
+        )
         model, optimizer = ours(20, persistent=True, matched=False)
         model.init_visible_bias(x_train)
         fit_ours(model, optimizer, x_train, args.ll_epochs, args.steps_per_execution)
-        results.append(("zoo BernoulliRBM (PCD-1, zoo defaults)", test_log_likelihood(model, x_test)))
-        print(f"\nExact test log-likelihood: 784-20, {args.ll_epochs} epochs, {len(x_test)} test images")
+        results.append(
+            ("zoo BernoulliRBM (PCD-1, zoo defaults)", test_log_likelihood(model, x_test))
+        )
+        print(
+            f"\nExact test log-likelihood: 784-20, {args.ll_epochs} epochs, {len(x_test)} test images"
+        )
         print("| model | mean test log p(v) (nats) |")
         print("| --- | --- |")
         for label, ll in results:

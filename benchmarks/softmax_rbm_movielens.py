@@ -43,7 +43,9 @@ def bias_baseline(train, test, item_damping=25.0, user_damping=10.0):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", default=os.environ.get("ZOO_DATA_DIR", "/work/data/ml-100k"))
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--hidden", type=int, default=100)
@@ -59,9 +61,13 @@ def main():
     global_mean = float(np.sqrt(np.mean((test[test > 0] - mu) ** 2)))
 
     num_users, num_items = train.shape
-    rbm = SoftmaxRBM(num_items, 5, args.hidden, cd_k=args.cd_k, weight_decay=args.weight_decay, seed=0)
+    rbm = SoftmaxRBM(
+        num_items, 5, args.hidden, cd_k=args.cd_k, weight_decay=args.weight_decay, seed=0
+    )
     rbm.init_visible_bias(train)
-    rbm.compile(optimizer=keras.optimizers.SGD(args.learning_rate, momentum=0.9), steps_per_execution=10)
+    rbm.compile(
+        optimizer=keras.optimizers.SGD(args.learning_rate, momentum=0.9), steps_per_execution=10
+    )
     before = rbm.evaluate(train, test, batch_size=num_users, verbose=0, return_dict=True)["rmse"]
     start = time.perf_counter()
     history = rbm.fit(
@@ -74,7 +80,9 @@ def main():
     )
     seconds = time.perf_counter() - start
     curve = history.history["val_rmse"]
-    print(f"\nMovieLens-100k, {num_users} users x {num_items} items, 90/10 split (seed 0), test RMSE")
+    print(
+        f"\nMovieLens-100k, {num_users} users x {num_items} items, 90/10 split (seed 0), test RMSE"
+    )
     print("| model | test RMSE |")
     print("| --- | --- |")
     print(f"| global mean | {global_mean:.4f} |")
@@ -85,7 +93,10 @@ def main():
         f"(batch {args.batch_size}, SGD {args.learning_rate} momentum 0.9, wd {args.weight_decay}) "
         f"| {curve[-1]:.4f} |"
     )
-    print(f"\nTraining time {seconds:.0f} s; test RMSE per epoch: " + ", ".join(f"{v:.4f}" for v in curve))
+    print(
+        f"\nTraining time {seconds:.0f} s; test RMSE per epoch: "
+        + ", ".join(f"{v:.4f}" for v in curve)
+    )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,11 @@ def _numpy_energy(bm, v, h):
     u, p = np.asarray(bm.visible_coupling), np.asarray(bm.hidden_coupling)
     b, c = np.asarray(bm.visible_bias), np.asarray(bm.hidden_bias)
     return -(
-        np.einsum("ni,ij,nj->n", v, w, h) + np.einsum("ni,ij,nj->n", v, u, v)
-        + np.einsum("ni,ij,nj->n", h, p, h) + v @ b + h @ c
+        np.einsum("ni,ij,nj->n", v, w, h)
+        + np.einsum("ni,ij,nj->n", v, u, v)
+        + np.einsum("ni,ij,nj->n", h, p, h)
+        + v @ b
+        + h @ c
     )
 
 
@@ -38,7 +41,7 @@ def test_contract(tmp_path):
         lambda: BoltzmannMachine(4, 2, num_chains=6, seed=0),
         x,
         tmp_path,
-        compile_kwargs=lambda: {},
+        compile_kwargs=dict,
         sample_shape=(4,),
     )
 

@@ -12,7 +12,9 @@ def _binary(n, d, seed=0):
 
 
 def test_contract(tmp_path):
-    run_model_contract(lambda: DBN([6, 5, 4, 3], seed=0), _binary(30, 6), tmp_path, sample_shape=(6,))
+    run_model_contract(
+        lambda: DBN([6, 5, 4, 3], seed=0), _binary(30, 6), tmp_path, sample_shape=(6,)
+    )
 
 
 def test_pretrain_fine_tune_and_classifier():
@@ -33,11 +35,19 @@ def test_pretrain_fine_tune_and_classifier():
     # Up-down trains recognition, generative and top-RBM weights, nothing else.
     before = {w.path: np.array(w) for w in dbn.trainable_weights}
     history = dbn.fine_tune(x, epochs=1, batch_size=20, verbose=0)
-    assert set(history.history) == {"reconstruction_error", "top_free_energy", "sleep_recognition_loss"}
-    changed = {path for path, value in before.items() if not np.array_equal(value, _by_path(dbn, path))}
+    assert set(history.history) == {
+        "reconstruction_error",
+        "top_free_energy",
+        "sleep_recognition_loss",
+    }
+    changed = {
+        path for path, value in before.items() if not np.array_equal(value, _by_path(dbn, path))
+    }
     expected = {
-        bottom.kernel.path, bottom.hidden_bias.path,  # recognition (sleep phase)
-        dbn.generative_kernels[0].path, dbn.generative_biases[0].path,  # generative (wake phase)
+        bottom.kernel.path,
+        bottom.hidden_bias.path,  # recognition (sleep phase)
+        dbn.generative_kernels[0].path,
+        dbn.generative_biases[0].path,  # generative (wake phase)
         *(w.path for w in dbn.top_rbm.trainable_weights),  # top RBM (CD)
     }
     assert changed == expected

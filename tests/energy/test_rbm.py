@@ -56,7 +56,7 @@ def test_gaussian_contract(tmp_path):
         lambda: GaussianBernoulliRBM(5, 3, persistent=True, num_chains=4, learn_sigma=True, seed=1),
         x,
         tmp_path,
-        compile_kwargs=lambda: {},
+        compile_kwargs=dict,
         sample_shape=(5,),
     )
 
@@ -65,7 +65,9 @@ def test_gaussian_contract(tmp_path):
 def test_cd_update_is_gradient_of_free_energy_difference(persistent):
     """One SGD(lr=1) step moves the parameters by <v h>_data - <v h>_model (Hinton 2002)."""
     x = _binary(16, 7)
-    model = BernoulliRBM(7, 5, cd_k=3, persistent=persistent, num_chains=9, weight_decay=0.0, seed=3)
+    model = BernoulliRBM(
+        7, 5, cd_k=3, persistent=persistent, num_chains=9, weight_decay=0.0, seed=3
+    )
     _randomize(model, 0.3)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0))
     before = {w.path: np.array(w) for w in model.weights}
@@ -85,7 +87,9 @@ def test_cd_update_is_gradient_of_free_energy_difference(persistent):
         return v.T @ h / len(v), v.mean(0), h.mean(0)
 
     data, negative = stats(x), stats(v_model)
-    for variable, d, n in zip((model.kernel, model.visible_bias, model.hidden_bias), data, negative):
+    for variable, d, n in zip(
+        (model.kernel, model.visible_bias, model.hidden_bias), data, negative
+    ):
         np.testing.assert_allclose(np.array(variable) - before[variable.path], d - n, atol=2e-5)
     if persistent:
         np.testing.assert_array_equal(np.array(model.persistent_chains), v_model)
@@ -116,11 +120,15 @@ def test_gaussian_conditionals_and_log_partition():
     log_joint = neg_energy(grid)
     p_h_given_v = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
     probe = slice(95000, 105001, 2500)
-    np.testing.assert_allclose(rbm.encode(grid[probe].astype("float32")), (p_h_given_v @ h)[probe], atol=1e-5)
+    np.testing.assert_allclose(
+        rbm.encode(grid[probe].astype("float32")), (p_h_given_v @ h)[probe], atol=1e-5
+    )
     p_v_given_h = np.exp(log_joint - logsumexp(log_joint, axis=0, keepdims=True))
     np.testing.assert_allclose(rbm.decode(h)[:, 0], (grid[:, 0] @ p_v_given_h), atol=1e-4)
     step = grid[1, 0] - grid[0, 0]
-    np.testing.assert_allclose(rbm.log_partition("exact"), logsumexp(log_joint) + np.log(step), atol=1e-4)
+    np.testing.assert_allclose(
+        rbm.log_partition("exact"), logsumexp(log_joint) + np.log(step), atol=1e-4
+    )
 
 
 @pytest.mark.parametrize("n_visible, n_hidden", [(6, 3), (3, 6)])  # enumerate h, then v
@@ -156,7 +164,9 @@ def test_ais_matches_exact_on_rbm_trained_on_digits():
     base.init_visible_bias(x)
     base.kernel.assign(tf.zeros_like(base.kernel))
     assert exact - float(base.log_partition("exact")) > 5.0
-    np.testing.assert_allclose(rbm.log_prob(x[:5]), -rbm.free_energy(x[:5]) - float(estimate.log_z), rtol=1e-6)
+    np.testing.assert_allclose(
+        rbm.log_prob(x[:5]), -rbm.free_energy(x[:5]) - float(estimate.log_z), rtol=1e-6
+    )
 
 
 def test_gibbs_sampler_matches_exact_distribution():
@@ -191,7 +201,12 @@ def test_metrics_and_free_energy_gap():
     gap = FreeEnergyGap(x[:20], x[40:])
     history = rbm.fit(x[:40], batch_size=10, epochs=2, verbose=0, callbacks=[gap])
     logs = {k: v[-1] for k, v in history.history.items()}
-    assert set(logs) == {"free_energy", "reconstruction_error", "pseudo_likelihood", "free_energy_gap"}
+    assert set(logs) == {
+        "free_energy",
+        "reconstruction_error",
+        "pseudo_likelihood",
+        "free_energy_gap",
+    }
     expected_gap = np.mean(rbm.free_energy(x[40:])) - np.mean(rbm.free_energy(x[:20]))
     np.testing.assert_allclose(logs["free_energy_gap"], expected_gap, rtol=1e-5)
     assert logs["pseudo_likelihood"] < 0 and 0 < logs["reconstruction_error"] < 1
@@ -217,7 +232,9 @@ def test_pseudo_likelihood_matches_conditionals():
 def test_sparsity_penalty_pushes_hidden_activity_to_target():
     x = _binary(50, 10)
     for target in (0.05, 0.95):
-        rbm = _randomize(BernoulliRBM(10, 6, weight_decay=0.0, sparsity_target=target, sparsity_cost=1.0), 0.5)
+        rbm = _randomize(
+            BernoulliRBM(10, 6, weight_decay=0.0, sparsity_target=target, sparsity_cost=1.0), 0.5
+        )
         with tf.GradientTape() as tape:
             logits = rbm._hidden_logits(x)
             penalty = rbm._penalty(logits)
@@ -242,4 +259,6 @@ def test_init_visible_bias_is_data_log_odds():
     x = _binary(200, 6)
     rbm = BernoulliRBM(6, 2)
     rbm.init_visible_bias(x)
-    np.testing.assert_allclose(1 / (1 + np.exp(-np.asarray(rbm.visible_bias))), x.mean(0), atol=1e-5)
+    np.testing.assert_allclose(
+        1 / (1 + np.exp(-np.asarray(rbm.visible_bias))), x.mean(0), atol=1e-5
+    )

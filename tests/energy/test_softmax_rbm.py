@@ -78,12 +78,18 @@ def test_conditionals_match_energy():
         for item, value in enumerate(r):
             if value:
                 one_hot[item, value - 1] = 1
-        neg_energy = np.einsum("ik,ikj,hj->h", one_hot, w, hidden) + (one_hot * b).sum() + hidden @ c
+        neg_energy = (
+            np.einsum("ik,ikj,hj->h", one_hot, w, hidden) + (one_hot * b).sum() + hidden @ c
+        )
         p_h = softmax(neg_energy)
         np.testing.assert_allclose(rbm.encode(np.array([r])), [p_h @ hidden], atol=1e-5)
-        np.testing.assert_allclose(rbm.free_energy(np.array([r])), [-logsumexp(neg_energy)], rtol=1e-5)
+        np.testing.assert_allclose(
+            rbm.free_energy(np.array([r])), [-logsumexp(neg_energy)], rtol=1e-5
+        )
     # p(V_i = k | h): expected rating of each item given h.
-    expected = np.einsum("hik,k->hi", softmax(np.einsum("ikj,hj->hik", w, hidden) + b, axis=-1), [1, 2, 3])
+    expected = np.einsum(
+        "hik,k->hi", softmax(np.einsum("ikj,hj->hik", w, hidden) + b, axis=-1), [1, 2, 3]
+    )
     np.testing.assert_allclose(rbm.decode(hidden), expected, atol=1e-5)
 
 

@@ -18,7 +18,8 @@ model-specific Gibbs transitions. This module is the model-agnostic loop; the RB
 `log_unnormalized_fn` and `transition_fn`.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import tensorflow as tf

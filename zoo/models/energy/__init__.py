@@ -7,9 +7,10 @@ from zoo.models.energy.rbm import BernoulliRBM, GaussianBernoulliRBM, Restricted
 from zoo.models.energy.softmax_rbm import SoftmaxRBM
 
 __all__ = [
+    "DBN",
     "BernoulliRBM",
     "BoltzmannMachine",
-    "DBN",
+    "FreeEnergyGap",
     "GaussianBernoulliRBM",
     "RestrictedBoltzmannMachine",
     "SoftmaxRBM",

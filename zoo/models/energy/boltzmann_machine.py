@@ -88,7 +88,9 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         self.seed = seed
         init = keras.initializers.RandomNormal(stddev=0.01, seed=seed)
         n = self.n_visible + self.n_hidden
-        self.kernel = self.add_weight(shape=(self.n_visible, self.n_hidden), initializer=init, name="kernel")
+        self.kernel = self.add_weight(
+            shape=(self.n_visible, self.n_hidden), initializer=init, name="kernel"
+        )
         # Unconstrained parameters; the couplings are their symmetric, zero-diagonal parts.
         self.visible_coupling_raw = self.add_weight(
             shape=(self.n_visible, self.n_visible), initializer="zeros", name="visible_coupling"
@@ -96,10 +98,17 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         self.hidden_coupling_raw = self.add_weight(
             shape=(self.n_hidden, self.n_hidden), initializer="zeros", name="hidden_coupling"
         )
-        self.visible_bias = self.add_weight(shape=(self.n_visible,), initializer="zeros", name="visible_bias")
-        self.hidden_bias = self.add_weight(shape=(self.n_hidden,), initializer="zeros", name="hidden_bias")
+        self.visible_bias = self.add_weight(
+            shape=(self.n_visible,), initializer="zeros", name="visible_bias"
+        )
+        self.hidden_bias = self.add_weight(
+            shape=(self.n_hidden,), initializer="zeros", name="hidden_bias"
+        )
         self.persistent_chains = self.add_weight(
-            shape=(self.num_chains, n), initializer="zeros", trainable=False, name="persistent_chains"
+            shape=(self.num_chains, n),
+            initializer="zeros",
+            trainable=False,
+            name="persistent_chains",
         )
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.data_energy_tracker = keras.metrics.Mean(name="data_energy")
@@ -145,7 +154,9 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         Raises:
             ValueError: for wrong shapes or values outside [0, 1].
         """
-        return self._energy(self._prepare(v, self.n_visible, "v"), self._prepare(h, self.n_hidden, "h"))
+        return self._energy(
+            self._prepare(v, self.n_visible, "v"), self._prepare(h, self.n_hidden, "h")
+        )
 
     def _energy(self, v, h):
         return -(
@@ -176,9 +187,14 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             seed_site, seed_value = tf.unstack(
                 tf.random.split(tf.random.experimental.stateless_fold_in(seed, t), 2)
             )
-            site = tf.random.stateless_uniform([num_chains], seed_site, first_site, n, dtype=tf.int32)
+            site = tf.random.stateless_uniform(
+                [num_chains], seed_site, first_site, n, dtype=tf.int32
+            )
             field = tf.gather(bias, site) + tf.reduce_sum(tf.gather(coupling, site) * state, -1)
-            new = tf.cast(tf.random.stateless_uniform([num_chains], seed_value) < tf.sigmoid(field), tf.float32)
+            new = tf.cast(
+                tf.random.stateless_uniform([num_chains], seed_value) < tf.sigmoid(field),
+                tf.float32,
+            )
             one_hot = tf.one_hot(site, n)
             return t + 1, state + one_hot * (new - tf.gather(state, site, batch_dims=1))[:, None]
 
@@ -202,7 +218,9 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         n = self.n_visible + self.n_hidden
         seed_start, seed_chain = tf.unstack(tf.random.split(stateless_seed(seed), 2))
         if start is None:
-            start = tf.cast(tf.random.stateless_uniform([num_samples, n], seed_start) < 0.5, tf.float32)
+            start = tf.cast(
+                tf.random.stateless_uniform([num_samples, n], seed_start) < 0.5, tf.float32
+            )
         else:
             start = self._prepare(start, n, "start")
         state = self._random_scan(start, tf.constant(int(burn_in) * n), tf.constant(0), seed_chain)
@@ -226,7 +244,9 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             raise ValueError(f'BoltzmannMachine supports method="exact" only; got {method!r}.')
         self._check_exact(self.n_visible + self.n_hidden)
         states = _all_binary_states(self.n_visible + self.n_hidden)
-        return tf.reduce_logsumexp(-self._energy(states[:, : self.n_visible], states[:, self.n_visible :]))
+        return tf.reduce_logsumexp(
+            -self._energy(states[:, : self.n_visible], states[:, self.n_visible :])
+        )
 
     def log_prob(self, v):
         """Exact log p(v) = log sum_h exp(-E(v, h)) - log Z in nats, float32 `[batch]`.
@@ -252,9 +272,15 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         the hidden-hidden couplings; returns joint states `[batch, n_visible + n_hidden]`."""
         seed_start, seed_scan = tf.unstack(tf.random.split(seed, 2))
         hidden_probs = tf.sigmoid(tf.matmul(v, self.kernel) + self.hidden_bias)
-        hidden = tf.cast(tf.random.stateless_uniform(tf.shape(hidden_probs), seed_start) < hidden_probs, tf.float32)
+        hidden = tf.cast(
+            tf.random.stateless_uniform(tf.shape(hidden_probs), seed_start) < hidden_probs,
+            tf.float32,
+        )
         return self._random_scan(
-            tf.concat([v, hidden], 1), self.positive_sweeps * self.n_hidden, self.n_visible, seed_scan
+            tf.concat([v, hidden], 1),
+            self.positive_sweeps * self.n_hidden,
+            self.n_visible,
+            seed_scan,
         )
 
     def _split(self, states):
@@ -263,7 +289,9 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
     def train_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         v = self._prepare(x, self.n_visible, "x")
-        seed_pos, seed_neg = tf.unstack(tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2))
+        seed_pos, seed_neg = tf.unstack(
+            tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2)
+        )
         clamped = tf.stop_gradient(self._positive_phase(v, seed_pos))
         free = self._random_scan(
             tf.convert_to_tensor(self.persistent_chains),
@@ -278,7 +306,9 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         with tf.GradientTape() as tape:
             data_energy = self._energy(*self._split(clamped))
             model_energy = self._energy(*self._split(free))
-            penalty = 0.5 * self.weight_decay * tf.add_n([tf.reduce_sum(tf.square(w)) for w in couplings])
+            penalty = (
+                0.5 * self.weight_decay * tf.add_n([tf.reduce_sum(tf.square(w)) for w in couplings])
+            )
             loss = (
                 tf.nn.compute_average_loss(data_energy)
                 - tf.nn.compute_average_loss(model_energy)

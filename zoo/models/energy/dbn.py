@@ -19,6 +19,8 @@ All three updates are gradients of one scalar (stop-gradient on every sampled st
 by the compiled optimizer in `train_step`, so `fine_tune` is just `fit`.
 """
 
+import itertools
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -85,15 +87,19 @@ class DBN(DefaultOptimizerMixin, keras.Model):
                 seed=None if seed is None else seed + index,
                 name=f"rbm_{index}",
             )
-            for index, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:]))
+            for index, (n_in, n_out) in enumerate(itertools.pairwise(layer_sizes))
         ]
         # Top-down weights of the directed layers (all but the top RBM), untied by `pretrain`.
         self.generative_kernels = [
-            self.add_weight(shape=rbm.kernel.shape, initializer="zeros", name=f"generative_kernel_{i}")
+            self.add_weight(
+                shape=rbm.kernel.shape, initializer="zeros", name=f"generative_kernel_{i}"
+            )
             for i, rbm in enumerate(self.rbms[:-1])
         ]
         self.generative_biases = [
-            self.add_weight(shape=rbm.visible_bias.shape, initializer="zeros", name=f"generative_bias_{i}")
+            self.add_weight(
+                shape=rbm.visible_bias.shape, initializer="zeros", name=f"generative_bias_{i}"
+            )
             for i, rbm in enumerate(self.rbms[:-1])
         ]
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -125,7 +131,14 @@ class DBN(DefaultOptimizerMixin, keras.Model):
 
     # ----------------------------------------------------------------- pretraining
     def pretrain(
-        self, x, epochs=10, batch_size=100, optimizer=None, steps_per_execution=1, verbose=0, **fit_kwargs
+        self,
+        x,
+        epochs=10,
+        batch_size=100,
+        optimizer=None,
+        steps_per_execution=1,
+        verbose=0,
+        **fit_kwargs,
     ):
         """Greedy layer-wise pretraining: fit each RBM on the hidden probabilities below.
 
@@ -152,9 +165,14 @@ class DBN(DefaultOptimizerMixin, keras.Model):
         histories = []
         for rbm, layer_epochs in zip(self.rbms, epochs):
             rbm.init_visible_bias(data)
-            rbm.compile(optimizer=optimizer() if optimizer else None, steps_per_execution=steps_per_execution)
+            rbm.compile(
+                optimizer=optimizer() if optimizer else None,
+                steps_per_execution=steps_per_execution,
+            )
             histories.append(
-                rbm.fit(data, epochs=layer_epochs, batch_size=batch_size, verbose=verbose, **fit_kwargs)
+                rbm.fit(
+                    data, epochs=layer_epochs, batch_size=batch_size, verbose=verbose, **fit_kwargs
+                )
             )
             data = rbm.predict(data, batch_size=max(batch_size, 1000), verbose=0)
         for rbm, kernel, bias in zip(self.rbms, self.generative_kernels, self.generative_biases):
@@ -179,7 +197,10 @@ class DBN(DefaultOptimizerMixin, keras.Model):
         return self.fit(x, epochs=epochs, batch_size=batch_size, **fit_kwargs)
 
     def _generative_logits(self, layer, above):
-        return tf.matmul(above, self.generative_kernels[layer], transpose_b=True) + self.generative_biases[layer]
+        return (
+            tf.matmul(above, self.generative_kernels[layer], transpose_b=True)
+            + self.generative_biases[layer]
+        )
 
     def _recognition_logits(self, layer, below):
         return tf.matmul(below, self.rbms[layer].kernel) + self.rbms[layer].hidden_bias
@@ -188,7 +209,9 @@ class DBN(DefaultOptimizerMixin, keras.Model):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         v = self._prepare(x)
         num_directed = len(self.rbms) - 1
-        seeds = tf.unstack(tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2 * num_directed + 1))
+        seeds = tf.unstack(
+            tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2 * num_directed + 1)
+        )
         top = self.top_rbm
         with tf.GradientTape() as tape:
             # Up (wake) pass with the recognition weights; learn the generative weights.
@@ -197,7 +220,11 @@ class DBN(DefaultOptimizerMixin, keras.Model):
                 probs = tf.sigmoid(tf.stop_gradient(self._recognition_logits(layer, wake[-1])))
                 wake.append(_bernoulli(probs, seeds[layer]))
             wake_loss = _total(
-                [_cross_entropy(wake[l], self._generative_logits(l, wake[l + 1])) for l in range(num_directed)], v
+                [
+                    _cross_entropy(wake[l], self._generative_logits(l, wake[l + 1]))
+                    for l in range(num_directed)
+                ],
+                v,
             )
             # Top-level RBM: CD-k from the wake states.
             top_logits = top._hidden_logits(wake[-1])
@@ -210,9 +237,15 @@ class DBN(DefaultOptimizerMixin, keras.Model):
                 probs = tf.sigmoid(tf.stop_gradient(self._generative_logits(layer, sleep[0])))
                 sleep.insert(0, _bernoulli(probs, seeds[num_directed + layer]))
             sleep_loss = _total(
-                [_cross_entropy(sleep[l + 1], self._recognition_logits(l, sleep[l])) for l in range(num_directed)], v
+                [
+                    _cross_entropy(sleep[l + 1], self._recognition_logits(l, sleep[l]))
+                    for l in range(num_directed)
+                ],
+                v,
             )
-            loss = tf.nn.compute_average_loss(wake_loss + top_loss + sleep_loss) + top._penalty(top_logits)
+            loss = tf.nn.compute_average_loss(wake_loss + top_loss + sleep_loss) + top._penalty(
+                top_logits
+            )
         variables = self._optimized_variables()
         self.optimizer.apply(tape.gradient(loss, variables), variables)
         top.log_z_cache.assign(float("nan"))
@@ -225,14 +258,22 @@ class DBN(DefaultOptimizerMixin, keras.Model):
     def _optimized_variables(self):
         """What up-down trains: recognition weights, generative weights, the top RBM."""
         recognition = [w for rbm in self.rbms[:-1] for w in (rbm.kernel, rbm.hidden_bias)]
-        return [*recognition, *self.generative_kernels, *self.generative_biases, *self.top_rbm.trainable_variables]
+        return [
+            *recognition,
+            *self.generative_kernels,
+            *self.generative_biases,
+            *self.top_rbm.trainable_variables,
+        ]
 
     def _reconstruction_error(self, v, first_hidden):
         """Mean squared error of the top-down mean of v given the first hidden layer."""
         if len(self.rbms) > 1:
             mean = tf.sigmoid(self._generative_logits(0, first_hidden))
         else:
-            mean = tf.sigmoid(tf.matmul(first_hidden, self.top_rbm.kernel, transpose_b=True) + self.top_rbm.visible_bias)
+            mean = tf.sigmoid(
+                tf.matmul(first_hidden, self.top_rbm.kernel, transpose_b=True)
+                + self.top_rbm.visible_bias
+            )
         return tf.reduce_mean(tf.square(v - mean), -1)
 
     def test_step(self, data):
@@ -295,8 +336,14 @@ class DBN(DefaultOptimizerMixin, keras.Model):
         """
         layers = [keras.Input(self.data_shape)]
         for index, rbm in enumerate(self.rbms):
-            layers.append(keras.layers.Dense(rbm.n_hidden, activation="sigmoid", name=f"dense_{index}"))
-        layers.append(keras.layers.Dense(num_classes, activation="softmax", kernel_initializer="zeros", name="classes"))
+            layers.append(
+                keras.layers.Dense(rbm.n_hidden, activation="sigmoid", name=f"dense_{index}")
+            )
+        layers.append(
+            keras.layers.Dense(
+                num_classes, activation="softmax", kernel_initializer="zeros", name="classes"
+            )
+        )
         classifier = keras.Sequential(layers, name="dbn_classifier")
         for layer, rbm in zip(classifier.layers, self.rbms):
             layer.set_weights([np.asarray(rbm.kernel), np.asarray(rbm.hidden_bias)])

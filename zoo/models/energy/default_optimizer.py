@@ -12,7 +12,9 @@ class DefaultOptimizerMixin:
 
     def compile(self, optimizer=None, **kwargs):
         """`keras.Model.compile`; without an optimizer, this model's default SGD with momentum."""
-        super().compile(optimizer=optimizer if optimizer is not None else self._default_optimizer(), **kwargs)
+        super().compile(
+            optimizer=optimizer if optimizer is not None else self._default_optimizer(), **kwargs
+        )
 
     def _optimized_variables(self):
         """The variables `train_step` hands to the optimizer."""

@@ -49,6 +49,6 @@ class FreeEnergyGap(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs["free_energy_gap"] = self._mean_free_energy(self.validation_data) - self._mean_free_energy(
-                self.training_subset
-            )
+            logs["free_energy_gap"] = self._mean_free_energy(
+                self.validation_data
+            ) - self._mean_free_energy(self.training_subset)

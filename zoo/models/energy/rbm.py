@@ -109,7 +109,9 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             initializer=keras.initializers.RandomNormal(stddev=0.01, seed=seed),
             name="kernel",
         )
-        self.hidden_bias = self.add_weight(shape=(self.n_hidden,), initializer="zeros", name="hidden_bias")
+        self.hidden_bias = self.add_weight(
+            shape=(self.n_hidden,), initializer="zeros", name="hidden_bias"
+        )
         self._create_visible_variables()
         self.persistent_chains = self.add_weight(
             shape=(self.num_chains if self.persistent else 0, *self._visible_state_shape),
@@ -259,7 +261,9 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         seed_start, seed_chain = tf.unstack(tf.random.split(stateless_seed(seed), 2))
         if start is None:
             hidden = _bernoulli(tf.fill([num_samples, self.n_hidden], 0.5), seed_start)
-            start = self._sample_visible(hidden, tf.random.experimental.stateless_fold_in(seed_start, 1))[0]
+            start = self._sample_visible(
+                hidden, tf.random.experimental.stateless_fold_in(seed_start, 1)
+            )[0]
         else:
             start = self._prepare_visible(start)
         return self._run_chain(start, tf.constant(int(burn_in)), seed_chain)
@@ -368,7 +372,9 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         seed_start, seed_ais = tf.unstack(tf.random.split(stateless_seed(seed), 2))
         zero_kernel = tf.zeros_like(self.kernel)
         hidden0 = tf.zeros([num_chains, self.n_hidden])
-        start = self._sample_visible(hidden0, seed_start, kernel=zero_kernel, visible_bias=base_bias)[0]
+        start = self._sample_visible(
+            hidden0, seed_start, kernel=zero_kernel, visible_bias=base_bias
+        )[0]
         log_z_start = self._log_normalizer(base_bias) + self.n_hidden * math.log(2.0)
 
         def log_unnormalized(v, beta):
@@ -379,9 +385,13 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             seed_h, seed_v = tf.unstack(tf.random.split(step_seed, 2))
             hidden = _bernoulli(tf.sigmoid(beta * self._hidden_logits(v)), seed_h)
             bias = (1.0 - beta) * base_bias + beta * self.visible_bias
-            return self._sample_visible(hidden, seed_v, kernel=beta * self.kernel, visible_bias=bias, like=v)[0]
+            return self._sample_visible(
+                hidden, seed_v, kernel=beta * self.kernel, visible_bias=bias, like=v
+            )[0]
 
-        return annealed_importance_sampling(start, log_z_start, log_unnormalized, transition, betas, seed_ais)
+        return annealed_importance_sampling(
+            start, log_z_start, log_unnormalized, transition, betas, seed_ais
+        )
 
     def _base_rate_bias(self, v):
         """Visible biases of the zero-weight RBM that fits the data's marginals."""
@@ -402,7 +412,9 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         hidden = _bernoulli(tf.sigmoid(hidden_logits_data), seed_h)
         v_one, recon_mean = self._sample_visible(hidden, seed_v, like=v_data)
         if self.persistent:
-            v_model = self._run_chain(tf.convert_to_tensor(self.persistent_chains), self.cd_k, seed_chain)
+            v_model = self._run_chain(
+                tf.convert_to_tensor(self.persistent_chains), self.cd_k, seed_chain
+            )
             self.persistent_chains.assign(v_model)
         else:
             v_model = self._run_chain(v_one, self.cd_k - 1, seed_chain)
@@ -427,7 +439,9 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         with tf.GradientTape() as tape:
             hidden_logits_data = self._hidden_logits(v_data)
             free_energy_data = self._free_energy(v_data, hidden_logits_data)
-            v_model, recon_mean = self._negative_phase(v_data, tf.stop_gradient(hidden_logits_data), seed)
+            v_model, recon_mean = self._negative_phase(
+                v_data, tf.stop_gradient(hidden_logits_data), seed
+            )
             free_energy_model = self._free_energy(v_model)
             loss = (
                 tf.nn.compute_average_loss(free_energy_data)
@@ -436,7 +450,9 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             )
         self.optimizer.apply(tape.gradient(loss, variables), variables)
         self.log_z_cache.assign(float("nan"))
-        self._update_metrics(v_data, tf.stop_gradient(hidden_logits_data), free_energy_data, recon_mean)
+        self._update_metrics(
+            v_data, tf.stop_gradient(hidden_logits_data), free_energy_data, recon_mean
+        )
         return {m.name: m.result() for m in self.metrics}
 
     def test_step(self, data):
@@ -446,7 +462,9 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         hidden_logits = self._hidden_logits(v_data)
         hidden = _bernoulli(tf.sigmoid(hidden_logits), seed_h)
         recon_mean = self._sample_visible(hidden, seed_v, like=v_data)[1]
-        self._update_metrics(v_data, hidden_logits, self._free_energy(v_data, hidden_logits), recon_mean)
+        self._update_metrics(
+            v_data, hidden_logits, self._free_energy(v_data, hidden_logits), recon_mean
+        )
         return {m.name: m.result() for m in self.metrics}
 
     def _update_metrics(self, v_data, hidden_logits, free_energy, recon_mean):
@@ -554,7 +572,9 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
 
     def _hidden_free_energy(self, hidden):
         visible_logits = tf.matmul(hidden, self.kernel, transpose_b=True) + self.visible_bias
-        return -tf.linalg.matvec(hidden, self.hidden_bias) - tf.reduce_sum(tf.nn.softplus(visible_logits), -1)
+        return -tf.linalg.matvec(hidden, self.hidden_bias) - tf.reduce_sum(
+            tf.nn.softplus(visible_logits), -1
+        )
 
     def _visible_enumerable(self):
         return True
@@ -574,19 +594,22 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
 
     def _pseudo_log_likelihood(self, v, hidden_logits, seed):
         # F(v with unit i flipped) - F(v), from the data's hidden logits: one row of W per example.
-        index = tf.random.stateless_uniform([tf.shape(v)[0]], seed, 0, self.n_visible, dtype=tf.int32)
+        index = tf.random.stateless_uniform(
+            [tf.shape(v)[0]], seed, 0, self.n_visible, dtype=tf.int32
+        )
         flip = 1.0 - 2.0 * tf.gather(v, index, batch_dims=1)
         flipped_logits = hidden_logits + flip[:, None] * tf.gather(self.kernel, index)
-        free_energy_change = (
-            -flip * tf.gather(self.visible_bias, index)
-            + tf.reduce_sum(tf.nn.softplus(hidden_logits) - tf.nn.softplus(flipped_logits), -1)
+        free_energy_change = -flip * tf.gather(self.visible_bias, index) + tf.reduce_sum(
+            tf.nn.softplus(hidden_logits) - tf.nn.softplus(flipped_logits), -1
         )
         return self.n_visible * tf.math.log_sigmoid(free_energy_change)
 
     def _update_metrics(self, v_data, hidden_logits, free_energy, recon_mean):
         super()._update_metrics(v_data, hidden_logits, free_energy, recon_mean)
         seed = self._next_seed()
-        self.pseudo_likelihood_tracker.update_state(self._pseudo_log_likelihood(v_data, hidden_logits, seed))
+        self.pseudo_likelihood_tracker.update_state(
+            self._pseudo_log_likelihood(v_data, hidden_logits, seed)
+        )
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -670,7 +693,11 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
         shift = tf.matmul(hidden, self.kernel, transpose_b=True)
         scaled_bias = self.visible_bias * tf.exp(-self.log_sigma)
         quadratic = tf.reduce_sum(0.5 * tf.square(shift) + scaled_bias * shift, axis=-1)
-        return -tf.linalg.matvec(hidden, self.hidden_bias) - quadratic - self._log_normalizer(self.visible_bias)
+        return (
+            -tf.linalg.matvec(hidden, self.hidden_bias)
+            - quadratic
+            - self._log_normalizer(self.visible_bias)
+        )
 
     def _base_rate_bias(self, v):
         return tf.reduce_mean(v, axis=0)

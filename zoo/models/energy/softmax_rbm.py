@@ -16,7 +16,6 @@ gradient.
 """
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
@@ -194,7 +193,9 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         Returns:
             int32 `[num_samples, num_items]`, 0 where not rated.
         """
-        return self._to_ratings(super().sample(num_samples, seed=seed, burn_in=burn_in, start=start))
+        return self._to_ratings(
+            super().sample(num_samples, seed=seed, burn_in=burn_in, start=start)
+        )
 
     def log_partition(self, method="exact", **kwargs):
         """Not available: each user's RBM (its set of rated items) has its own partition
@@ -226,7 +227,9 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         predicted = self.decode(tf.sigmoid(self._hidden_logits(v_data)))
         target = tf.cast(y, tf.float32)
         self.free_energy_tracker.update_state(self._free_energy(v_data))
-        self.rmse_tracker.update_state(target, predicted, sample_weight=tf.cast(target > 0, tf.float32))
+        self.rmse_tracker.update_state(
+            target, predicted, sample_weight=tf.cast(target > 0, tf.float32)
+        )
         return {m.name: m.result() for m in self.metrics}
 
     def get_config(self):
