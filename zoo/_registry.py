@@ -307,6 +307,24 @@ def temporary_presets():
         _ALIASES.update(saved[1])
 
 
+@contextlib.contextmanager
+def config_overridden(name: str, **config_overrides):
+    """Within the `with` block, preset `name` has its config changed by `config_overrides`.
+
+    For retraining a preset at another size (`zoo train NAME --set key=value`): publishing
+    checks the config against the registered one, so a smaller variant is published (to a
+    separate folder and manifest) while the override is in force.
+
+    Yields:
+        The overridden `Preset`.
+    """
+    preset = get_preset(name)
+    with temporary_presets():
+        changed = dataclasses.replace(preset, config={**preset.config, **config_overrides})
+        _PRESETS[preset.name] = changed
+        yield changed
+
+
 def _check_weights_record(name: str, record: dict):
     try:
         ok = (

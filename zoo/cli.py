@@ -1,4 +1,4 @@
-"""The `zoo` command line: list, inspect, download and verify pretrained presets.
+"""The `zoo` command line: list, inspect, download, verify, sample, train and evaluate presets.
 
 Each subcommand is one function decorated with `@command(name, *arguments)`: its
 docstring is the help text (first line: the summary in `zoo --help`), `arguments` are
@@ -13,6 +13,9 @@ Example:
     $ zoo list "*mnist" --pretrained
     $ zoo info vae_fashion_mnist
     $ zoo download vae_fashion_mnist && zoo verify vae_fashion_mnist
+    $ zoo sample vae_fashion_mnist -n 64 -o grid.png --seed 0
+    $ zoo train nade_fashion_mnist --epochs 1 --out /tmp/presets
+    $ zoo eval nade_fashion_mnist --preset-dir /tmp/presets
 """
 
 import argparse
@@ -183,12 +186,154 @@ def show_cache_dir(args) -> int:
     return 0
 
 
+def _config_value(text):
+    """`key=value` of `--set`, the value parsed as JSON when it is JSON (numbers, lists)."""
+    key, separator, value = text.partition("=")
+    if not separator or not key:
+        raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def _preset_model(name, preset_dir):
+    """The trained model and its model card: from `preset_dir` or the published preset."""
+    from zoo import recipes
+
+    if preset_dir:
+        return recipes.load_preset_folder(name, preset_dir)
+    model = zoo.load(name)
+    return model, {"metrics": zoo.info(name)["metrics"]}
+
+
+@command(
+    "sample",
+    arg("name", help="preset name or alias"),
+    arg("-n", "--num-samples", type=int, default=64, help="number of samples (default 64)"),
+    arg("-o", "--output", default="grid.png", help="PNG file to write (default grid.png)"),
+    arg("--seed", type=int, default=0, help="sampling seed (default 0): same seed, same grid"),
+    arg("--scale", type=int, default=2, help="integer upscaling of the grid (default 2)"),
+    arg("--preset-dir", help="a folder written by `zoo train --out` instead of the published preset"),
+)
+def sample(args) -> int:
+    """Draw samples from a pretrained preset and save them as a PNG grid.
+
+    The samples come from the model's own `sample(n, seed=(SEED, 0))`, mapped to grey
+    levels as in the preset's recipe (e.g. a GAN's [-1, 1] output to [0, 1]); the same
+    seed gives the same grid.
+    """
+    from zoo import plotting, recipes
+    from zoo.recipes.metrics import draw_images
+
+    recipe = recipes.get_recipe(args.name)
+    if recipe.to_images is None:
+        raise ValueError(f"{recipe.preset} is not a generative model with `sample`.")
+    model, _ = _preset_model(recipe.preset, args.preset_dir)
+    print(f"Drawing {args.num_samples} samples from {recipe.preset} (seed {args.seed})...")
+    images = draw_images(model, recipe, args.num_samples, args.seed)
+    print(plotting.save_image_grid(images, args.output, scale=args.scale))
+    return 0
+
+
+@command(
+    "train",
+    arg("name", help="preset name or alias"),
+    arg("--epochs", type=int, help="epochs (default: the recipe's)"),
+    arg("--data-dir", help="folder holding the dataset files (default: zoo.data's places)"),
+    arg(
+        "--out",
+        help="write <OUT>/<name>/ and <OUT>/published.json (default: publish a new version "
+        "into the checkout's zoo_weights/ and zoo/published.json)",
+    ),
+    arg("--seed", type=int, help="seed (default: the recipe's)"),
+    arg(
+        "--set",
+        dest="overrides",
+        metavar="KEY=VALUE",
+        type=_config_value,
+        action="append",
+        default=[],
+        help="change the preset's config (JSON values), e.g. --set hidden_units=16; needs --out",
+    ),
+    arg("--limit", type=int, help="train on the first LIMIT images only (smoke runs)"),
+    arg("--eval-limit", type=int, help="measure the metrics on the first EVAL_LIMIT images only"),
+    arg("--metric", action="append", help="measure only this card metric (repeatable)"),
+    arg("--quiet", action="store_true", help="no progress bars"),
+)
+def train(args) -> int:
+    """Retrain a preset from its recipe and write a preset folder with a fresh model card.
+
+    The recipe fixes data, preprocessing, optimizer, batch size, epochs and seed (see
+    `zoo.recipes`); after training, the card's metrics are measured and the folder
+    (config.json, model.weights.h5, metadata.json) is written by the hub's publishing code.
+    """
+    from zoo import recipes
+
+    command_line = " ".join(["zoo", *sys.argv[1:]]) if sys.argv[1:2] == ["train"] else None
+    _, record = recipes.train_preset(
+        args.name,
+        epochs=args.epochs,
+        data_dir=args.data_dir,
+        out=args.out,
+        seed=args.seed,
+        config_overrides=dict(args.overrides),
+        limit=args.limit,
+        eval_limit=args.eval_limit,
+        metric_names=args.metric,
+        verbose=0 if args.quiet else 1,
+        command=command_line,
+    )
+    print(json.dumps(record, indent=2))
+    return 0
+
+
+@command(
+    "eval",
+    arg("name", help="preset name or alias"),
+    arg("--data-dir", help="folder holding the dataset files (default: zoo.data's places)"),
+    arg("--preset-dir", help="a folder written by `zoo train --out` instead of the published preset"),
+    arg("--metric", action="append", help="only this card metric (repeatable)"),
+    arg("--limit", type=int, help="evaluate on the first LIMIT images (not comparable to the card)"),
+    arg("--json", action="store_true", help="print the comparison as JSON"),
+)
+def evaluate(args) -> int:
+    """Recompute a preset's model-card metrics and compare them with the card.
+
+    Each metric is measured by the protocol written on the card and must land within the
+    card's tolerance; timings are reported, not compared. Exits with status 1 when a
+    metric is outside its tolerance.
+    """
+    from zoo import recipes
+
+    recipe = recipes.get_recipe(args.name)
+    model, card = _preset_model(recipe.preset, args.preset_dir)
+    measured = recipes.evaluate(
+        model, recipe, data_dir=args.data_dir, limit=args.limit, names=args.metric,
+        verbose=0 if args.json else 1,
+    )
+    rows = recipes.compare(recipe, card.get("metrics", {}), measured)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print("| metric | card | measured | tolerance | status |")
+        print("| --- | --- | --- | --- | --- |")
+        for row in rows:
+            cells = [row["metric"], *(_number(row[k]) for k in ("card", "measured", "tolerance"))]
+            print("| " + " | ".join([*cells, row["status"]]) + " |")
+    return 1 if any(row["status"] == "FAIL" for row in rows) else 0
+
+
+def _number(value):
+    return "-" if value is None else f"{value:.4g}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `zoo` argument parser with every registered subcommand."""
     parser = argparse.ArgumentParser(
         prog="zoo",
-        description="Classic deep generative models for Keras 3: list, inspect, download "
-        "and verify pretrained presets.",
+        description="Classic deep generative models for Keras 3: list, inspect, download, "
+        "verify, sample, train and evaluate pretrained presets.",
         epilog=textwrap.dedent(
             """\
             environment:
@@ -221,7 +366,10 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (_registry.UnknownModelError, _hub.HubError, ValueError) as error:
+    except (
+        # FileNotFoundError: zoo.data.DatasetNotFoundError (missing data) and preset folders
+        _registry.UnknownModelError, _hub.HubError, ValueError, FileNotFoundError
+    ) as error:
         print(f"zoo: error: {error}", file=sys.stderr)
         return 1
 

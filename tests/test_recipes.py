@@ -1,0 +1,133 @@
+"""Recipes and the `zoo train` / `zoo eval` / `zoo sample` commands, offline on tiny data.
+
+The data is a synthetic Fashion-MNIST written by the tests as IDX files into a folder passed
+with `--data-dir`; models are shrunk with `--set`.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import zoo
+from zoo import cli, recipes
+from zoo.data.idx import write_idx
+
+NADE_TINY = ["--set", "hidden_units=8", "--epochs", "1", "--metric", "test_nll", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    """A Fashion-MNIST folder with 300 train and 100 test random 28x28 images."""
+    folder = tmp_path_factory.mktemp("fashion_mnist")
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", 300), ("t10k", 100)):
+        write_idx(folder / f"{prefix}-images-idx3-ubyte", rng.integers(0, 256, (count, 28, 28), np.uint8))
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte", rng.integers(0, 10, count).astype(np.uint8))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def trained(data_dir, tmp_path_factory):
+    """`zoo train nade_fashion_mnist` at 8 hidden units into a fresh --out folder."""
+    out = tmp_path_factory.mktemp("presets")
+    manifest = zoo._registry.PUBLISHED_MANIFEST.read_text()
+    code = cli.main(["train", "nade_fashion_mnist", "--data-dir", str(data_dir), "--out", str(out), *NADE_TINY])
+    assert code == 0
+    assert zoo._registry.PUBLISHED_MANIFEST.read_text() == manifest  # --out leaves it alone
+    return out
+
+
+def test_every_preset_but_unreachable_data_has_a_recipe():
+    unreachable = {"dcgan_lsun"}
+    assert set(recipes.list_recipes()) == set(zoo.list_models()) - unreachable
+    for name in recipes.list_recipes():
+        recipe = recipes.get_recipe(name)
+        assert recipe.metrics, name
+        for metric in recipe.metrics.values():
+            assert metric.protocol and (metric.tolerance is None or metric.tolerance > 0)
+        assert any(m.tolerance is not None for m in recipe.metrics.values()), name
+        assert recipe.preprocessing.description
+
+
+def test_binarization_is_named_and_applied():
+    images = np.zeros([1, 28, 28, 1], np.uint8)
+    images[0, 0, :4, 0] = [0, 127, 128, 255]  # 127 / 255 < 0.5 < 128 / 255
+    recipe = recipes.get_recipe("made_fashion_mnist")
+    assert "statically binarized" in recipe.preprocessing.description
+    bits = recipe.preprocessing.transform(images, 0)
+    assert bits.shape == (1, 784) and bits[0, :4].tolist() == [0, 0, 1, 1] and bits.sum() == 2
+    dynamic = recipes.get_recipe("vae_fashion_mnist").preprocessing
+    assert "dynamically" in dynamic.description and dynamic.train_options == {"binarize": "dynamic"}
+
+
+def test_train_writes_a_preset_folder_with_a_model_card(trained):
+    folder = trained / "nade_fashion_mnist"
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "config.json", "metadata.json", "model.weights.h5",
+    ]
+    card = json.loads((folder / "metadata.json").read_text())
+    assert json.loads((folder / "config.json").read_text())["hidden_units"] == 8
+    assert card["training"]["epochs"] == 1 and card["training"]["wall_time_s"] > 0
+    assert "binarized" in card["preprocessing"] and card["data_licence"]
+    nll = card["metrics"]["test_nll"]
+    assert nll["tolerance"] == 0.05 and "exact" in nll["protocol"]
+    assert 0 < nll["value"] < 784 * np.log(2) + 1  # better than nothing, worse than perfect
+    assert set(card["software"]) >= {"zoo", "tensorflow", "keras"} and len(card["sha256"]) == 2
+    record = json.loads((trained / "published.json").read_text())["nade_fashion_mnist"]
+    assert record["metrics"]["test_nll"]["value"] == nll["value"]
+
+
+def test_eval_reproduces_the_card_and_catches_a_wrong_card(trained, data_dir, capsys, tmp_path):
+    args = ["eval", "nade_fashion_mnist", "--data-dir", str(data_dir), "--metric", "test_nll"]
+    assert cli.main([*args, "--preset-dir", str(trained)]) == 0
+    assert "| test_nll |" in capsys.readouterr().out
+
+    wrong = tmp_path / "nade_fashion_mnist"
+    wrong.mkdir()
+    for name in ("config.json", "model.weights.h5"):
+        (wrong / name).write_bytes((trained / "nade_fashion_mnist" / name).read_bytes())
+    card = json.loads((trained / "nade_fashion_mnist" / "metadata.json").read_text())
+    card["metrics"]["test_nll"]["value"] += 0.1  # outside the 0.05 nats tolerance
+    (wrong / "metadata.json").write_text(json.dumps(card))
+    assert cli.main([*args, "--preset-dir", str(tmp_path), "--json"]) == 1
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["status"] == "FAIL" and abs(row["card"] - row["measured"] - 0.1) < 0.05
+
+
+def test_sample_writes_the_same_grid_for_the_same_seed(trained, tmp_path):
+    paths = [tmp_path / f"{i}.png" for i in range(3)]
+    for path, seed in zip(paths, (3, 3, 4)):
+        args = ["sample", "nade_fashion_mnist", "-n", "6", "-o", str(path), "--seed", str(seed)]
+        assert cli.main([*args, "--scale", "1", "--preset-dir", str(trained)]) == 0
+    grid = np.asarray(Image.open(paths[0]))
+    assert grid.shape == (2 + 3 * 30, 2 + 2 * 30)  # 6 tiles of 28 px, 2 px padding: 3 rows
+    assert paths[0].read_bytes() == paths[1].read_bytes() != paths[2].read_bytes()
+
+
+def test_missing_data_is_a_clear_error(tmp_path, capsys):
+    args = ["train", "nade_fashion_mnist", "--data-dir", str(tmp_path), "--out", str(tmp_path)]
+    assert cli.main([*args, *NADE_TINY]) == 1
+    message = capsys.readouterr().err
+    assert message.startswith("zoo: error:") and str(tmp_path) in message
+
+
+def test_overrides_need_an_output_folder(capsys):
+    assert cli.main(["train", "nade_fashion_mnist", "--set", "hidden_units=8"]) == 1
+    assert "--out" in capsys.readouterr().err
+
+
+def test_sample_refuses_models_that_do_not_sample(capsys):
+    assert cli.main(["sample", "dae_fashion_mnist"]) == 1
+    assert "sample" in capsys.readouterr().err
+
+
+def test_compare_statuses():
+    recipe = recipes.get_recipe("nade_fashion_mnist")
+    card = {"test_nll": {"value": 90.0, "protocol": "-", "tolerance": 0.05}}
+    rows = recipes.compare(recipe, card, {"test_nll": 90.04, "sampling_seconds_64": 1.0})
+    assert [r["status"] for r in rows] == ["ok", "not on card"]
+    rows = recipes.compare(recipe, {**card, "sampling_seconds_64": {"value": 2.0, "protocol": "-"}},
+                           {"test_nll": 90.06, "sampling_seconds_64": 1.0})
+    assert [r["status"] for r in rows] == ["FAIL", "info"]

