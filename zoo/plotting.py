@@ -216,3 +216,46 @@ def _to_unit(images):
             f"float images must lie in [0, 1]; got [{images.min()}, {images.max()}]."
         )
     return images
+
+
+def interpolation_grid(
+    model, starts, ends, num_steps: int = 8, spherical: bool = True, path=None, scale: int = 1
+):
+    """One row per latent pair: the images along the walk from `starts[i]` to `ends[i]`.
+
+    Args:
+        model: A latent model with `generate(z)` (GAN, VAE) or `decode(z)`. Images are
+            rescaled from `model.data_range` (e.g. `(-1, 1)` for a tanh DCGAN) when the
+            model has one, else expected in [0, 1].
+        starts: `[rows, latent_dim]` first latents.
+        ends: `[rows, latent_dim]` last latents.
+        num_steps: Images per row, both ends included.
+        spherical: Spherical (slerp) or linear interpolation, see
+            `zoo.models.adversarial.latent.interpolate`.
+        path: If given, also save the grid there as PNG.
+        scale: Integer upscaling factor for the saved PNG.
+
+    Returns:
+        uint8 grid array with `rows` rows and `num_steps` columns.
+
+    Example:
+        >>> z = gan.sample_latents(8, seed=0).numpy()
+        >>> interpolation_grid(gan, z[:4], z[4:], num_steps=10, path="walk.png", scale=2)
+
+    References:
+        White (2016). Sampling Generative Networks.
+    """
+    from zoo.models.adversarial.latent import interpolate
+
+    starts, ends = np.asarray(starts), np.asarray(ends)
+    if starts.shape != ends.shape or starts.ndim != 2:
+        raise ValueError(
+            f"starts and ends must be (rows, latent_dim) of one shape; got {starts.shape} "
+            f"and {ends.shape}."
+        )
+    codes = np.concatenate(
+        [interpolate(a, b, num_steps, spherical) for a, b in zip(starts, ends)]
+    )
+    images = _decode(model, codes)
+    low, high = getattr(model, "data_range", None) or (0.0, 1.0)
+    return _grid((images - low) / (high - low), len(starts), path, scale)
