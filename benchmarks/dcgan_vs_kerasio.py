@@ -68,19 +68,13 @@ class KerasIOGAN(keras.Model):
         )
         generated_images = self.generator(random_latent_vectors)
         combined_images = tf.concat([generated_images, real_images], axis=0)
-        labels = tf.concat(
-            [tf.ones((batch_size, 1)), tf.zeros((batch_size, 1))], axis=0
-        )
-        labels += 0.05 * keras.random.uniform(
-            tf.shape(labels), seed=self.seed_generator
-        )
+        labels = tf.concat([tf.ones((batch_size, 1)), tf.zeros((batch_size, 1))], axis=0)
+        labels += 0.05 * keras.random.uniform(tf.shape(labels), seed=self.seed_generator)
         with tf.GradientTape() as tape:
             predictions = self.discriminator(combined_images)
             d_loss = self.loss_fn(labels, predictions)
         grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
-        self.d_optimizer.apply_gradients(
-            zip(grads, self.discriminator.trainable_weights)
-        )
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
 
         random_latent_vectors = keras.random.normal(
             shape=(batch_size, self.latent_dim), seed=self.seed_generator
@@ -101,9 +95,7 @@ class KerasIOGAN(keras.Model):
 
 def build_models(seed, xla=False):
     keras.utils.set_random_seed(seed)
-    theirs = KerasIOGAN(
-        kerasio_discriminator(), kerasio_generator(LATENT_DIM), LATENT_DIM
-    )
+    theirs = KerasIOGAN(kerasio_discriminator(), kerasio_generator(LATENT_DIM), LATENT_DIM)
     theirs.compile(
         d_optimizer=keras.optimizers.Adam(3e-4),
         g_optimizer=keras.optimizers.Adam(3e-4),
@@ -122,9 +114,7 @@ def build_models(seed, xla=False):
 def batches(images, batch_size, seed):
     rng = np.random.default_rng(seed)
     while True:
-        for i in np.array_split(
-            rng.permutation(len(images)), len(images) // batch_size
-        ):
+        for i in np.array_split(rng.permutation(len(images)), len(images) // batch_size):
             yield images[i[:batch_size]]
 
 
@@ -138,9 +128,7 @@ def timed_steps(model, stream, steps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument(
-        "--timing-steps", type=int, default=30, help="steps per timed block"
-    )
+    parser.add_argument("--timing-steps", type=int, default=30, help="steps per timed block")
     parser.add_argument("--timing-blocks", type=int, default=3)
     parser.add_argument("--train-seconds", type=float, default=300.0, help="0 skips FD")
     parser.add_argument("--fd-samples", type=int, default=5000)
@@ -176,9 +164,7 @@ def main():
         real = zoo.data.to_unit_interval(test[: args.fd_samples])
         for name, model in models.items():
             generator = model.generator
-            z = tf.random.stateless_normal(
-                [args.fd_samples, LATENT_DIM], [args.seed, 7]
-            )
+            z = tf.random.stateless_normal([args.fd_samples, LATENT_DIM], [args.seed, 7])
             fake = generator.predict(z, batch_size=500, verbose=0)
             quality[name] = (
                 sample_quality(real, fake, seed=args.seed),
@@ -190,9 +176,7 @@ def main():
         f"\nbatch={args.batch_size}, Fashion-MNIST train, Adam(3e-4) x2, xla={args.xla}, "
         f"timing: median of {args.timing_blocks} interleaved blocks of {args.timing_steps} steps\n"
     )
-    print(
-        "| model | ms/step | ratio to keras.io | steps in budget | FD-FMNIST | KID-FMNIST |"
-    )
+    print("| model | ms/step | ratio to keras.io | steps in budget | FD-FMNIST | KID-FMNIST |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name in models:
         cells = f"| {name} | {ms[name]:.0f} | {ms[name] / ms[theirs]:.2f} |"

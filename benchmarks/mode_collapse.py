@@ -61,9 +61,7 @@ def run(mixture, unroll_steps, seed, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--steps", type=int, default=3000, help="generator updates per run"
-    )
+    parser.add_argument("--steps", type=int, default=3000, help="generator updates per run")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--unroll", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=512)
@@ -71,18 +69,14 @@ def main():
     parser.add_argument("--units", type=int, default=128)
     parser.add_argument("--d-lr", type=float, default=1e-4)
     parser.add_argument("--g-lr", type=float, default=1e-3)
-    parser.add_argument(
-        "--mixtures", nargs="+", default=list(MIXTURES), choices=list(MIXTURES)
-    )
+    parser.add_argument("--mixtures", nargs="+", default=list(MIXTURES), choices=list(MIXTURES))
     args = parser.parse_args()
 
     rows = []
     for name in args.mixtures:
         mixture = MIXTURES[name]()
         for unroll_steps in (0, args.unroll):
-            results = [
-                run(mixture, unroll_steps, seed, args) for seed in range(args.seeds)
-            ]
+            results = [run(mixture, unroll_steps, seed, args) for seed in range(args.seeds)]
             modes = [r["modes_covered"] for r, _ in results]
             quality = [100 * r["high_quality_fraction"] for r, _ in results]
             seconds = np.mean([s for _, s in results])

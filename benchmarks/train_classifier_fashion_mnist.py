@@ -36,16 +36,12 @@ def main():
     model = ImageClassifier(**config)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=20)
     start = time.time()
-    model.fit(
-        train_x, train_y, batch_size=args.batch_size, epochs=args.epochs, verbose=2
-    )
+    model.fit(train_x, train_y, batch_size=args.batch_size, epochs=args.epochs, verbose=2)
     seconds = time.time() - start
     _, accuracy = model.evaluate(test_x, test_y, batch_size=500, verbose=0)
     print("| preset | epochs | test accuracy | train time (s) |")
     print("| --- | --- | --- | --- |")
-    print(
-        f"| classifier_fashion_mnist | {args.epochs} | {accuracy:.4f} | {seconds:.0f} |"
-    )
+    print(f"| classifier_fashion_mnist | {args.epochs} | {accuracy:.4f} | {seconds:.0f} |")
     if args.publish:
         from zoo._hub import publish_preset
 

@@ -9,9 +9,7 @@ from zoo.models import DCGAN
 
 
 def test_model_contract_on_a_tiny_dcgan(tmp_path):
-    images = (
-        np.random.default_rng(0).uniform(-1, 1, size=(8, 28, 28, 1)).astype("float32")
-    )
+    images = np.random.default_rng(0).uniform(-1, 1, size=(8, 28, 28, 1)).astype("float32")
     run_model_contract(
         lambda: DCGAN((28, 28, 1), latent_dim=4, filters=4, seed=0),
         images,

@@ -20,10 +20,7 @@ def test_minibatch_discrimination_matches_brute_force():
     m = (features @ layer.kernel.numpy()).reshape(5, 3, 2)
     want = np.array(
         [
-            [
-                sum(np.exp(-np.abs(m[i, b] - m[j, b]).sum()) for j in range(5))
-                for b in range(3)
-            ]
+            [sum(np.exp(-np.abs(m[i, b] - m[j, b]).sum()) for j in range(5)) for b in range(3)]
             for i in range(5)
         ]
     )
@@ -34,14 +31,10 @@ def test_minibatch_discrimination_matches_brute_force():
 def test_minibatch_discrimination_sees_collapse_and_is_permutation_equivariant():
     layer = MinibatchDiscrimination(num_kernels=2, kernel_dim=3)
     collapsed = np.ones((6, 4), "float32")
-    np.testing.assert_allclose(
-        layer(collapsed).numpy()[:, 4:], 6.0
-    )  # every pair identical
+    np.testing.assert_allclose(layer(collapsed).numpy()[:, 4:], 6.0)  # every pair identical
     x = np.random.default_rng(1).normal(size=(6, 4)).astype("float32")
     perm = np.array([3, 0, 5, 1, 4, 2])
-    np.testing.assert_allclose(
-        layer(x[perm]).numpy(), layer(x).numpy()[perm], rtol=1e-5
-    )
+    np.testing.assert_allclose(layer(x[perm]).numpy(), layer(x).numpy()[perm], rtol=1e-5)
     restored = MinibatchDiscrimination.from_config(layer.get_config())
     assert restored.compute_output_shape((None, 4)) == (None, 6)
 
@@ -78,9 +71,7 @@ def test_virtual_batch_norm_mixes_reference_and_example():
         np.testing.assert_allclose(out[i], want, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize(
-    "cls", [ReferenceBatchNormalization, VirtualBatchNormalization]
-)
+@pytest.mark.parametrize("cls", [ReferenceBatchNormalization, VirtualBatchNormalization])
 def test_outputs_do_not_depend_on_other_examples(cls):
     # The point of both layers: unlike batch norm, example i's output is a function of
     # example i and the fixed reference only.

@@ -28,12 +28,8 @@ def test_one_sided_smoothing_changes_real_targets_only():
 def test_generator_losses_match_formulas():
     logits = [LN3, 0.0, -LN3]
     d = np.array([0.75, 0.5, 0.25])
-    np.testing.assert_allclose(
-        losses.minimax_generator_loss(logits), np.log(1 - d), rtol=1e-6
-    )
-    np.testing.assert_allclose(
-        losses.non_saturating_generator_loss(logits), -np.log(d), rtol=1e-6
-    )
+    np.testing.assert_allclose(losses.minimax_generator_loss(logits), np.log(1 - d), rtol=1e-6)
+    np.testing.assert_allclose(losses.non_saturating_generator_loss(logits), -np.log(d), rtol=1e-6)
 
 
 def test_least_squares_losses_match_formulas():
@@ -69,9 +65,7 @@ def test_gradient_penalty_keeps_epsilon_inside_the_norm():
     # own gradient w.r.t. the critic's weights stays finite (no 0/0 from d sqrt at 0).
     w = tf.Variable([[0.0], [0.0]])
     with tf.GradientTape() as tape:
-        penalty = losses.gradient_penalty(
-            lambda x: x @ w, tf.ones([3, 2]), epsilon=1e-12
-        )
+        penalty = losses.gradient_penalty(lambda x: x @ w, tf.ones([3, 2]), epsilon=1e-12)
     grad = tape.gradient(penalty, w)
     np.testing.assert_allclose(penalty, np.full(3, (1e-6 - 1.0) ** 2), rtol=1e-6)
     assert np.all(np.isfinite(grad))
@@ -80,9 +74,7 @@ def test_gradient_penalty_keeps_epsilon_inside_the_norm():
 def test_interpolation_draws_one_uniform_weight_per_example():
     real = tf.zeros([400, 3, 2])
     fake = tf.ones([400, 3, 2])
-    points = losses.interpolate(
-        real, fake, seed=1
-    ).numpy()  # = 1 - epsilon, per example
+    points = losses.interpolate(real, fake, seed=1).numpy()  # = 1 - epsilon, per example
     per_example = points.reshape(400, -1)
     np.testing.assert_array_equal(per_example, per_example[:, :1].repeat(6, axis=1))
     assert 0.0 <= per_example.min() and per_example.max() <= 1.0
@@ -102,13 +94,9 @@ def _generator_gradient(loss_fn, logits):
 def test_minimax_and_non_saturating_differ_where_discriminator_rejects():
     rejected = [-10.0, -20.0]  # D(G(z)) -> 0
     minimax = _generator_gradient(losses.minimax_generator_loss, rejected)
-    saturating_free = _generator_gradient(
-        losses.non_saturating_generator_loss, rejected
-    )
+    saturating_free = _generator_gradient(losses.non_saturating_generator_loss, rejected)
     assert np.all(np.abs(minimax) < 1e-4)  # d/dl log(1 - sigmoid(l)) = -sigmoid(l) -> 0
-    assert np.all(
-        saturating_free < -0.99
-    )  # d/dl -log sigmoid(l) = sigmoid(l) - 1 -> -1
+    assert np.all(saturating_free < -0.99)  # d/dl -log sigmoid(l) = sigmoid(l) - 1 -> -1
     # Both push the same way everywhere: towards a higher D(G(z)).
     grid = np.linspace(-8, 8, 17).astype(np.float32)
     assert np.all(_generator_gradient(losses.minimax_generator_loss, grid) < 0)

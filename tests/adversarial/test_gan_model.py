@@ -89,13 +89,9 @@ def _generator_gradients(gan, real, z):
 
 def test_unrolling_leaves_discriminator_unchanged_but_changes_generator_gradient():
     gan = tiny_gan(unroll_steps=3)
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(0.05), g_optimizer=keras.optimizers.Adam(0.01)
-    )
+    gan.compile(d_optimizer=keras.optimizers.Adam(0.05), g_optimizer=keras.optimizers.Adam(0.01))
     gan.fit(points(32), batch_size=32, epochs=1, verbose=0)  # non-zero Adam moments
-    before = [
-        v.numpy().copy() for v in gan.discriminator.weights + gan.d_optimizer.variables
-    ]
+    before = [v.numpy().copy() for v in gan.discriminator.weights + gan.d_optimizer.variables]
     real = tf.constant(points(32))
     z = gan.sample_latents(32, seed=0)
     unrolled = _generator_gradients(gan, real, z)
@@ -125,10 +121,7 @@ def test_keras_file_keeps_both_optimizers_state(tmp_path):
     gan.save(tmp_path / "gan.keras")
     loaded = keras.models.load_model(tmp_path / "gan.keras")
     assert isinstance(loaded.g_optimizer, keras.optimizers.RMSprop)
-    assert (
-        int(loaded.d_optimizer.iterations) == 8
-        and int(loaded.g_optimizer.iterations) == 4
-    )
+    assert int(loaded.d_optimizer.iterations) == 8 and int(loaded.g_optimizer.iterations) == 4
     for original, restored in [
         (gan.d_optimizer, loaded.d_optimizer),
         (gan.g_optimizer, loaded.g_optimizer),
@@ -136,18 +129,14 @@ def test_keras_file_keeps_both_optimizers_state(tmp_path):
         assert len(original.variables) == len(restored.variables)
         for a, b in zip(original.variables, restored.variables):
             np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
-        slots = [
-            v for v in original.variables if v.path.endswith(("momentum", "velocity"))
-        ]
+        slots = [v for v in original.variables if v.path.endswith(("momentum", "velocity"))]
         assert slots and any(np.abs(v.numpy()).max() > 0 for v in slots)
     # Training goes on from the restored state in lockstep with the original.
     data = points(16)
     gan.fit(data, batch_size=16, epochs=1, verbose=0, shuffle=False)
     loaded.fit(data, batch_size=16, epochs=1, verbose=0, shuffle=False)
     for a, b in zip(gan.weights, loaded.weights):
-        np.testing.assert_allclose(
-            a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path
-        )
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
 
 
 class _StopAtEpoch(keras.callbacks.Callback):
@@ -167,9 +156,7 @@ def test_backup_and_restore_resumes_training(tmp_path):
         keras.utils.set_random_seed(3)
         gan = tiny_gan()
         gan.compile()
-        gan.fit(
-            data, batch_size=16, epochs=3, verbose=0, shuffle=False, callbacks=callbacks
-        )
+        gan.fit(data, batch_size=16, epochs=3, verbose=0, shuffle=False, callbacks=callbacks)
         return gan
 
     reference = run([])
@@ -177,15 +164,9 @@ def test_backup_and_restore_resumes_training(tmp_path):
     with pytest.raises(RuntimeError, match="interrupted"):
         run([backup, _StopAtEpoch(2)])
     resumed = run([keras.callbacks.BackupAndRestore(str(tmp_path / "backup"))])
-    assert (
-        int(resumed.g_optimizer.iterations)
-        == int(reference.g_optimizer.iterations)
-        == 3
-    )
+    assert int(resumed.g_optimizer.iterations) == int(reference.g_optimizer.iterations) == 3
     for a, b in zip(reference.weights, resumed.weights):
-        np.testing.assert_allclose(
-            a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path
-        )
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
 
 
 def test_bad_inputs_raise_clear_errors():

@@ -1,5 +1,7 @@
 """Latent interpolation, attribute vectors and interpolation grids."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -23,7 +25,7 @@ def test_lerp_and_slerp_endpoints_and_geometry():
     path = latent.slerp(z0, z1, 5).astype(np.float64)
     steps = [
         np.arccos(np.dot(a, b) / np.linalg.norm(a) / np.linalg.norm(b))
-        for a, b in zip(path, path[1:])
+        for a, b in itertools.pairwise(path)
     ]
     np.testing.assert_allclose(steps, steps[0], rtol=1e-4)
     np.testing.assert_allclose(latent.slerp(z0, 2 * z0, 3), latent.lerp(z0, 2 * z0, 3))

@@ -31,12 +31,8 @@ def test_frechet_distance_matches_scipy_sqrtm_formula():
 def test_frechet_distance_of_commuting_gaussians_and_identity():
     # Diagonal covariances: FD = |mu_a - mu_b|^2 + sum (sqrt(a) - sqrt(b))^2.
     a, b = np.array([1.0, 4.0, 9.0]), np.array([4.0, 4.0, 1.0])
-    got = sq.frechet_distance_from_moments(
-        np.zeros(3), np.diag(a), np.ones(3), np.diag(b)
-    )
-    np.testing.assert_allclose(
-        got, 3.0 + np.sum((np.sqrt(a) - np.sqrt(b)) ** 2), rtol=1e-10
-    )
+    got = sq.frechet_distance_from_moments(np.zeros(3), np.diag(a), np.ones(3), np.diag(b))
+    np.testing.assert_allclose(got, 3.0 + np.sum((np.sqrt(a) - np.sqrt(b)) ** 2), rtol=1e-10)
     x = np.random.default_rng(1).normal(size=(500, 8))
     assert sq.frechet_distance(x, x) == pytest.approx(0.0, abs=1e-8)
     # Singular covariances (fewer examples than dimensions) stay real and finite.
@@ -76,9 +72,7 @@ def test_sample_quality_records_protocol_and_checks_range():
     rng = np.random.default_rng(4)
     real = rng.uniform(size=(40, 28, 28, 1)).astype("float32")
     model = ImageClassifier((28, 28, 1), filters=4, feature_dim=8).feature_model
-    result = sq.sample_quality(
-        real, real[::-1], model, "tiny", kid_subsets=3, kid_subset_size=20
-    )
+    result = sq.sample_quality(real, real[::-1], model, "tiny", kid_subsets=3, kid_subset_size=20)
     assert result["fd"] == pytest.approx(0.0, abs=1e-6)
     assert result["protocol"] == {
         "feature_extractor": "tiny",
@@ -123,9 +117,7 @@ def test_mode_coverage_protocol():
     result = coverage.mode_coverage(ring.sample(2500, seed=0), ring)
     assert result["modes_covered"] == 8 and result["high_quality_fraction"] > 0.98
     # All mass on two modes, plus far-away junk: 2 modes covered, 3/4 high quality.
-    points = np.concatenate(
-        [np.repeat(ring.centers[:2], 300, 0), np.full((200, 2), 9.0)]
-    )
+    points = np.concatenate([np.repeat(ring.centers[:2], 300, 0), np.full((200, 2), 9.0)])
     result = coverage.mode_coverage(points, ring)
     assert result["modes_covered"] == 2
     assert result["high_quality_fraction"] == pytest.approx(0.75)

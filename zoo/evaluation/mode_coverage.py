@@ -47,11 +47,11 @@ def mode_coverage(samples, mixture, num_std=NUM_STD):
     high_quality = distances.min(axis=1) <= num_std * mixture.std
     covered = np.unique(nearest[high_quality])
     return {
-        "modes_covered": int(len(covered)),
-        "num_modes": int(len(centers)),
+        "modes_covered": len(covered),
+        "num_modes": len(centers),
         "high_quality_fraction": float(high_quality.mean()),
         "protocol": {
-            "num_samples": int(len(samples)),
+            "num_samples": len(samples),
             "high_quality_radius": f"{num_std} std of the nearest center",
             "std": float(mixture.std),
         },

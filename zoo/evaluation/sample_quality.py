@@ -64,12 +64,7 @@ def frechet_distance_from_moments(mean_a, cov_a, mean_b, cov_b):
     trace_sqrt = np.sqrt(
         np.clip(np.linalg.svd(middle, compute_uv=False, hermitian=True), 0, None)
     ).sum()
-    distance = (
-        np.sum((mean_a - mean_b) ** 2)
-        + np.trace(cov_a)
-        + np.trace(cov_b)
-        - 2 * trace_sqrt
-    )
+    distance = np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_sqrt
     return float(max(distance, 0.0))
 
 
@@ -94,9 +89,7 @@ def frechet_distance(real_features, generated_features):
     real = _features_2d(real_features, "real_features")
     generated = _features_2d(generated_features, "generated_features")
     if real.shape[1] != generated.shape[1]:
-        raise ValueError(
-            f"feature sizes differ: {real.shape[1]} vs {generated.shape[1]}."
-        )
+        raise ValueError(f"feature sizes differ: {real.shape[1]} vs {generated.shape[1]}.")
     return frechet_distance_from_moments(
         real.mean(0),
         np.cov(real, rowvar=False),
@@ -137,9 +130,7 @@ def kernel_inception_distance(
     real = _features_2d(real_features, "real_features")
     generated = _features_2d(generated_features, "generated_features")
     if real.shape[1] != generated.shape[1]:
-        raise ValueError(
-            f"feature sizes differ: {real.shape[1]} vs {generated.shape[1]}."
-        )
+        raise ValueError(f"feature sizes differ: {real.shape[1]} vs {generated.shape[1]}.")
     size = min(subset_size, len(real), len(generated))
     rng = np.random.default_rng(seed)
     values = [
@@ -206,9 +197,7 @@ def sample_quality(
         feature_name = feature_name or "classifier_fashion_mnist"
     real = extract_features(feature_model, real_images, batch_size)
     generated = extract_features(feature_model, generated_images, batch_size)
-    kid, kid_std = kernel_inception_distance(
-        real, generated, kid_subsets, kid_subset_size, seed
-    )
+    kid, kid_std = kernel_inception_distance(real, generated, kid_subsets, kid_subset_size, seed)
     return {
         "fd": frechet_distance(real, generated),
         "kid": kid,
@@ -216,8 +205,8 @@ def sample_quality(
         "protocol": {
             "feature_extractor": feature_name or feature_model.name,
             "feature_dim": int(real.shape[1]),
-            "num_real": int(len(real)),
-            "num_generated": int(len(generated)),
+            "num_real": len(real),
+            "num_generated": len(generated),
             "kid_subsets": int(kid_subsets),
             "kid_subset_size": int(min(kid_subset_size, len(real), len(generated))),
             "float": "float64",

@@ -34,9 +34,7 @@ class MinibatchDiscrimination(keras.layers.Layer):
         TensorShape([8, 21])
     """
 
-    def __init__(
-        self, num_kernels, kernel_dim, kernel_initializer="glorot_uniform", **kwargs
-    ):
+    def __init__(self, num_kernels, kernel_dim, kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
         self.num_kernels = int(num_kernels)
         self.kernel_dim = int(kernel_dim)
@@ -55,9 +53,7 @@ class MinibatchDiscrimination(keras.layers.Layer):
         )
 
     def call(self, features):
-        rows = tf.reshape(
-            features @ self.kernel, [-1, self.num_kernels, self.kernel_dim]
-        )
+        rows = tf.reshape(features @ self.kernel, [-1, self.num_kernels, self.kernel_dim])
         # [batch, 1, B, C] - [1, batch, B, C] -> L1 distances [batch, batch, B]
         distances = tf.reduce_sum(tf.abs(rows[:, None] - rows[None, :]), axis=-1)
         similarity = tf.reduce_sum(tf.exp(-distances), axis=1)
@@ -72,9 +68,7 @@ class MinibatchDiscrimination(keras.layers.Layer):
             {
                 "num_kernels": self.num_kernels,
                 "kernel_dim": self.kernel_dim,
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             }
         )
         return config

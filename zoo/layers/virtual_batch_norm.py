@@ -68,9 +68,7 @@ class ReferenceBatchNormalization(keras.layers.Layer):
         """Per-channel mean and mean square of the reference rows, shape `[channels]`."""
         reference = x[: self.reference_size]
         axes = list(range(x.shape.rank - 1))
-        return tf.reduce_mean(reference, axes), tf.reduce_mean(
-            tf.square(reference), axes
-        )
+        return tf.reduce_mean(reference, axes), tf.reduce_mean(tf.square(reference), axes)
 
     def _moments(self, x):
         """Mean and variance used for each row, broadcastable against `x`."""
@@ -124,9 +122,7 @@ class VirtualBatchNormalization(ReferenceBatchNormalization):
         spatial = list(range(1, x.shape.rank - 1))
         own_mean = tf.reduce_mean(x, spatial, keepdims=True) if spatial else x
         own_mean_square = (
-            tf.reduce_mean(tf.square(x), spatial, keepdims=True)
-            if spatial
-            else tf.square(x)
+            tf.reduce_mean(tf.square(x), spatial, keepdims=True) if spatial else tf.square(x)
         )
         weight = 1.0 / (self.reference_size + 1.0)
         mean = weight * own_mean + (1.0 - weight) * ref_mean

@@ -59,7 +59,7 @@ class ImageClassifier(keras.Model):
         self.filters = int(filters)
         self.feature_dim = int(feature_dim)
         self.dropout = float(dropout)
-        conv = dict(kernel_size=3, padding="same", activation="relu")
+        conv = {"kernel_size": 3, "padding": "same", "activation": "relu"}
         self.body = keras.Sequential(
             [
                 keras.Input(self.image_shape),
@@ -87,9 +87,7 @@ class ImageClassifier(keras.Model):
     def call(self, images, training=False):
         return self.head(self.body(images, training=training), training=training)
 
-    def compile(
-        self, optimizer="adam", loss="sparse_categorical_crossentropy", **kwargs
-    ):
+    def compile(self, optimizer="adam", loss="sparse_categorical_crossentropy", **kwargs):
         kwargs.setdefault("metrics", ["accuracy"])
         super().compile(optimizer=optimizer, loss=loss, **kwargs)
 

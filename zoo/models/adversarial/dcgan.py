@@ -15,8 +15,6 @@ overriding `Model.train_step`" (fchollet, 28×28×1 only, sigmoid output in [0, 
 latent 128), for side-by-side comparisons (`benchmarks/dcgan_vs_kerasio.py`).
 """
 
-import math
-
 import keras
 
 from zoo._registry import register_model
@@ -36,7 +34,7 @@ def _upsamplings(size):
 
 def radford_generator(image_shape, latent_dim, filters=64, name="generator"):
     """DCGAN generator for `image_shape` (h == w), tanh output in [-1, 1]."""
-    height, width, channels = image_shape
+    height, _width, channels = image_shape
     n = _upsamplings(height)
     base = height // 2**n
     init = keras.initializers.RandomNormal(0.0, 0.02)
@@ -165,14 +163,10 @@ class DCGAN(GAN):
       Convolutional Generative Adversarial Networks.
     """
 
-    def __init__(
-        self, image_shape, latent_dim=100, filters=64, architecture="radford", **kwargs
-    ):
+    def __init__(self, image_shape, latent_dim=100, filters=64, architecture="radford", **kwargs):
         image_shape = tuple(int(d) for d in image_shape)
         if architecture not in ARCHITECTURES:
-            raise ValueError(
-                f"architecture must be one of {ARCHITECTURES}; got {architecture!r}."
-            )
+            raise ValueError(f"architecture must be one of {ARCHITECTURES}; got {architecture!r}.")
         if architecture == "kerasio":
             if image_shape != (28, 28, 1):
                 raise ValueError(
@@ -219,9 +213,7 @@ class DCGAN(GAN):
         return cls(**config)
 
 
-_PAPER = (
-    "Radford, Metz, Chintala, 2016. Unsupervised Representation Learning with DCGANs."
-)
+_PAPER = "Radford, Metz, Chintala, 2016. Unsupervised Representation Learning with DCGANs."
 
 register_model(
     "dcgan_fashion_mnist",

@@ -90,17 +90,11 @@ class GAN(keras.Model):
         if int(unroll_steps) < 0:
             raise ValueError(f"unroll_steps must be >= 0; got {unroll_steps}.")
         if self.gan_loss.gradient_penalty and unroll_steps:
-            raise ValueError(
-                "unroll_steps is not supported with the wasserstein_gp loss."
-            )
+            raise ValueError("unroll_steps is not supported with the wasserstein_gp loss.")
         if self.gan_loss.gradient_penalty and label_smoothing:
-            raise ValueError(
-                "label_smoothing does not apply to the wasserstein_gp loss."
-            )
+            raise ValueError("label_smoothing does not apply to the wasserstein_gp loss.")
         if not 0.0 <= label_smoothing < 1.0:
-            raise ValueError(
-                f"label_smoothing must lie in [0, 1); got {label_smoothing}."
-            )
+            raise ValueError(f"label_smoothing must lie in [0, 1); got {label_smoothing}.")
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
@@ -108,16 +102,12 @@ class GAN(keras.Model):
         self.label_smoothing = float(label_smoothing)
         self.unroll_steps = int(unroll_steps)
         self.gradient_penalty_weight = float(gradient_penalty_weight)
-        self.data_range = (
-            None if data_range is None else tuple(float(v) for v in data_range)
-        )
+        self.data_range = None if data_range is None else tuple(float(v) for v in data_range)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-        fake = self(
-            tf.zeros([1, self.latent_dim])
-        )  # builds the generator and the model
+        fake = self(tf.zeros([1, self.latent_dim]))  # builds the generator and the model
         self.data_shape = tuple(int(d) for d in fake.shape[1:])
         self.discriminator(fake)
 
@@ -140,9 +130,7 @@ class GAN(keras.Model):
 
     def sample_latents(self, num_samples, seed=None):
         """Standard normal latents `[num_samples, latent_dim]`; the same seed gives the same."""
-        return tf.random.stateless_normal(
-            [num_samples, self.latent_dim], stateless_seed(seed)
-        )
+        return tf.random.stateless_normal([num_samples, self.latent_dim], stateless_seed(seed))
 
     def sample(self, num_samples, seed=None):
         """Draw `num_samples` examples `G(z)`, `z ~ N(0, I)`; the same seed gives the same."""
@@ -177,16 +165,10 @@ class GAN(keras.Model):
             ValueError: if both players get the same optimizer instance, or unrolling is
                 asked for with an optimizer other than Adam or plain SGD.
         """
-        self.d_optimizer = keras.optimizers.get(
-            d_optimizer or self._default_optimizer(optimizer)
-        )
-        self.g_optimizer = keras.optimizers.get(
-            g_optimizer or self._default_optimizer(optimizer)
-        )
+        self.d_optimizer = keras.optimizers.get(d_optimizer or self._default_optimizer(optimizer))
+        self.g_optimizer = keras.optimizers.get(g_optimizer or self._default_optimizer(optimizer))
         if self.d_optimizer is self.g_optimizer:
-            raise ValueError(
-                "d_optimizer and g_optimizer must be two optimizer instances."
-            )
+            raise ValueError("d_optimizer and g_optimizer must be two optimizer instances.")
         if self.unroll_steps:
             _check_unrollable(self.d_optimizer)
         self._extra_compile_kwargs = dict(kwargs)
@@ -214,12 +196,8 @@ class GAN(keras.Model):
     def compile_from_config(self, config):
         config = dict(config)
         self.compile(
-            d_optimizer=keras.saving.deserialize_keras_object(
-                config.pop("d_optimizer")
-            ),
-            g_optimizer=keras.saving.deserialize_keras_object(
-                config.pop("g_optimizer")
-            ),
+            d_optimizer=keras.saving.deserialize_keras_object(config.pop("d_optimizer")),
+            g_optimizer=keras.saving.deserialize_keras_object(config.pop("g_optimizer")),
             **config,
         )
 
@@ -227,20 +205,14 @@ class GAN(keras.Model):
         real = self._real_batch(data)
         batch_size = tf.shape(real)[0]
         for step in range(self.d_steps):
-            z = keras.random.normal(
-                [batch_size, self.latent_dim], seed=self.seed_generator
-            )
+            z = keras.random.normal([batch_size, self.latent_dim], seed=self.seed_generator)
             if step == self.d_steps - 1:
-                with (
-                    tf.GradientTape() as g_tape
-                ):  # shared by the generator update below
+                with tf.GradientTape() as g_tape:  # shared by the generator update below
                     fake = self.generator(z, training=True)
             else:
                 fake = self.generator(z, training=True)
             with tf.GradientTape() as d_tape:
-                d_loss = self._discriminator_loss(
-                    real, tf.stop_gradient(fake), training=True
-                )
+                d_loss = self._discriminator_loss(real, tf.stop_gradient(fake), training=True)
             variables = self.discriminator.trainable_variables
             self.d_optimizer.apply(d_tape.gradient(d_loss, variables), variables)
 
@@ -262,9 +234,7 @@ class GAN(keras.Model):
 
     def test_step(self, data):
         real = self._real_batch(data)
-        z = keras.random.normal(
-            [tf.shape(real)[0], self.latent_dim], seed=self.seed_generator
-        )
+        z = keras.random.normal([tf.shape(real)[0], self.latent_dim], seed=self.seed_generator)
         fake = self.generator(z, training=False)
         d_loss = self._discriminator_loss(real, fake, training=False)
         fake_logits = self.discriminator(fake, training=False)
@@ -282,17 +252,13 @@ class GAN(keras.Model):
         if self.data_range is None:
             return x
         low, high = self.data_range
-        return check_in_range(
-            x, low, high, what="the generator's output range, data_range"
-        )
+        return check_in_range(x, low, high, what="the generator's output range, data_range")
 
     def _discriminator_loss(self, real, fake, training):
         """Mean discriminator loss (plus the gradient penalty) over the global batch."""
         real_logits = self.discriminator(real, training=training)
         fake_logits = self.discriminator(fake, training=training)
-        per_example = self.gan_loss.discriminator(
-            real_logits, fake_logits, self.label_smoothing
-        )
+        per_example = self.gan_loss.discriminator(real_logits, fake_logits, self.label_smoothing)
         if self.gan_loss.gradient_penalty:
             points = gan_losses.interpolate(real, fake, self.seed_generator)
             penalty = gan_losses.gradient_penalty(
@@ -313,16 +279,10 @@ class GAN(keras.Model):
         for _ in range(self.unroll_steps):
             with tf.GradientTape() as tape:
                 tape.watch(weights)
-                real_logits, _ = disc.stateless_call(
-                    weights, non_trainable, real, training=True
-                )
-                fake_logits, _ = disc.stateless_call(
-                    weights, non_trainable, fake, training=True
-                )
+                real_logits, _ = disc.stateless_call(weights, non_trainable, real, training=True)
+                fake_logits, _ = disc.stateless_call(weights, non_trainable, fake, training=True)
                 loss = tf.nn.compute_average_loss(
-                    self.gan_loss.discriminator(
-                        real_logits, fake_logits, self.label_smoothing
-                    )
+                    self.gan_loss.discriminator(real_logits, fake_logits, self.label_smoothing)
                 )
             weights = lookahead.step(weights, tape.gradient(loss, weights))
         logits, _ = disc.stateless_call(weights, non_trainable, fake, training=True)
@@ -335,7 +295,7 @@ class GAN(keras.Model):
         store["seed_generator_state"] = self.seed_generator.state
 
     def load_own_variables(self, store):
-        if "seed_generator_state" in store.keys():
+        if "seed_generator_state" in store:
             self.seed_generator.state.assign(store["seed_generator_state"])
 
     def get_config(self):
@@ -343,18 +303,14 @@ class GAN(keras.Model):
         config.update(
             {
                 "generator": keras.saving.serialize_keras_object(self.generator),
-                "discriminator": keras.saving.serialize_keras_object(
-                    self.discriminator
-                ),
+                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
                 "latent_dim": self.latent_dim,
                 "loss": self.gan_loss.name,
                 "d_steps": self.d_steps,
                 "label_smoothing": self.label_smoothing,
                 "unroll_steps": self.unroll_steps,
                 "gradient_penalty_weight": self.gradient_penalty_weight,
-                "data_range": None
-                if self.data_range is None
-                else list(self.data_range),
+                "data_range": None if self.data_range is None else list(self.data_range),
                 "seed": self.seed,
             }
         )
@@ -400,16 +356,9 @@ class _Lookahead:
             return [w - self.learning_rate * g for w, g in zip(weights, grads)]
         opt = self.optimizer
         self.t = self.t + 1.0
-        alpha = (
-            self.learning_rate
-            * tf.sqrt(1.0 - opt.beta_2**self.t)
-            / (1.0 - opt.beta_1**self.t)
-        )
+        alpha = self.learning_rate * tf.sqrt(1.0 - opt.beta_2**self.t) / (1.0 - opt.beta_1**self.t)
         self.m = [m + (g - m) * (1.0 - opt.beta_1) for m, g in zip(self.m, grads)]
-        self.v = [
-            v + (tf.square(g) - v) * (1.0 - opt.beta_2) for v, g in zip(self.v, grads)
-        ]
+        self.v = [v + (tf.square(g) - v) * (1.0 - opt.beta_2) for v, g in zip(self.v, grads)]
         return [
-            w - alpha * m / (tf.sqrt(v) + opt.epsilon)
-            for w, m, v in zip(weights, self.m, self.v)
+            w - alpha * m / (tf.sqrt(v) + opt.epsilon) for w, m, v in zip(weights, self.m, self.v)
         ]

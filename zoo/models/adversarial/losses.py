@@ -36,7 +36,7 @@ g_loss = get_loss("non_saturating").generator(fake_logits)
 """
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 import tensorflow as tf
@@ -108,9 +108,7 @@ def least_squares_discriminator_loss(real_logits, fake_logits, label_smoothing=0
     """
     _check_smoothing(label_smoothing)
     real_logits, fake_logits = _per_example(real_logits), _per_example(fake_logits)
-    return 0.5 * tf.square(real_logits - (1.0 - label_smoothing)) + 0.5 * tf.square(
-        fake_logits
-    )
+    return 0.5 * tf.square(real_logits - (1.0 - label_smoothing)) + 0.5 * tf.square(fake_logits)
 
 
 def least_squares_generator_loss(fake_logits):
@@ -125,9 +123,7 @@ def wasserstein_critic_loss(real_logits, fake_logits, label_smoothing=0.0):
         ValueError: for `label_smoothing != 0` (the critic has no targets to smooth).
     """
     if label_smoothing:
-        raise ValueError(
-            "label_smoothing does not apply to the Wasserstein loss; use 0.0."
-        )
+        raise ValueError("label_smoothing does not apply to the Wasserstein loss; use 0.0.")
     return _per_example(fake_logits) - _per_example(real_logits)
 
 
@@ -199,9 +195,7 @@ LOSSES = {
     loss.name: loss
     for loss in (
         GANLoss("minimax", minimax_discriminator_loss, minimax_generator_loss),
-        GANLoss(
-            "non_saturating", minimax_discriminator_loss, non_saturating_generator_loss
-        ),
+        GANLoss("non_saturating", minimax_discriminator_loss, non_saturating_generator_loss),
         GANLoss(
             "least_squares",
             least_squares_discriminator_loss,
@@ -224,7 +218,5 @@ def get_loss(name: str) -> GANLoss:
         ValueError: for an unknown name, listing the known ones.
     """
     if name not in LOSSES:
-        raise ValueError(
-            f"Unknown GAN loss {name!r}; expected one of {sorted(LOSSES)}."
-        )
+        raise ValueError(f"Unknown GAN loss {name!r}; expected one of {sorted(LOSSES)}.")
     return LOSSES[name]
