@@ -717,7 +717,7 @@ register_model(
     description="Bernoulli RBM 784-256 trained with PCD; log p(v) via AIS log Z",
     unpublished_reason=(
         "Weights for rbm_fashion_mnist are not published yet; train them with "
-        "`python benchmarks/rbm_vs_sklearn.py` settings or build untrained with "
-        "zoo.load('rbm_fashion_mnist', pretrained=False)."
+        "`python benchmarks/train_rbm_fashion_mnist.py --publish`, or build the model untrained "
+        "with zoo.load('rbm_fashion_mnist', pretrained=False)."
     ),
 )
