@@ -10,9 +10,9 @@ from model_contract import run_model_contract
 from scipy.special import logsumexp
 from sklearn.datasets import load_digits
 
+from zoo.callbacks import LikelihoodMonitor
 from zoo.evaluation.ais import ais_schedule
 from zoo.models import BernoulliRBM, GaussianBernoulliRBM
-from zoo.models.energy import FreeEnergyGap
 from zoo.models.energy import rbm as rbm_module
 
 
@@ -198,7 +198,7 @@ def test_metrics_and_free_energy_gap():
     x = _binary(60, 8)
     rbm = BernoulliRBM(8, 4, seed=0)
     rbm.compile()
-    gap = FreeEnergyGap(x[:20], x[40:])
+    gap = LikelihoodMonitor(x[40:], "free_energy_gap", training_data=x[:20])
     history = rbm.fit(x[:40], batch_size=10, epochs=2, verbose=0, callbacks=[gap])
     logs = {k: v[-1] for k, v in history.history.items()}
     assert set(logs) == {

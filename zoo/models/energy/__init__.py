@@ -2,7 +2,6 @@
 
 from zoo.models.energy.boltzmann_machine import BoltzmannMachine
 from zoo.models.energy.dbn import DBN
-from zoo.models.energy.free_energy_gap import FreeEnergyGap
 from zoo.models.energy.rbm import BernoulliRBM, GaussianBernoulliRBM, RestrictedBoltzmannMachine
 from zoo.models.energy.softmax_rbm import SoftmaxRBM
 
@@ -10,7 +9,6 @@ __all__ = [
     "DBN",
     "BernoulliRBM",
     "BoltzmannMachine",
-    "FreeEnergyGap",
     "GaussianBernoulliRBM",
     "RestrictedBoltzmannMachine",
     "SoftmaxRBM",

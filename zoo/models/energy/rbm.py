@@ -497,8 +497,8 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
     biases at the data's log-odds). Metrics: mean free energy, reconstruction error and a
     stochastic pseudo-log-likelihood (per example, n_visible * log p(v_i | v_-i) for one
     random unit i, as scikit-learn's `score_samples`). For the free-energy gap between
-    validation and training data (an overfitting monitor), see
-    `zoo.models.energy.FreeEnergyGap`.
+    validation and training data (an overfitting monitor), use
+    `zoo.callbacks.LikelihoodMonitor(x_valid, "free_energy_gap", training_data=x_train[:n])`.
 
     Args:
         n_visible: Number of visible units (e.g. 784 for flattened 28x28 images).
