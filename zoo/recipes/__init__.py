@@ -121,6 +121,7 @@ def train_preset(
 
 def model_card(preset, recipe, epochs, wall_time, measured, command, limit=None, eval_limit=None):
     """The model card (`metadata.json` without the fields `publish_preset` fills in)."""
+    limit = limit or recipe.train_images
     split = f"{recipe.train_split} split" + (f", first {limit:,} images" if limit else "")
     eval_split = f"{recipe.eval_split} split" + (
         f", first {eval_limit:,} images" if eval_limit else ""

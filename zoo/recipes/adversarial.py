@@ -22,7 +22,7 @@ register_recipe(
         optimizer_description="the GAN default for both players: Adam(2e-4, beta_1=0.5); "
         "non-saturating loss, one discriminator step per generator step",
         batch_size=128,
-        epochs=2,
+        epochs=1,
         steps_per_execution=10,
         to_images=symmetric_to_images,
         metrics={

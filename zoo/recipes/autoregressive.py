@@ -60,6 +60,7 @@ register_recipe(
         optimizer_description="Adam(1e-3), exact negative log-likelihood",
         batch_size=64,
         epochs=1,
+        train_images=12_000,
         steps_per_execution=10,
         to_images=lambda samples: samples,
         metrics={

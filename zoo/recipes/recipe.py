@@ -158,6 +158,8 @@ class Recipe:
         fit: Optional `(model, x, recipe, epochs, verbose, callbacks) -> None` replacing
             the default `compile(optimizer) + fit` (e.g. greedy pretraining).
         train_split: Split trained on.
+        train_images: Train on the first `train_images` images of the split only (None:
+            all), to keep a costly model's training to minutes on 2 CPU cores.
         eval_split: Split the metrics are measured on.
         steps_per_execution: Passed to `compile` (per-batch overhead matters on CPU).
         with_labels: Train on `(images, labels)` (classifiers).
@@ -177,6 +179,7 @@ class Recipe:
     to_images: Callable | None = None
     fit: Callable | None = None
     train_split: str = "train"
+    train_images: int | None = None
     eval_split: str = "test"
     steps_per_execution: int = 1
     with_labels: bool = False
@@ -190,8 +193,10 @@ class Recipe:
 
         Args:
             data_dir: Data folder for `zoo.data` (None: its default places).
-            limit: Use only the first `limit` training images (tests, smoke runs).
+            limit: Use only the first `limit` training images (tests, smoke runs);
+                default the recipe's `train_images`.
         """
+        limit = limit or self.train_images
         options = self.preprocessing.train_options
         if options is not None:
             dataset = zoo.data.load(
@@ -214,11 +219,8 @@ class Recipe:
                 optimizer=self.optimizer() if self.optimizer else None,
                 steps_per_execution=self.steps_per_execution,
             )
-            batch_size = None if _is_dataset(x) else self.batch_size
-            model.fit(
-                x, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose,
-                callbacks=list(callbacks),
-            )
+            batching = {} if _is_dataset(x) else {"batch_size": self.batch_size, "shuffle": True}
+            model.fit(x, epochs=epochs, verbose=verbose, callbacks=list(callbacks), **batching)
         return time.perf_counter() - start
 
     def card_training(self, epochs, wall_time, command):
