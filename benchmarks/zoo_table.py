@@ -78,7 +78,7 @@ def main():
 
 
 def _limit(protocol):
-    """"the first 100 images" in a protocol -> "first 100"."""
+    """ "the first 100 images" in a protocol -> "first 100"."""
     marker = "the first "
     if marker not in protocol:
         return None

@@ -23,8 +23,12 @@ def data_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fashion_mnist")
     rng = np.random.default_rng(0)
     for prefix, count in (("train", 300), ("t10k", 100)):
-        write_idx(folder / f"{prefix}-images-idx3-ubyte", rng.integers(0, 256, (count, 28, 28), np.uint8))
-        write_idx(folder / f"{prefix}-labels-idx1-ubyte", rng.integers(0, 10, count).astype(np.uint8))
+        write_idx(
+            folder / f"{prefix}-images-idx3-ubyte", rng.integers(0, 256, (count, 28, 28), np.uint8)
+        )
+        write_idx(
+            folder / f"{prefix}-labels-idx1-ubyte", rng.integers(0, 10, count).astype(np.uint8)
+        )
     return folder
 
 
@@ -33,7 +37,9 @@ def trained(data_dir, tmp_path_factory):
     """`zoo train nade_fashion_mnist` at 8 hidden units into a fresh --out folder."""
     out = tmp_path_factory.mktemp("presets")
     manifest = zoo._registry.PUBLISHED_MANIFEST.read_text()
-    code = cli.main(["train", "nade_fashion_mnist", "--data-dir", str(data_dir), "--out", str(out), *NADE_TINY])
+    code = cli.main(
+        ["train", "nade_fashion_mnist", "--data-dir", str(data_dir), "--out", str(out), *NADE_TINY]
+    )
     assert code == 0
     assert zoo._registry.PUBLISHED_MANIFEST.read_text() == manifest  # --out leaves it alone
     return out
@@ -65,7 +71,9 @@ def test_binarization_is_named_and_applied():
 def test_train_writes_a_preset_folder_with_a_model_card(trained):
     folder = trained / "nade_fashion_mnist"
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
-        "config.json", "metadata.json", "model.weights.h5",
+        "config.json",
+        "metadata.json",
+        "model.weights.h5",
     ]
     card = json.loads((folder / "metadata.json").read_text())
     assert json.loads((folder / "config.json").read_text())["hidden_units"] == 8
@@ -128,6 +136,9 @@ def test_compare_statuses():
     card = {"test_nll": {"value": 90.0, "protocol": "-", "tolerance": 0.05}}
     rows = recipes.compare(recipe, card, {"test_nll": 90.04, "sampling_seconds_64": 1.0})
     assert [r["status"] for r in rows] == ["ok", "not on card"]
-    rows = recipes.compare(recipe, {**card, "sampling_seconds_64": {"value": 2.0, "protocol": "-"}},
-                           {"test_nll": 90.06, "sampling_seconds_64": 1.0})
+    rows = recipes.compare(
+        recipe,
+        {**card, "sampling_seconds_64": {"value": 2.0, "protocol": "-"}},
+        {"test_nll": 90.06, "sampling_seconds_64": 1.0},
+    )
     assert [r["status"] for r in rows] == ["FAIL", "info"]

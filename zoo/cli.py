@@ -214,7 +214,9 @@ def _preset_model(name, preset_dir):
     arg("-o", "--output", default="grid.png", help="PNG file to write (default grid.png)"),
     arg("--seed", type=int, default=0, help="sampling seed (default 0): same seed, same grid"),
     arg("--scale", type=int, default=2, help="integer upscaling of the grid (default 2)"),
-    arg("--preset-dir", help="a folder written by `zoo train --out` instead of the published preset"),
+    arg(
+        "--preset-dir", help="a folder written by `zoo train --out` instead of the published preset"
+    ),
 )
 def sample(args) -> int:
     """Draw samples from a pretrained preset and save them as a PNG grid.
@@ -292,9 +294,13 @@ def train(args) -> int:
     "eval",
     arg("name", help="preset name or alias"),
     arg("--data-dir", help="folder holding the dataset files (default: zoo.data's places)"),
-    arg("--preset-dir", help="a folder written by `zoo train --out` instead of the published preset"),
+    arg(
+        "--preset-dir", help="a folder written by `zoo train --out` instead of the published preset"
+    ),
     arg("--metric", action="append", help="only this card metric (repeatable)"),
-    arg("--limit", type=int, help="evaluate on the first LIMIT images (not comparable to the card)"),
+    arg(
+        "--limit", type=int, help="evaluate on the first LIMIT images (not comparable to the card)"
+    ),
     arg("--json", action="store_true", help="print the comparison as JSON"),
 )
 def evaluate(args) -> int:
@@ -309,7 +315,11 @@ def evaluate(args) -> int:
     recipe = recipes.get_recipe(args.name)
     model, card = _preset_model(recipe.preset, args.preset_dir)
     measured = recipes.evaluate(
-        model, recipe, data_dir=args.data_dir, limit=args.limit, names=args.metric,
+        model,
+        recipe,
+        data_dir=args.data_dir,
+        limit=args.limit,
+        names=args.metric,
         verbose=0 if args.json else 1,
     )
     rows = recipes.compare(recipe, card.get("metrics", {}), measured)
@@ -368,7 +378,10 @@ def main(argv=None) -> int:
         return args.run(args)
     except (
         # FileNotFoundError: zoo.data.DatasetNotFoundError (missing data) and preset folders
-        _registry.UnknownModelError, _hub.HubError, ValueError, FileNotFoundError
+        _registry.UnknownModelError,
+        _hub.HubError,
+        ValueError,
+        FileNotFoundError,
     ) as error:
         print(f"zoo: error: {error}", file=sys.stderr)
         return 1

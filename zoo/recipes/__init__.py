@@ -107,14 +107,22 @@ def train_preset(
         model = trained.builder(**trained.config)
         wall_time = recipe.train(model, x, epochs=epochs, verbose=verbose)
         measured = evaluate(
-            model, recipe, data_dir=data_dir, limit=eval_limit, names=metric_names,
+            model,
+            recipe,
+            data_dir=data_dir,
+            limit=eval_limit,
+            names=metric_names,
             verbose=verbose,
         )
         card = model_card(trained, recipe, epochs, wall_time, measured, command, limit, eval_limit)
         out = pathlib.Path(out) if out is not None else None
         record = _hub.publish_preset(
-            model, preset.name, trained.config, card,
-            out_dir=out, manifest=out / "published.json" if out is not None else None,
+            model,
+            preset.name,
+            trained.config,
+            card,
+            out_dir=out,
+            manifest=out / "published.json" if out is not None else None,
         )
     return model, record
 

@@ -12,15 +12,20 @@ def _fit_classifier(model, x, recipe, epochs, verbose, callbacks):
     images, labels = x
     model.compile(optimizer=recipe.optimizer(), steps_per_execution=recipe.steps_per_execution)
     model.fit(
-        images, labels, batch_size=recipe.batch_size, epochs=epochs, verbose=verbose,
+        images,
+        labels,
+        batch_size=recipe.batch_size,
+        epochs=epochs,
+        verbose=verbose,
         callbacks=callbacks,
     )
 
 
 def _accuracy(model, context: EvalContext):
     model.compile(optimizer="adam")
-    return model.evaluate(context.inputs(), context.labels(), batch_size=500, verbose=0,
-                          return_dict=True)["accuracy"]
+    return model.evaluate(
+        context.inputs(), context.labels(), batch_size=500, verbose=0, return_dict=True
+    )["accuracy"]
 
 
 register_recipe(

@@ -28,7 +28,11 @@ def _fit_rbm(model, x, recipe, epochs, verbose, callbacks):
     model.init_visible_bias(x)
     model.compile(steps_per_execution=recipe.steps_per_execution)
     model.fit(
-        x, batch_size=recipe.batch_size, epochs=epochs, shuffle=True, verbose=verbose,
+        x,
+        batch_size=recipe.batch_size,
+        epochs=epochs,
+        shuffle=True,
+        verbose=verbose,
         callbacks=callbacks,
     )
 
@@ -70,8 +74,12 @@ register_recipe(
 
 def _fit_dbn(model, x, recipe, epochs, verbose, callbacks):
     model.pretrain(
-        x, epochs=epochs, batch_size=recipe.batch_size,
-        steps_per_execution=recipe.steps_per_execution, verbose=verbose, callbacks=callbacks,
+        x,
+        epochs=epochs,
+        batch_size=recipe.batch_size,
+        steps_per_execution=recipe.steps_per_execution,
+        verbose=verbose,
+        callbacks=callbacks,
     )
     model.fine_tune(x, epochs=1, batch_size=recipe.batch_size, verbose=verbose, callbacks=callbacks)
 

@@ -1,8 +1,8 @@
 """Model-card metrics shared by the recipes, each a `Metric` built from the model's public API.
 
-    negative_log_likelihood(...)   -mean log_prob over the evaluation split (exact or estimated)
-    fd_fmnist(...)                 FD-FMNIST of model samples against the evaluation images
-    sampling_seconds(...)          wall time of `sample(64)` (reported, never compared)
+negative_log_likelihood(...)   -mean log_prob over the evaluation split (exact or estimated)
+fd_fmnist(...)                 FD-FMNIST of model samples against the evaluation images
+sampling_seconds(...)          wall time of `sample(64)` (reported, never compared)
 """
 
 import time

@@ -200,8 +200,13 @@ class Recipe:
         options = self.preprocessing.train_options
         if options is not None:
             dataset = zoo.data.load(
-                self.dataset, self.train_split, data_dir=data_dir, shuffle=True,
-                batch_size=self.batch_size, seed=self.seed, **options,
+                self.dataset,
+                self.train_split,
+                data_dir=data_dir,
+                shuffle=True,
+                batch_size=self.batch_size,
+                seed=self.seed,
+                **options,
             ).map(lambda x, _: x)
             return dataset.take(-(-limit // self.batch_size)) if limit else dataset
         images, labels = zoo.data.load_arrays(self.dataset, self.train_split, data_dir=data_dir)

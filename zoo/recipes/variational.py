@@ -22,7 +22,10 @@ def _iwae(model, context, batch):
 def _iwae_nll(limit, tolerance):
     return metrics.negative_log_likelihood(
         f"importance-weighted estimate (VAE.log_prob, K={IWAE_SAMPLES:,}, seed {IWAE_SEED})",
-        tolerance=tolerance, batch_size=10, log_prob=_iwae, limit=limit,
+        tolerance=tolerance,
+        batch_size=10,
+        log_prob=_iwae,
+        limit=limit,
     )
 
 
