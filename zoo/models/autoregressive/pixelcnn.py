@@ -163,9 +163,9 @@ class PixelCNN(AutoregressiveImageModel):
             for i in range(self.num_layers + 1):
                 vertical, horizontal = self._gated_layer(i, vertical, horizontal, labels)
             return self._params(horizontal)
-        h = self.first(x)
+        h = self.first(x) + self._class_bias(labels, 0)
         for i, (inner, conv, outer) in enumerate(self.blocks):
-            h = h + outer(conv(inner(tf.nn.relu(h)))) + self._class_bias(labels, i)
+            h = h + outer(conv(inner(tf.nn.relu(h)))) + self._class_bias(labels, i + 1)
         return self._params(h)
 
     def _gated_layer(self, i, vertical, horizontal, labels):
@@ -221,7 +221,6 @@ class PixelCNN(AutoregressiveImageModel):
                     v_out = gate(pre + self._class_bias(labels, l))
                     nr, nc = pad_v[l + 1]
                     v_cache[l + 1] = _write_rows(v_cache[l + 1], v_out, i + nr, nc)
-            links = [self.links[l](pre) for l, pre in enumerate(v_pre_row)]
 
             def pixel_step(t, image, h_cache):
                 j, c = t // channels, t % channels
@@ -230,9 +229,9 @@ class PixelCNN(AutoregressiveImageModel):
                     p = pad_h[l]
                     h_in = h_cache[l][:, :, j + p : j + p + 1]
                     h_conv = conv(h_cache[l][:, :, j : j + 2 * p + 1], padding="VALID")
-                    bias = self._class_bias(labels, l)
-                    h_pre = h_conv + links[l][:, :, j : j + 1] + bias
-                    h_out = self.horizontal_out[l](gate(h_pre)) + (h_in if l > 0 else 0.0)
+                    v_pre = v_pre_row[l][:, :, j : j + 1]
+                    _, h_out = self._gated_combine(l, v_pre, h_conv, labels)
+                    h_out = h_out + (h_in if l > 0 else 0.0)
                     if l + 1 < len(self.horizontal):
                         h_cache[l + 1] = _write_column(h_cache[l + 1], h_out, pad_h[l + 1] + j)
                 params = self._params(h_out)[:, 0, 0, c]  # [B, P]
