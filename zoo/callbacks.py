@@ -189,7 +189,8 @@ class LikelihoodMonitor(keras.callbacks.Callback):
       example, logged as `val_nll` (explicit-likelihood models: NADE, MADE, PixelCNN, VAE
       bound, RBM with a known log Z).
     - `"free_energy_gap"`: mean free energy of `validation_data` minus that of
-      `training_data` (as many examples), logged as `free_energy_gap`. Log Z cancels,
+      `training_data` (a fixed subset of the training set, best of the same size),
+      logged as `free_energy_gap`. Log Z cancels,
       so it costs two forward passes; a growing gap means the RBM is overfitting
       (Hinton, 2010, section 6).
 
@@ -201,7 +202,7 @@ class LikelihoodMonitor(keras.callbacks.Callback):
             of examples or `(x, y)` pairs, batched or not (told apart by the rank of the
             model's `data_shape`).
         measure: `"nll"` or `"free_energy_gap"`.
-        training_data: Training examples, for `"free_energy_gap"`.
+        training_data: A fixed subset of the training examples, for `"free_energy_gap"`.
         batch_size: Batch size for arrays and unbatched datasets.
         every: Compute every `every` epochs.
         log_prob_kwargs: Keyword arguments for `model.log_prob` (e.g. the number of
@@ -264,19 +265,15 @@ class LikelihoodMonitor(keras.callbacks.Callback):
         if self.measure == "nll":
             log_prob = lambda x: self.model.log_prob(x, **self.log_prob_kwargs)  # noqa: E731
             return -_mean_over(self._validation, log_prob)
-        held_out = _mean_over(self._validation, self.model.free_energy)
-        count = sum(int(tf.shape(x)[0]) for x in self._validation)
-        return held_out - _mean_over(self._training, self.model.free_energy, limit=count)
+        return _mean_over(self._validation, self.model.free_energy) - _mean_over(
+            self._training, self.model.free_energy
+        )
 
 
-def _mean_over(dataset, per_example, limit=None):
-    """Mean of `per_example(x)` over the examples of a batched dataset (its first `limit`)."""
+def _mean_over(dataset, per_example):
+    """Mean of `per_example(x)` over the examples of a batched dataset."""
     total, count = 0.0, 0
     for x in dataset:
-        if limit is not None:
-            if count >= limit:
-                break
-            x = x[: limit - count]
         values = np.asarray(per_example(x), np.float64)
         total += values.sum()
         count += len(values)

@@ -13,16 +13,18 @@ serves it, and so does TF Serving.
 | `generate`, `decode` | `z` float32 `[batch, *latent_shape]` | `samples` (generate); the distribution's tensors (decode) |
 | `log_prob`, `elbo`, `free_energy` | `x` float32 `[batch, *data_shape]` | `log_prob` / `elbo` / `free_energy` `[batch]` |
 | `encode`, `reconstruct`, `discriminate` | `x` | the distribution's tensors / `reconstruction` / `logits` |
-| `serving_default` | as `sample` (the one thing every model does) | |
+| `serving_default` | as `sample` (`reconstruct` for autoencoders, which do not sample) | |
 
 Sampling signatures are stateless: the same `seed` gives the same samples as
 `model.sample(num_samples, seed=seed)` in memory. Methods that return a
 `tfp.distributions.Distribution` are exported as a dict of its tensors (`mean` and `stddev`,
 plus `probs` and `logits` for discrete distributions). Estimators are fixed at export time:
 keyword arguments for `log_prob` (for example the number of importance samples of a VAE)
-are baked into the signature, and methods that take a `seed` get a fixed one, so a
+are baked into the signature, energy models get their log Z computed once at export
+(exactly, or by AIS when asked), and methods that take a `seed` get a fixed one, so a
 signature is a deterministic function of its inputs. What each signature computes,
-estimator included, is recorded in `assets.extra/signatures.json` inside the SavedModel.
+estimator included, is recorded in `assets.extra/signatures.json` inside the SavedModel,
+with the methods left out and why (a SoftmaxRBM has no single log Z, so no `log_prob`).
 """
 
 import inspect
@@ -51,11 +53,14 @@ _OUTPUT_NAMES = {
     "reconstruct": "reconstruction",
     "discriminate": "logits",
 }
-DEFAULT_SIGNATURE = "sample"
+# `serving_default` is the first of these the model has (else its first signature).
+DEFAULT_PREFERENCE = ("sample", "reconstruct")
 SIGNATURES_DOC = pathlib.Path("assets.extra") / "signatures.json"
 
 
-def export_saved_model(model, path, *, log_prob_kwargs=None, seed=0, verbose=False):
+def export_saved_model(
+    model, path, *, log_prob_kwargs=None, log_partition_kwargs=None, seed=0, verbose=False
+):
     """Write `model` as a SavedModel with a named signature per supported method.
 
     Args:
@@ -65,6 +70,10 @@ def export_saved_model(model, path, *, log_prob_kwargs=None, seed=0, verbose=Fal
         log_prob_kwargs: Keyword arguments fixed into the `log_prob` signature, e.g.
             `{"num_samples": 1000}` for an importance-weighted VAE bound. Default: the
             model's own defaults.
+        log_partition_kwargs: For energy models (with `log_partition`): arguments of the
+            `log_partition` call made once at export, whose log Z the `log_prob` signature
+            then uses, e.g. `{"method": "ais", "num_chains": 100, "seed": 0}`. Default
+            `{"method": "exact"}`. The value is recorded in the signature docs.
         seed: Integer seed fixed into methods that take a `seed` argument besides
             `sample` (a stochastic `log_prob` or `elbo` estimate), so the signature is
             deterministic. Ignored by `sample`, whose seed is an input.
@@ -100,7 +109,7 @@ def export_saved_model(model, path, *, log_prob_kwargs=None, seed=0, verbose=Fal
     archive = keras.export.ExportArchive()
     if model.built:  # else the endpoints' traces still collect every variable they use
         archive.track(model)
-    docs = {}
+    docs, skipped = {}, {}
     for method_name, input_name in SIGNATURE_METHODS.items():
         method = getattr(model, method_name, None)
         if not callable(method) or (input_name and specs[input_name] is None):
@@ -108,10 +117,17 @@ def export_saved_model(model, path, *, log_prob_kwargs=None, seed=0, verbose=Fal
         kwargs = dict(log_prob_kwargs or {}) if method_name == "log_prob" else {}
         if method_name != "sample" and "seed" in inspect.signature(method).parameters:
             kwargs.setdefault("seed", seed)
+        doc = {}
+        if method_name == "log_prob" and callable(getattr(model, "log_partition", None)):
+            try:
+                doc["log_partition"] = _fix_log_partition(model, log_partition_kwargs)
+            except NotImplementedError as error:  # e.g. SoftmaxRBM: no single log Z
+                skipped[method_name] = str(error)
+                continue
         endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs)
         archive.add_endpoint(method_name, endpoint)
         outputs = endpoint.get_concrete_function().structured_outputs
-        docs[method_name] = {
+        docs[method_name] = doc | {
             "computes": f"{type(model).__name__}.{method_name}({_call_args(input_name, kwargs)})",
             "summary": _first_line(method.__doc__),
             "fixed_kwargs": kwargs,
@@ -122,13 +138,27 @@ def export_saved_model(model, path, *, log_prob_kwargs=None, seed=0, verbose=Fal
             f"{type(model).__name__} has none of the exportable methods "
             f"{', '.join(SIGNATURE_METHODS)}."
         )
-    default = DEFAULT_SIGNATURE if DEFAULT_SIGNATURE in docs else next(iter(docs))
+    default = next((n for n in DEFAULT_PREFERENCE if n in docs), next(iter(docs)))
     archive.add_endpoint("serving_default", getattr(archive._tf_trackable, default))
     docs["serving_default"] = {"same_as": default}
 
     archive.write_out(str(path), verbose=verbose)
-    _write_docs(path, model, docs)
+    _write_docs(path, model, docs, skipped)
     return path
+
+
+def _fix_log_partition(model, log_partition_kwargs):
+    """Compute log Z once (the model caches it for `log_prob`); return its record."""
+    kwargs = dict(log_partition_kwargs or {"method": "exact"})
+    try:
+        result = model.log_partition(**kwargs)
+    except ValueError as error:
+        raise ValueError(
+            f"Cannot export log_prob: log_partition({_call_args('', kwargs)}) failed ({error}). "
+            'Pass log_partition_kwargs={"method": "ais", ...} to estimate log Z instead.'
+        ) from error
+    log_z = getattr(result, "log_z", result)  # an AIS estimate carries more than log Z
+    return {"kwargs": kwargs, "log_z": float(log_z)}
 
 
 def _endpoint(method_name, method, spec, kwargs):
@@ -219,8 +249,9 @@ def _shape_attribute(model, name, required):
 
 
 def _call_args(input_name, kwargs):
+    """`"x, k=v"`: how a signature calls its method (input_name None: the sample call)."""
     args = ["num_samples, seed=seed"] if input_name is None else [input_name]
-    args += [f"{k}={v!r}" for k, v in kwargs.items()]
+    args = [a for a in args if a] + [f"{k}={v!r}" for k, v in kwargs.items()]
     return ", ".join(args)
 
 
@@ -228,7 +259,7 @@ def _first_line(doc):
     return (inspect.cleandoc(doc).splitlines() or [""])[0] if doc else ""
 
 
-def _write_docs(path, model, signatures):
+def _write_docs(path, model, signatures, skipped):
     try:
         config = json.loads(json.dumps(model.get_config()))
     except (TypeError, NotImplementedError):
@@ -242,6 +273,7 @@ def _write_docs(path, model, signatures):
         "keras_version": keras.__version__,
         "tensorflow_version": tf.__version__,
         "signatures": signatures,
+        "skipped": skipped,
     }
     doc_path = path / SIGNATURES_DOC
     doc_path.parent.mkdir(parents=True, exist_ok=True)

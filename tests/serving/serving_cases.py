@@ -7,8 +7,11 @@ Family cases use each family's public constructor with the smallest sensible con
 import dataclasses
 from typing import Callable
 
+import keras
 import numpy as np
 from serving_toy_models import ToyGAN, ToyVAE
+
+import zoo.models as m
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,10 +30,50 @@ def _normal(n, *shape, seed=0):
     return np.random.default_rng(seed).normal(size=(n, *shape)).astype(np.float32)
 
 
+def _uniform(n, *shape, seed=0):
+    return np.random.default_rng(seed).uniform(size=(n, *shape)).astype(np.float32)
+
+
+def _ratings(n, items, levels, seed=0):
+    return np.random.default_rng(seed).integers(0, levels + 1, size=(n, items)).astype(np.float32)
+
+
+def _gan():
+    generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, "relu"), keras.layers.Dense(4)])
+    discriminator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, "relu"), keras.layers.Dense(1)])
+    return m.GAN(generator, discriminator, latent_dim=2, seed=0)
+
+
+def _gan_compile():
+    return {"d_optimizer": keras.optimizers.Adam(1e-3), "g_optimizer": keras.optimizers.Adam(1e-3)}
+
+
 CASES = {
     "toy_vae": Case(lambda: ToyVAE(), lambda: _binary(32, 6)),
     "toy_gan": Case(lambda: ToyGAN(), lambda: _normal(32, 4), lambda: {}),
 }
+
+# One tiny instance of every model class of the zoo (the families' public constructors).
+FAMILY_CASES = {
+    "BernoulliRBM": Case(lambda: m.BernoulliRBM(6, 3), lambda: _binary(32, 6)),
+    "GaussianBernoulliRBM": Case(lambda: m.GaussianBernoulliRBM(6, 3), lambda: _normal(32, 6)),
+    "SoftmaxRBM": Case(lambda: m.SoftmaxRBM(5, 3, 3), lambda: _ratings(32, 5, 3)),
+    "BoltzmannMachine": Case(lambda: m.BoltzmannMachine(4, 2, num_chains=8, seed=0), lambda: _binary(32, 4)),
+    "DBN": Case(lambda: m.DBN([6, 4, 3], seed=0), lambda: _binary(32, 6)),
+    "GAN": Case(_gan, lambda: _normal(32, 4), _gan_compile),
+    "DCGAN": Case(lambda: m.DCGAN((8, 8, 1), latent_dim=4, filters=4, seed=0),
+                  lambda: _uniform(16, 8, 8, 1) * 2 - 1, _gan_compile),
+    "VAE": Case(lambda: m.VAE.mlp((6,), 2, hidden_units=(8,), seed=0), lambda: _binary(32, 6)),
+    "Autoencoder": Case(lambda: m.Autoencoder((6,), [4], seed=0), lambda: _uniform(32, 6)),
+    "DenoisingAutoencoder": Case(lambda: m.DenoisingAutoencoder((6,), [4], seed=0), lambda: _uniform(32, 6)),
+    "ContractiveAutoencoder": Case(lambda: m.ContractiveAutoencoder((6,), [4], seed=0), lambda: _uniform(32, 6)),
+    "StackedAutoencoder": Case(lambda: m.StackedAutoencoder((6,), [4, 3], seed=0), lambda: _uniform(32, 6)),
+    "NADE": Case(lambda: m.NADE(6, 4), lambda: _binary(32, 6)),
+    "MADE": Case(lambda: m.MADE(6, [8], num_masks=2), lambda: _binary(32, 6)),
+    "PixelCNN": Case(lambda: m.PixelCNN((4, 4, 1), num_layers=2, filters=4, first_kernel_size=3),
+                     lambda: _binary(16, 4, 4, 1)),
+}
+CASES.update(FAMILY_CASES)
 
 # Cases whose train_step is known not to match one device under 2 replicas, with the reason
 # (reported to the family's engineer); the test expects them to fail until fixed.

@@ -135,12 +135,12 @@ def test_likelihood_monitor_free_energy_gap_is_held_out_minus_training_free_ener
             return 0.5 * tf.reduce_sum(tf.square(v), axis=-1)
 
     model = QuadraticEnergy()
-    train, held_out = np.ones((20, 4), np.float32), 2 * np.ones((6, 4), np.float32)
-    train[6:] = 100.0  # beyond the first len(held_out) training examples: must be ignored
+    train, held_out = np.ones((10, 4), np.float32), 2 * np.ones((6, 4), np.float32)
+    train[5:] = 3.0  # training mean F = (2 + 18) / 2 = 10; held-out F = 8
     monitor = LikelihoodMonitor(held_out, "free_energy_gap", training_data=train, batch_size=4)
     monitor.set_model(model)
     monitor.on_train_begin()
-    assert monitor.compute() == pytest.approx(0.5 * 4 * (4 - 1))
+    assert monitor.compute() == pytest.approx(8.0 - 10.0)
 
     with pytest.raises(ValueError, match="needs `training_data`"):
         LikelihoodMonitor(held_out, "free_energy_gap")
