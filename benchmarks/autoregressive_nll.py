@@ -16,11 +16,11 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
-import zoo.data  # noqa: E402
-from zoo.models.autoregressive import MADE, NADE, PixelCNN, PixelRNN  # noqa: E402
+import zoo.data
+from zoo.models.autoregressive import MADE, NADE, PixelCNN, PixelRNN
 
 
 def binarized_fashion_mnist(split):
@@ -36,22 +36,32 @@ def models(args):
         (
             f"MADE 784-500-784, {args.num_masks} masks (random orders), ensemble",
             lambda: MADE(784, [500], num_masks=args.num_masks, order="random"),
-            flat, args.epochs, args.train_size,
+            flat,
+            args.epochs,
+            args.train_size,
         ),
         (
             f"PixelCNN residual, {args.pixel_layers} blocks, {args.pixel_filters} filters",
             lambda: PixelCNN(image, num_layers=args.pixel_layers, filters=args.pixel_filters),
-            image, args.pixel_epochs, args.pixel_train_size,
+            image,
+            args.pixel_epochs,
+            args.pixel_train_size,
         ),
         (
             f"Gated PixelCNN, {args.pixel_layers} layers, {args.pixel_filters} filters",
-            lambda: PixelCNN(image, num_layers=args.pixel_layers, filters=args.pixel_filters, gated=True),
-            image, args.pixel_epochs, args.pixel_train_size,
+            lambda: PixelCNN(
+                image, num_layers=args.pixel_layers, filters=args.pixel_filters, gated=True
+            ),
+            image,
+            args.pixel_epochs,
+            args.pixel_train_size,
         ),
         (
             f"PixelRNN Row LSTM, 2 layers, {args.pixel_filters} units",
             lambda: PixelRNN(image, num_layers=2, units=args.pixel_filters),
-            image, args.pixel_epochs, args.pixel_train_size,
+            image,
+            args.pixel_epochs,
+            args.pixel_train_size,
         ),
     ]
 

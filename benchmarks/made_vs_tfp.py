@@ -16,13 +16,13 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-import tensorflow_probability as tfp  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
+import tensorflow_probability as tfp
 
-import zoo.data  # noqa: E402
-from zoo.models.autoregressive import MADE  # noqa: E402
+import zoo.data
+from zoo.models.autoregressive import MADE
 
 tfd, tfb = tfp.distributions, tfp.bijectors
 
@@ -52,8 +52,12 @@ def train_ours(x_train, x_test, args):
     )
     timer = EpochTimer()
     model.fit(
-        x_train, batch_size=args.batch_size, epochs=args.epochs, shuffle=True,
-        callbacks=[timer], verbose=0,
+        x_train,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        shuffle=True,
+        callbacks=[timer],
+        verbose=0,
     )
     nll = -float(np.mean(model.log_prob(x_test)))
     return timer.seconds, nll
@@ -91,7 +95,11 @@ def train_tfp(x_train, x_test, args):
         for x in data:
             train_step(x)
         seconds.append(time.perf_counter() - start)
-    test_nll = float(np.mean(tf.concat([nll(x) for x in tf.data.Dataset.from_tensor_slices(x_test).batch(1000)], 0)))
+    test_nll = float(
+        np.mean(
+            tf.concat([nll(x) for x in tf.data.Dataset.from_tensor_slices(x_test).batch(1000)], 0)
+        )
+    )
     return seconds, test_nll
 
 
@@ -112,8 +120,10 @@ def main():
         "TFP AutoregressiveNetwork (GradientTape loop)": train_tfp(x_train, x_test, args),
         "zoo MADE (model.fit)": train_ours(x_train, x_test, args),
     }
-    base = np.mean(results["TFP AutoregressiveNetwork (GradientTape loop)"][0][1:] or
-                   results["TFP AutoregressiveNetwork (GradientTape loop)"][0])
+    base = np.mean(
+        results["TFP AutoregressiveNetwork (GradientTape loop)"][0][1:]
+        or results["TFP AutoregressiveNetwork (GradientTape loop)"][0]
+    )
     print(
         f"\nMADE 784-500-784, binarized Fashion-MNIST (threshold 0.5), {args.epochs} epochs, "
         f"batch {args.batch_size}, Adam({args.learning_rate}), "
@@ -123,9 +133,7 @@ def main():
     print("| --- | --- | --- | --- | --- |")
     for name, (seconds, test_nll) in results.items():
         later = np.mean(seconds[1:] or seconds)
-        print(
-            f"| {name} | {seconds[0]:.2f} | {later:.2f} | {base / later:.2f}x | {test_nll:.2f} |"
-        )
+        print(f"| {name} | {seconds[0]:.2f} | {later:.2f} | {base / later:.2f}x | {test_nll:.2f} |")
 
 
 if __name__ == "__main__":

@@ -21,17 +21,17 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
-from zoo._random import stateless_seed  # noqa: E402
-from zoo.models.autoregressive import PixelCNN  # noqa: E402
+from zoo._random import stateless_seed
+from zoo.models.autoregressive import PixelCNN
 
 
 def naive_sampler(model, num_samples, num_pixels, seed=0):
     """Python loop over pixels, one full forward pass per pixel."""
     forward = tf.function(lambda x: model(x))
-    height, width, _ = model.image_shape
+    width = model.image_shape[1]
     rng = np.random.default_rng(seed)
     x = np.zeros([num_samples, *model.image_shape], "float32")
     forward(x)  # trace outside the timing
@@ -73,8 +73,11 @@ def main():
     per_pixel = naive_sampler(model, n, args.naive_pixels)
     naive = per_pixel * 28 * 28
     rows.append(
-        ("naive Python loop, full network per pixel", naive,
-         f"{per_pixel * 1000:.1f} ms/pixel over {args.naive_pixels} pixels, x 784"),
+        (
+            "naive Python loop, full network per pixel",
+            naive,
+            f"{per_pixel * 1000:.1f} ms/pixel over {args.naive_pixels} pixels, x 784",
+        ),
     )
     print(
         f"\nGated PixelCNN, {args.num_layers} layers, {args.filters} filters, "

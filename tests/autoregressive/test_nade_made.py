@@ -5,8 +5,8 @@ import itertools
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from model_contract import run_model_contract
+
 from zoo.models.autoregressive import MADE, NADE
 
 D = 5
@@ -16,7 +16,9 @@ ALL_BINARY = np.array(list(itertools.product([0.0, 1.0], repeat=D)), dtype="floa
 def made_variants():
     return {
         "natural": MADE(D, [8]),
-        "random_orders_direct": MADE(D, [8, 8], num_masks=3, order="random", direct_connections=True, seed=1),
+        "random_orders_direct": MADE(
+            D, [8, 8], num_masks=3, order="random", direct_connections=True, seed=1
+        ),
         "conditional": MADE(D, [8], num_masks=2, conditional_dim=3),
     }
 
@@ -147,7 +149,9 @@ def test_nade_contract(tmp_path):
 def test_made_contract(tmp_path):
     run_model_contract(
         lambda: MADE(D, [8], num_masks=2, order="random", direct_connections=True),
-        ALL_BINARY, tmp_path, sample_shape=(D,),
+        ALL_BINARY,
+        tmp_path,
+        sample_shape=(D,),
     )
 
 

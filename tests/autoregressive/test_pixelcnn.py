@@ -4,9 +4,9 @@ cached sampling, the three likelihoods and class conditioning."""
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from model_contract import run_model_contract
 from pixel_helpers import all_images, earlier_subpixels, input_jacobian, total_variation_to_model
+
 from zoo._random import stateless_seed
 from zoo.models.autoregressive import PixelCNN
 
@@ -20,7 +20,7 @@ def test_outputs_ignore_current_and_later_subpixels(gated, channels):
     allowed = earlier_subpixels(shape)
     assert np.all(jac[~allowed] == 0.0), "an output sees the current or a later sub-pixel"
     # Every output sees its left neighbour and the pixel above (where they exist).
-    index = lambda i, j, c=0: (i * shape[1] + j) * channels + c  # noqa: E731
+    index = lambda i, j, c=0: (i * shape[1] + j) * channels + c
     assert jac[index(2, 2), index(2, 1)] > 0 and jac[index(2, 2), index(1, 2)] > 0
     if channels == 3:  # B sees R and G of its own pixel, G sees R
         assert jac[index(2, 2, 2), index(2, 2, 0)] > 0 and jac[index(2, 2, 2), index(2, 2, 1)] > 0
@@ -59,8 +59,15 @@ def test_residual_stack_has_the_classic_blind_spot():
 )
 def test_probabilities_of_all_images_sum_to_one(shape, likelihood, levels, gated):
     model = PixelCNN(
-        shape, num_layers=2, filters=6, gated=gated, likelihood=likelihood,
-        first_kernel_size=3, num_levels=levels, num_mixtures=2, num_classes=3,
+        shape,
+        num_layers=2,
+        filters=6,
+        gated=gated,
+        likelihood=likelihood,
+        first_kernel_size=3,
+        num_levels=levels,
+        num_mixtures=2,
+        num_classes=3,
     )
     images = all_images(shape, levels)
     for label in range(2):
@@ -75,8 +82,15 @@ def test_probabilities_of_all_images_sum_to_one(shape, likelihood, levels, gated
 )
 def test_cached_sampler_equals_full_passes(shape, likelihood, num_classes):
     model = PixelCNN(
-        shape, num_layers=2, filters=6, gated=True, likelihood=likelihood, first_kernel_size=5,
-        num_levels=8, num_mixtures=2, num_classes=num_classes,
+        shape,
+        num_layers=2,
+        filters=6,
+        gated=True,
+        likelihood=likelihood,
+        first_kernel_size=5,
+        num_levels=8,
+        num_mixtures=2,
+        num_classes=num_classes,
     )
     for w in model.trainable_weights:  # far from uniform, so any cache error shows
         w.assign(w * 3.0)
@@ -117,7 +131,9 @@ def test_gated_pixelcnn_contract(tmp_path):
     x = (np.random.default_rng(0).uniform(size=[16, 6, 6, 1]) > 0.5).astype("float32")
     run_model_contract(
         lambda: PixelCNN((4, 4, 1), num_layers=1, filters=4, gated=True),
-        x[:, :4, :4], tmp_path, sample_shape=(4, 4, 1),
+        x[:, :4, :4],
+        tmp_path,
+        sample_shape=(4, 4, 1),
     )
 
 
@@ -127,8 +143,11 @@ def test_conditional_logistic_mixture_pixelcnn_contract(tmp_path):
     labels = rng.integers(0, 3, size=[16])
     data = tf.data.Dataset.from_tensor_slices((images, labels)).batch(8)
     model, _ = run_model_contract(
-        lambda: PixelCNN((4, 4, 1), num_layers=1, filters=4, likelihood="logistic_mixture", num_classes=3),
-        data, tmp_path,
+        lambda: PixelCNN(
+            (4, 4, 1), num_layers=1, filters=4, likelihood="logistic_mixture", num_classes=3
+        ),
+        data,
+        tmp_path,
     )
     samples = model.sample(2, seed=0, labels=[1, 2]).numpy()
     assert samples.shape == (2, 4, 4, 1) and samples.min() >= 0 and samples.max() <= 255

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-
 from model_contract import run_model_contract
 from pixel_helpers import all_images, earlier_subpixels, input_jacobian, total_variation_to_model
+
 from zoo.models.autoregressive import PixelRNN
 
 
@@ -15,7 +15,7 @@ def test_outputs_ignore_current_and_later_subpixels(channels):
     jac = input_jacobian(model, shape)
     allowed = earlier_subpixels(shape)
     assert np.all(jac[~allowed] == 0.0), "an output sees the current or a later sub-pixel"
-    index = lambda i, j, c=0: (i * shape[1] + j) * channels + c  # noqa: E731
+    index = lambda i, j, c=0: (i * shape[1] + j) * channels + c
     # The LSTM carries the top row down to the bottom row: far beyond the first kernel.
     assert jac[index(3, 2), index(0, 2)] > 0 and jac[index(3, 2), index(3, 1)] > 0
     if channels == 3:
@@ -26,8 +26,13 @@ def test_outputs_ignore_current_and_later_subpixels(channels):
 def test_probabilities_of_all_images_sum_to_one(likelihood, levels):
     shape = (2, 2, 1)
     model = PixelRNN(
-        shape, num_layers=1, units=4, likelihood=likelihood, first_kernel_size=3,
-        num_levels=levels, num_mixtures=2,
+        shape,
+        num_layers=1,
+        units=4,
+        likelihood=likelihood,
+        first_kernel_size=3,
+        num_levels=levels,
+        num_mixtures=2,
     )
     total = np.exp(model.log_prob(all_images(shape, levels)).numpy().astype("float64")).sum()
     np.testing.assert_allclose(total, 1.0, rtol=1e-4)
@@ -45,7 +50,9 @@ def test_pixelrnn_contract(tmp_path):
     x = (np.random.default_rng(0).uniform(size=[16, 4, 4, 1]) > 0.5).astype("float32")
     run_model_contract(
         lambda: PixelRNN((4, 4, 1), num_layers=1, units=4, num_classes=None),
-        x, tmp_path, sample_shape=(4, 4, 1),
+        x,
+        tmp_path,
+        sample_shape=(4, 4, 1),
     )
 
 

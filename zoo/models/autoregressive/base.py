@@ -82,8 +82,13 @@ class AutoregressiveImageModel(AutoregressiveModel):
     """
 
     def __init__(
-        self, image_shape, likelihood="bernoulli", num_classes=None, num_levels=256,
-        num_mixtures=5, **kwargs,
+        self,
+        image_shape,
+        likelihood="bernoulli",
+        num_classes=None,
+        num_levels=256,
+        num_mixtures=5,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         self.image_shape = tuple(int(d) for d in image_shape)
@@ -103,7 +108,10 @@ class AutoregressiveImageModel(AutoregressiveModel):
         self.head = [
             MaskedConv2D(filters, 1, "B", channels, activation="relu", name="head_hidden"),
             MaskedConv2D(
-                channels * self.pixel_likelihood.params_per_channel, 1, "B", channels,
+                channels * self.pixel_likelihood.params_per_channel,
+                1,
+                "B",
+                channels,
                 name="head_params",
             ),
         ]
@@ -126,7 +134,9 @@ class AutoregressiveImageModel(AutoregressiveModel):
 
     def _check_labels(self, labels, batch):
         if self.is_conditional and labels is None:
-            raise ValueError(f"This model is class-conditional: pass `labels` (ints < {self.num_classes}).")
+            raise ValueError(
+                f"This model is class-conditional: pass `labels` (ints < {self.num_classes})."
+            )
         if not self.is_conditional and labels is not None:
             raise ValueError("This model is unconditional (num_classes=None): do not pass labels.")
         if labels is None:
@@ -192,7 +202,9 @@ class AutoregressiveImageModel(AutoregressiveModel):
             return t + 1, tf.where(now, value[:, None, None, None], x)
 
         _, x = tf.while_loop(
-            lambda t, _: t < size, step, (tf.constant(0), tf.zeros([num_samples, *self.image_shape]))
+            lambda t, _: t < size,
+            step,
+            (tf.constant(0), tf.zeros([num_samples, *self.image_shape])),
         )
         return x
 

@@ -11,6 +11,8 @@ the members form an ensemble p(x) = (1/K) sum_k p_k(x), whose log is the log-mea
 the members' log-probabilities (not an average of logits).
 """
 
+import itertools
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -66,12 +68,12 @@ def made_masks(input_dim, hidden_units, num_masks=1, order="natural", seed=0):
             else:
                 hidden = rng.integers(low, input_dim, size=units)
             degrees.append(hidden)
-        for i, (below, above) in enumerate(zip(degrees[:-1], degrees[1:])):
+        for i, (below, above) in enumerate(itertools.pairwise(degrees)):
             layer_masks[i].append(above[None, :] >= below[:, None])
         layer_masks[-1].append(input_degrees[None, :] > degrees[-1][:, None])
         direct.append(input_degrees[None, :] > input_degrees[:, None])
         orders.append(perm)
-    as_float = lambda masks: np.stack(masks).astype("float32")  # noqa: E731
+    as_float = lambda masks: np.stack(masks).astype("float32")
     return np.stack(orders), [as_float(m) for m in layer_masks], as_float(direct)
 
 
@@ -153,7 +155,10 @@ class MADE(AutoregressiveModel):
             else None
         )
         self.condition_layers = (
-            [keras.layers.Dense(u, use_bias=False, name=f"condition_{i}") for i, u in enumerate(units)]
+            [
+                keras.layers.Dense(u, use_bias=False, name=f"condition_{i}")
+                for i, u in enumerate(units)
+            ]
             if self.is_conditional
             else []
         )
@@ -244,7 +249,9 @@ class MADE(AutoregressiveModel):
         orders = tf.gather(self.orders, member)  # [B, D]
 
         def step(t, x):
-            logits = tf.stack([self(x, condition=condition, mask_index=k) for k in range(self.num_masks)], axis=1)
+            logits = tf.stack(
+                [self(x, condition=condition, mask_index=k) for k in range(self.num_masks)], axis=1
+            )
             logits = tf.gather(logits, member, axis=1, batch_dims=1)  # [B, D]
             draw = tfd.Bernoulli(logits=logits, dtype=x.dtype).sample(
                 seed=tf.random.experimental.stateless_fold_in(seed, t)

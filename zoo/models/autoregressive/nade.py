@@ -19,9 +19,7 @@ from zoo.models.autoregressive.base import AutoregressiveModel
 
 tfd = tfp.distributions
 
-PAPER = (
-    "Larochelle, Murray (2011). The Neural Autoregressive Distribution Estimator. AISTATS."
-)
+PAPER = "Larochelle, Murray (2011). The Neural Autoregressive Distribution Estimator. AISTATS."
 
 
 @keras.saving.register_keras_serializable(package="zoo")

@@ -60,7 +60,7 @@ class PixelRNN(AutoregressiveImageModel):
         **kwargs,
     ):
         super().__init__(image_shape, likelihood, num_classes, num_levels, num_mixtures, **kwargs)
-        height, width, channels = self.image_shape
+        _, width, channels = self.image_shape
         if units % channels:
             raise ValueError(f"units must be a multiple of {channels} (channels); got {units}.")
         self.num_layers = int(num_layers)
@@ -77,7 +77,10 @@ class PixelRNN(AutoregressiveImageModel):
             conv.build((None, width, units))  # built outside the row loop
             self.state_to_state.append(conv)
         self.embeddings = (
-            [keras.layers.Embedding(num_classes, 4 * units, name=f"class_{i}") for i in range(num_layers)]
+            [
+                keras.layers.Embedding(num_classes, 4 * units, name=f"class_{i}")
+                for i in range(num_layers)
+            ]
             if self.is_conditional
             else []
         )
