@@ -142,3 +142,6 @@ def test_compare_statuses():
         {"test_nll": 90.06, "sampling_seconds_64": 1.0},
     )
     assert [r["status"] for r in rows] == ["FAIL", "info"]
+    dbn = recipes.get_recipe("dbn_fashion_mnist")
+    card = {"classifier_test_error": {"value": 0.17, "protocol": "-"}}
+    assert [r["status"] for r in recipes.compare(dbn, card, {})] == ["not recomputed"]

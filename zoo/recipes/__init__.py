@@ -168,10 +168,11 @@ def evaluate(model, recipe, data_dir=None, limit=None, names=None, verbose=1):
         verbose: 1 prints a progress bar, one step per metric.
 
     Returns:
-        `{metric_name: float}`.
+        `{metric_name: float}` (metrics without `compute` are left out).
     """
     context = EvalContext(recipe, data_dir=data_dir, limit=limit)
-    names = list(recipe.metrics) if names is None else list(names)
+    computable = [key for key, metric in recipe.metrics.items() if metric.compute is not None]
+    names = computable if names is None else [key for key in names if key in computable]
     progress = keras.utils.Progbar(len(names), unit_name="metric") if verbose else None
     measured = {}
     for index, key in enumerate(names):
@@ -194,8 +195,8 @@ def compare(recipe, card_metrics, measured):
 
     Returns:
         A list of dicts `{"metric", "card", "measured", "tolerance", "status"}` with
-        status `"ok"`, `"FAIL"` (outside the tolerance), `"info"` (no tolerance: timings)
-        or `"not on card"`.
+        status `"ok"`, `"FAIL"` (outside the tolerance), `"info"` (no tolerance: timings),
+        `"not on card"`, or `"not recomputed"` (a card metric that needs training).
     """
     rows = []
     for key, value in measured.items():
@@ -216,6 +217,18 @@ def compare(recipe, card_metrics, measured):
                 "status": status,
             }
         )
+    for key, card in card_metrics.items():
+        metric = recipe.metrics.get(key)
+        if key not in measured and (metric is None or metric.compute is None):
+            rows.append(
+                {
+                    "metric": key,
+                    "card": card["value"],
+                    "measured": None,
+                    "tolerance": card.get("tolerance"),
+                    "status": "not recomputed",
+                }
+            )
     return rows
 
 

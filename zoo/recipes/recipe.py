@@ -87,14 +87,16 @@ class Metric:
     Attributes:
         protocol: How it is measured (split, estimator, sample counts, seed), as written
             on the card.
-        compute: `(model, context) -> float`, where `context` is an `EvalContext`.
+        compute: `(model, context) -> float`, where `context` is an `EvalContext`; None
+            for a card metric `zoo eval` cannot recompute from the weights alone (it
+            needs further training, e.g. a classifier fine-tuned from a DBN).
         tolerance: Largest absolute difference between the card and `zoo eval` that
             still counts as reproduced, or None for measurements that depend on the
             machine (timings), which are reported but not compared.
     """
 
     protocol: str
-    compute: Callable[[keras.Model, "EvalContext"], float]
+    compute: Callable[[keras.Model, "EvalContext"], float] | None
     tolerance: float | None
 
 
@@ -106,36 +108,38 @@ class EvalContext:
         recipe: The recipe being evaluated.
         data_dir: Data folder given to `zoo.data.load_arrays` (None: default places).
         limit: Use only the first `limit` evaluation images (tests), or None for all.
+        cache: Values computed once per evaluation and shared between metrics (the
+            images, an AIS estimate of log Z).
     """
 
     recipe: "Recipe"
     data_dir: Any = None
     limit: int | None = None
-    _cache: dict = dataclasses.field(default_factory=dict)
+    cache: dict = dataclasses.field(default_factory=dict)
 
     def raw_images(self) -> np.ndarray:
         """The uint8 evaluation images `[N, 28, 28, 1]` of the recipe's evaluation split."""
-        if "raw" not in self._cache:
+        if "raw" not in self.cache:
             images, _ = zoo.data.load_arrays(
                 self.recipe.dataset, self.recipe.eval_split, data_dir=self.data_dir
             )
-            self._cache["raw"] = images[: self.limit] if self.limit else images
-        return self._cache["raw"]
+            self.cache["raw"] = images[: self.limit] if self.limit else images
+        return self.cache["raw"]
 
     def labels(self) -> np.ndarray:
         """The int64 labels of the evaluation images."""
-        if "labels" not in self._cache:
+        if "labels" not in self.cache:
             _, labels = zoo.data.load_arrays(
                 self.recipe.dataset, self.recipe.eval_split, data_dir=self.data_dir
             )
-            self._cache["labels"] = labels[: self.limit] if self.limit else labels
-        return self._cache["labels"]
+            self.cache["labels"] = labels[: self.limit] if self.limit else labels
+        return self.cache["labels"]
 
     def inputs(self) -> np.ndarray:
         """The evaluation images preprocessed as the model's inputs (seed 0)."""
-        if "inputs" not in self._cache:
-            self._cache["inputs"] = self.recipe.preprocessing.transform(self.raw_images(), 0)
-        return self._cache["inputs"]
+        if "inputs" not in self.cache:
+            self.cache["inputs"] = self.recipe.preprocessing.transform(self.raw_images(), 0)
+        return self.cache["inputs"]
 
 
 @dataclasses.dataclass(frozen=True)
