@@ -334,6 +334,58 @@ def evaluate(args) -> int:
     return 1 if any(row["status"] == "FAIL" for row in rows) else 0
 
 
+@command(
+    "export",
+    arg("name", help="preset name or alias"),
+    arg("directory", help="SavedModel folder to write (e.g. /srv/models/NAME/1 for TF Serving)"),
+    arg("--untrained", action="store_true", help="export fresh weights (no download)"),
+    arg(
+        "--preset-dir", help="a folder written by `zoo train --out` instead of the published preset"
+    ),
+    arg(
+        "--log-prob",
+        dest="log_prob",
+        metavar="KEY=VALUE",
+        type=_config_value,
+        action="append",
+        default=[],
+        help="fix a log_prob argument in the signature, e.g. --log-prob num_samples=1000",
+    ),
+    arg(
+        "--log-partition",
+        dest="log_partition",
+        metavar="KEY=VALUE",
+        type=_config_value,
+        action="append",
+        default=[],
+        help="how energy models compute log Z once at export, e.g. --log-partition method=ais",
+    ),
+)
+def export(args) -> int:
+    """Write a preset as a SavedModel with one serving signature per method.
+
+    Signatures: `sample` (num_samples, seed), and as the model allows `generate`,
+    `decode`, `log_prob`, `elbo`, `free_energy`, `encode`, `reconstruct`, `discriminate`,
+    plus `serving_default`; what each computes is in assets.extra/signatures.json. Load it
+    with TensorFlow alone (`tf.saved_model.load`) or serve it with TF Serving.
+    """
+    from zoo.export import export_saved_model
+
+    if args.untrained:
+        model = zoo.load(args.name, pretrained=False)
+    else:
+        model, _ = _preset_model(_registry.get_preset(args.name).name, args.preset_dir)
+    path = export_saved_model(
+        model,
+        args.directory,
+        log_prob_kwargs=dict(args.log_prob) or None,
+        log_partition_kwargs=dict(args.log_partition) or None,
+    )
+    signatures = json.loads((path / "assets.extra" / "signatures.json").read_text())["signatures"]
+    print(f"{path}: signatures {', '.join(signatures)}")
+    return 0
+
+
 def _number(value):
     return "-" if value is None else f"{value:.4g}"
 

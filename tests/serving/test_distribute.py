@@ -14,7 +14,8 @@ import pytest
 from serving_cases import CASES, FAMILY_DISTRIBUTION_BUGS
 from serving_checks import HERE, child_env, run_child
 
-MIRRORED_CASES = sorted(CASES)
+# The toy models plus one model of each family.
+MIRRORED_CASES = ["toy_vae", "toy_gan", "BernoulliRBM", "GAN", "VAE", "Autoencoder", "NADE"]
 
 
 @pytest.fixture(scope="module")

@@ -106,3 +106,12 @@ def test_export_explains_what_it_needs(tmp_path):
         empty = keras.Model()
         empty.data_shape = (2,)
         zoo.export_saved_model(empty, tmp_path / "c")
+
+
+def test_cli_export_writes_the_signatures_of_a_preset(tmp_path, capsys):
+    from zoo.cli import main
+
+    assert main(["export", "dae_fashion_mnist", str(tmp_path / "dae"), "--untrained"]) == 0
+    assert "signatures decode, encode, reconstruct, serving_default" in capsys.readouterr().out
+    docs = json.loads((tmp_path / "dae" / SIGNATURES_DOC).read_text())
+    assert docs["signatures"]["serving_default"] == {"same_as": "reconstruct"}

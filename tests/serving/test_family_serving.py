@@ -6,6 +6,9 @@ import keras
 import numpy as np
 import pytest
 from serving_cases import CASES, FAMILY_CASES
+
+import zoo
+import zoo.data
 from serving_checks import (
     assert_served_matches,
     export_with_expectations,
@@ -24,16 +27,14 @@ FAMILY_EXPORT_BUGS = {
 }
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """Export every family case, serve all of them in one TensorFlow-only child process."""
-    root = tmp_path_factory.mktemp("family_exports")
+def _serve_all(root, models):
+    """Export `{name: (build, x)}`, serve all of them in one TensorFlow-only child process."""
     entries, expectations, failures = [], {}, {}
-    for name, case in FAMILY_CASES.items():
+    for name, (build, x) in models.items():
         keras.utils.set_random_seed(0)
         try:
-            entry, expected = export_with_expectations(case.build(), root / name, case.data()[:3])
-        except Exception as error:  # reported per class by the test below
+            entry, expected = export_with_expectations(build(), root / name, x)
+        except Exception as error:  # reported per model by the tests below
             failures[name] = error
             continue
         entries.append(entry)
@@ -49,10 +50,24 @@ def served(tmp_path_factory):
     }
 
 
-@pytest.mark.parametrize("name", sorted(FAMILY_CASES))
-def test_export_serves_identically_without_zoo_or_tfp(served, name):
-    if name in FAMILY_EXPORT_BUGS:
-        pytest.xfail(FAMILY_EXPORT_BUGS[name])
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    models = {name: (case.build, case.data()[:3]) for name, case in FAMILY_CASES.items()}
+    return _serve_all(tmp_path_factory.mktemp("family_exports"), models)
+
+
+@pytest.fixture(scope="module")
+def served_presets(tmp_path_factory):
+    images, _ = zoo.data.load_arrays("fashion_mnist", split="test")
+    models = {}
+    for name in zoo.list_models(pretrained=True):
+        model = zoo.load(name)  # the checkout's published weights, verified
+        x = zoo.data.to_unit_interval(images[:3]).reshape(3, *model.data_shape)
+        models[name] = (lambda model=model: model, x)
+    return _serve_all(tmp_path_factory.mktemp("preset_exports"), models)
+
+
+def _check_served(served, name):
     if name in served["failures"]:
         raise served["failures"][name]
     assert "zoo" not in served["modules"] and "tensorflow_probability" not in served["modules"]
@@ -60,6 +75,20 @@ def test_export_serves_identically_without_zoo_or_tfp(served, name):
     assert_served_matches(expected, served["outputs"][name], name)
     for signature in {key.split("/")[0] for key in expected} | {"serving_default"}:
         assert f"signature_def['{signature}']" in served["shown"][name]
+
+
+@pytest.mark.parametrize("name", sorted(FAMILY_CASES))
+def test_export_serves_identically_without_zoo_or_tfp(served, name):
+    if name in FAMILY_EXPORT_BUGS:
+        pytest.xfail(FAMILY_EXPORT_BUGS[name])
+    _check_served(served, name)
+
+
+@pytest.mark.parametrize("name", zoo.list_models(pretrained=True))
+def test_published_preset_serves_identically_without_zoo_or_tfp(served_presets, name):
+    if name == "rbm_fashion_mnist":
+        pytest.xfail(FAMILY_EXPORT_BUGS["BernoulliRBM"])
+    _check_served(served_presets, name)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
