@@ -368,8 +368,4 @@ register_model(
     "belief nets. Neural Computation 18.",
     dataset="Fashion-MNIST train (60,000), statically binarized at 0.5",
     description="DBN 784-500-500-2000, greedy RBM pretraining + up-down fine-tuning",
-    unpublished_reason=(
-        "Weights for dbn_fashion_mnist are not published yet; build it untrained with "
-        "zoo.load('dbn_fashion_mnist', pretrained=False) and call pretrain / fine_tune."
-    ),
 )

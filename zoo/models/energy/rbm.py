@@ -715,9 +715,4 @@ register_model(
     "to the likelihood gradient. ICML.",
     dataset="Fashion-MNIST train (60,000), statically binarized at 0.5",
     description="Bernoulli RBM 784-256 trained with PCD; log p(v) via AIS log Z",
-    unpublished_reason=(
-        "Weights for rbm_fashion_mnist are not published yet; train them with "
-        "`python benchmarks/train_rbm_fashion_mnist.py --publish`, or build the model untrained "
-        "with zoo.load('rbm_fashion_mnist', pretrained=False)."
-    ),
 )
