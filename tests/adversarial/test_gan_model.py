@@ -40,7 +40,7 @@ def points(n=64):
     "kwargs",
     [
         {"loss": "minimax", "label_smoothing": 0.1},
-        {"loss": "wasserstein_gp", "d_steps": 2},
+        {"loss": "wasserstein_gp"},
         {"unroll_steps": 1},
     ],
 )
@@ -53,8 +53,8 @@ def test_model_contract(kwargs, tmp_path):
     )
 
 
-@pytest.mark.parametrize("d_steps", [1, 3])
-def test_d_steps_discriminator_updates_per_generator_update(d_steps):
+def test_d_steps_discriminator_updates_per_generator_update():
+    d_steps = 3  # (the .keras test below checks d_steps=2)
     gan = tiny_gan(d_steps=d_steps)
     gan.compile()
     gan.fit(points(), batch_size=16, epochs=1, verbose=0)  # 4 generator updates
