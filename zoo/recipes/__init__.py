@@ -116,8 +116,12 @@ def train_preset(
         )
         card = model_card(trained, recipe, epochs, wall_time, measured, command, limit, eval_limit)
         out = pathlib.Path(out) if out is not None else None
+        # Keras 3 saves a compiled model's optimizer state with its weights: publish a
+        # fresh copy holding the weights only (a third of the size with Adam).
+        weights_only = trained.builder(**trained.config)
+        weights_only.set_weights(model.get_weights())
         record = _hub.publish_preset(
-            model,
+            weights_only,
             preset.name,
             trained.config,
             card,
