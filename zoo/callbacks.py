@@ -60,7 +60,9 @@ class SampleGrid(keras.callbacks.Callback):
         if directory is None and log_dir is None:
             raise ValueError("SampleGrid needs a `directory` for PNGs, a `log_dir`, or both.")
         if log_dir is not None and importlib.util.find_spec("tensorboard") is None:
-            raise ImportError("SampleGrid(log_dir=...) writes image summaries: pip install tensorboard.")
+            raise ImportError(
+                "SampleGrid(log_dir=...) writes image summaries: pip install tensorboard."
+            )
         self.directory = None if directory is None else pathlib.Path(directory)
         self.log_dir = log_dir
         self.num_samples, self.seed, self.every = num_samples, seed, every
@@ -163,7 +165,9 @@ class NaNGuard(keras.callbacks.Callback):
 
     def _remember_weights(self):
         weights = self.model.get_weights() if self.restore_weights else None
-        if weights is not None and all(np.all(np.isfinite(w)) for w in weights if w.dtype.kind == "f"):
+        if weights is not None and all(
+            np.all(np.isfinite(w)) for w in weights if w.dtype.kind == "f"
+        ):
             self._good_weights = weights
 
     def _non_finite(self, logs):
@@ -178,6 +182,9 @@ class NaNGuard(keras.callbacks.Callback):
             if value.dtype.kind in "fc" and not np.all(np.isfinite(value)):
                 bad[name] = float(value) if value.ndim == 0 else value.tolist()
         return bad
+
+
+_MEASURE_METHODS = {"nll": "log_prob", "free_energy_gap": "free_energy"}
 
 
 class LikelihoodMonitor(keras.callbacks.Callback):
@@ -209,8 +216,8 @@ class LikelihoodMonitor(keras.callbacks.Callback):
             importance samples of a VAE; pass a fixed `seed` to make the curve smooth).
 
     Raises:
-        ValueError: for an unknown measure, a missing `training_data`, or a model without
-            the method the measure needs.
+        ValueError: for an unknown measure or a missing `training_data`.
+        TypeError: when training starts, for a model without the method the measure needs.
 
     Example:
         >>> nade.fit(x_train, epochs=20, callbacks=[zoo.callbacks.LikelihoodMonitor(x_valid)])
@@ -220,8 +227,6 @@ class LikelihoodMonitor(keras.callbacks.Callback):
     References:
         Hinton, 2010, "A Practical Guide to Training Restricted Boltzmann Machines".
     """
-
-    MEASURES = {"nll": "log_prob", "free_energy_gap": "free_energy"}
 
     def __init__(
         self,
@@ -233,8 +238,8 @@ class LikelihoodMonitor(keras.callbacks.Callback):
         log_prob_kwargs=None,
     ):
         super().__init__()
-        if measure not in self.MEASURES:
-            raise ValueError(f"measure must be one of {sorted(self.MEASURES)}; got {measure!r}.")
+        if measure not in _MEASURE_METHODS:
+            raise ValueError(f"measure must be one of {sorted(_MEASURE_METHODS)}; got {measure!r}.")
         if measure == "free_energy_gap" and training_data is None:
             raise ValueError("measure='free_energy_gap' needs `training_data` to compare with.")
         self.measure, self.every = measure, every
@@ -244,9 +249,9 @@ class LikelihoodMonitor(keras.callbacks.Callback):
         self.log_name = "val_nll" if measure == "nll" else "free_energy_gap"
 
     def on_train_begin(self, logs=None):
-        method = self.MEASURES[self.measure]
+        method = _MEASURE_METHODS[self.measure]
         if not callable(getattr(self.model, method, None)):
-            raise ValueError(
+            raise TypeError(
                 f"{type(self.model).__name__} has no `{method}`, needed for measure={self.measure!r}."
             )
         rank = len(getattr(self.model, "data_shape", ())) or None
@@ -263,7 +268,7 @@ class LikelihoodMonitor(keras.callbacks.Callback):
     def compute(self):
         """The measure for the current weights, as a Python float."""
         if self.measure == "nll":
-            log_prob = lambda x: self.model.log_prob(x, **self.log_prob_kwargs)  # noqa: E731
+            log_prob = lambda x: self.model.log_prob(x, **self.log_prob_kwargs)
             return -_mean_over(self._validation, log_prob)
         return _mean_over(self._validation, self.model.free_energy) - _mean_over(
             self._training, self.model.free_energy

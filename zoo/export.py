@@ -103,13 +103,15 @@ def export_saved_model(
     latent_shape = _shape_attribute(model, "latent_dim", required=False)
     specs = {
         "x": tf.TensorSpec([None, *data_shape], tf.float32, name="x"),
-        "z": None if latent_shape is None else tf.TensorSpec([None, *latent_shape], tf.float32, name="z"),
+        "z": None
+        if latent_shape is None
+        else tf.TensorSpec([None, *latent_shape], tf.float32, name="z"),
     }
 
     archive = keras.export.ExportArchive()
     if model.built:  # else the endpoints' traces still collect every variable they use
         archive.track(model)
-    docs, skipped = {}, {}
+    endpoints, docs, skipped = {}, {}, {}
     for method_name, input_name in SIGNATURE_METHODS.items():
         method = getattr(model, method_name, None)
         if not callable(method) or (input_name and specs[input_name] is None):
@@ -125,7 +127,7 @@ def export_saved_model(
                 skipped[method_name] = str(error)
                 continue
         endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs)
-        archive.add_endpoint(method_name, endpoint)
+        endpoints[method_name] = archive.add_endpoint(method_name, endpoint)
         outputs = endpoint.get_concrete_function().structured_outputs
         docs[method_name] = doc | {
             "computes": f"{type(model).__name__}.{method_name}({_call_args(input_name, kwargs)})",
@@ -139,7 +141,7 @@ def export_saved_model(
             f"{', '.join(SIGNATURE_METHODS)}."
         )
     default = next((n for n in DEFAULT_PREFERENCE if n in docs), next(iter(docs)))
-    archive.add_endpoint("serving_default", getattr(archive._tf_trackable, default))
+    archive.add_endpoint("serving_default", endpoints[default])
     docs["serving_default"] = {"same_as": default}
 
     archive.write_out(str(path), verbose=verbose)

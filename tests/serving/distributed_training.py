@@ -1,14 +1,14 @@
 """Child process for the tf.distribute tests (devices must be set before TF starts).
 
-    python distributed_training.py mirrored OUT.json CASE [CASE ...]
-        Two logical CPU devices. For every case (see `serving_cases.CASES`): one epoch on
-        one device and one epoch under `MirroredStrategy` with 2 replicas, same initial
-        weights, same global batch, same data order; writes the epoch logs and the largest
-        weight difference of each.
+python distributed_training.py mirrored OUT.json CASE [CASE ...]
+    Two logical CPU devices. For every case (see `serving_cases.CASES`): one epoch on
+    one device and one epoch under `MirroredStrategy` with 2 replicas, same initial
+    weights, same global batch, same data order; writes the epoch logs and the largest
+    weight difference of each.
 
-    python distributed_training.py worker INDEX PORT0,PORT1 OUT.npz CASE
-        One of two `MultiWorkerMirroredStrategy` workers on 127.0.0.1; trains CASE for a
-        few steps and writes its final weights.
+python distributed_training.py worker INDEX PORT0,PORT1 OUT.npz CASE
+    One of two `MultiWorkerMirroredStrategy` workers on 127.0.0.1; trains CASE for a
+    few steps and writes its final weights.
 """
 
 import json
@@ -80,7 +80,9 @@ def _work_around_keras_multi_worker_scalar_logs():
     def reduce_per_replica(values, strategy, reduction):
         if reduction in ("auto", "mean") and trainer._collective_all_reduce_multi_worker(strategy):
             values = tf.nest.map_structure(
-                lambda v: tf.reshape(v, [1]) if isinstance(v, tf.Tensor) and v.shape.rank == 0 else v,
+                lambda v: (
+                    tf.reshape(v, [1]) if isinstance(v, tf.Tensor) and v.shape.rank == 0 else v
+                ),
                 values,
             )
         return original(values, strategy, reduction)

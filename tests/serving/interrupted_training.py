@@ -1,13 +1,13 @@
 """Child process for the BackupAndRestore test: a training run that gets SIGKILLed mid-epoch.
 
-    python interrupted_training.py run CASE BACKUP_DIR RECORD.npz
-        3 epochs of 8 batches, `BackupAndRestore(save_freq=3)`; right after the backup
-        written at epoch 1, batch 3 the weights and optimizer steps are recorded, and at
-        batch 4 the process kills itself with SIGKILL (no cleanup, like a preempted job).
+python interrupted_training.py run CASE BACKUP_DIR RECORD.npz
+    3 epochs of 8 batches, `BackupAndRestore(save_freq=3)`; right after the backup
+    written at epoch 1, batch 3 the weights and optimizer steps are recorded, and at
+    batch 4 the process kills itself with SIGKILL (no cleanup, like a preempted job).
 
-    python interrupted_training.py resume CASE BACKUP_DIR RECORD.npz
-        A fresh process and model: the same `fit` call; records the weights and optimizer
-        steps once `BackupAndRestore` has restored them, and the epochs that then ran.
+python interrupted_training.py resume CASE BACKUP_DIR RECORD.npz
+    A fresh process and model: the same `fit` call; records the weights and optimizer
+    steps once `BackupAndRestore` has restored them, and the epochs that then ran.
 """
 
 import os
@@ -32,8 +32,13 @@ class Record(keras.callbacks.Callback):
         self.mode, self.path, self.epochs = mode, path, []
 
     def _save(self, **extra):
-        np.savez(self.path, steps=_optimizer_steps(self.model), epochs=self.epochs, **extra,
-                 **{f"w{i}": w for i, w in enumerate(self.model.get_weights())})
+        np.savez(
+            self.path,
+            steps=_optimizer_steps(self.model),
+            epochs=self.epochs,
+            **extra,
+            **{f"w{i}": w for i, w in enumerate(self.model.get_weights())},
+        )
 
     def on_train_begin(self, logs=None):  # runs after BackupAndRestore restored the state
         if self.mode == "resume":
@@ -64,8 +69,15 @@ def main(mode, name, backup_dir, record_path):
     model.compile(**case.compile_kwargs())
     x = case.data()[: BATCHES * 4]
     model.fit(
-        x, batch_size=4, epochs=EPOCHS, shuffle=False, verbose=0,
-        callbacks=[keras.callbacks.BackupAndRestore(backup_dir, save_freq=3), Record(mode, record_path)],
+        x,
+        batch_size=4,
+        epochs=EPOCHS,
+        shuffle=False,
+        verbose=0,
+        callbacks=[
+            keras.callbacks.BackupAndRestore(backup_dir, save_freq=3),
+            Record(mode, record_path),
+        ],
     )
 
 

@@ -5,7 +5,7 @@ Family cases use each family's public constructor with the smallest sensible con
 """
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -39,8 +39,12 @@ def _ratings(n, items, levels, seed=0):
 
 
 def _gan():
-    generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, "relu"), keras.layers.Dense(4)])
-    discriminator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, "relu"), keras.layers.Dense(1)])
+    generator = keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(8, "relu"), keras.layers.Dense(4)]
+    )
+    discriminator = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(8, "relu"), keras.layers.Dense(1)]
+    )
     return m.GAN(generator, discriminator, latent_dim=2, seed=0)
 
 
@@ -50,7 +54,7 @@ def _gan_compile():
 
 CASES = {
     "toy_vae": Case(lambda: ToyVAE(), lambda: _binary(32, 6)),
-    "toy_gan": Case(lambda: ToyGAN(), lambda: _normal(32, 4), lambda: {}),
+    "toy_gan": Case(lambda: ToyGAN(), lambda: _normal(32, 4), dict),
 }
 
 # One tiny instance of every model class of the zoo (the families' public constructors).
@@ -58,20 +62,33 @@ FAMILY_CASES = {
     "BernoulliRBM": Case(lambda: m.BernoulliRBM(6, 3), lambda: _binary(32, 6)),
     "GaussianBernoulliRBM": Case(lambda: m.GaussianBernoulliRBM(6, 3), lambda: _normal(32, 6)),
     "SoftmaxRBM": Case(lambda: m.SoftmaxRBM(5, 3, 3), lambda: _ratings(32, 5, 3)),
-    "BoltzmannMachine": Case(lambda: m.BoltzmannMachine(4, 2, num_chains=8, seed=0), lambda: _binary(32, 4)),
+    "BoltzmannMachine": Case(
+        lambda: m.BoltzmannMachine(4, 2, num_chains=8, seed=0), lambda: _binary(32, 4)
+    ),
     "DBN": Case(lambda: m.DBN([6, 4, 3], seed=0), lambda: _binary(32, 6)),
     "GAN": Case(_gan, lambda: _normal(32, 4), _gan_compile),
-    "DCGAN": Case(lambda: m.DCGAN((8, 8, 1), latent_dim=4, filters=4, seed=0),
-                  lambda: _uniform(16, 8, 8, 1) * 2 - 1, _gan_compile),
+    "DCGAN": Case(
+        lambda: m.DCGAN((8, 8, 1), latent_dim=4, filters=4, seed=0),
+        lambda: _uniform(16, 8, 8, 1) * 2 - 1,
+        _gan_compile,
+    ),
     "VAE": Case(lambda: m.VAE.mlp((6,), 2, hidden_units=(8,), seed=0), lambda: _binary(32, 6)),
     "Autoencoder": Case(lambda: m.Autoencoder((6,), [4], seed=0), lambda: _uniform(32, 6)),
-    "DenoisingAutoencoder": Case(lambda: m.DenoisingAutoencoder((6,), [4], seed=0), lambda: _uniform(32, 6)),
-    "ContractiveAutoencoder": Case(lambda: m.ContractiveAutoencoder((6,), [4], seed=0), lambda: _uniform(32, 6)),
-    "StackedAutoencoder": Case(lambda: m.StackedAutoencoder((6,), [4, 3], seed=0), lambda: _uniform(32, 6)),
+    "DenoisingAutoencoder": Case(
+        lambda: m.DenoisingAutoencoder((6,), [4], seed=0), lambda: _uniform(32, 6)
+    ),
+    "ContractiveAutoencoder": Case(
+        lambda: m.ContractiveAutoencoder((6,), [4], seed=0), lambda: _uniform(32, 6)
+    ),
+    "StackedAutoencoder": Case(
+        lambda: m.StackedAutoencoder((6,), [4, 3], seed=0), lambda: _uniform(32, 6)
+    ),
     "NADE": Case(lambda: m.NADE(6, 4), lambda: _binary(32, 6)),
     "MADE": Case(lambda: m.MADE(6, [8], num_masks=2), lambda: _binary(32, 6)),
-    "PixelCNN": Case(lambda: m.PixelCNN((4, 4, 1), num_layers=2, filters=4, first_kernel_size=3),
-                     lambda: _binary(16, 4, 4, 1)),
+    "PixelCNN": Case(
+        lambda: m.PixelCNN((4, 4, 1), num_layers=2, filters=4, first_kernel_size=3),
+        lambda: _binary(16, 4, 4, 1),
+    ),
 }
 CASES.update(FAMILY_CASES)
 

@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 import zoo
-from zoo.export import SIGNATURES_DOC, _as_output_dict, _OUTPUT_NAMES
+from zoo.export import _OUTPUT_NAMES, SIGNATURES_DOC, _as_output_dict
 
 HERE = pathlib.Path(__file__).parent
 REPO = HERE.parents[1]
@@ -38,6 +38,7 @@ def run_child(args, timeout=240, **env):
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     return result
@@ -76,8 +77,12 @@ def export_with_expectations(model, directory, x, **export_kwargs):
                 feed = {"x": x}
                 result = method(x, **doc["fixed_kwargs"])
         for key, value in feed.items():
-            inputs[f"{name}/{key}"] = np.asarray(value, np.int32 if key != "x" and key != "z" else np.float32)
-        for key, value in _as_output_dict(result, _OUTPUT_NAMES.get(name_for_outputs, name_for_outputs)).items():
+            inputs[f"{name}/{key}"] = np.asarray(
+                value, np.int32 if key != "x" and key != "z" else np.float32
+            )
+        for key, value in _as_output_dict(
+            result, _OUTPUT_NAMES.get(name_for_outputs, name_for_outputs)
+        ).items():
             expected[f"{name}/{key}"] = np.asarray(value)
     np.savez(directory / "inputs.npz", **inputs)
     entry = {
@@ -107,6 +112,8 @@ def assert_served_matches(expected, served, label):
     assert sorted(served) == sorted(expected), label
     for key, want in expected.items():
         rtol = 1e-4 if key.startswith(("log_prob", "elbo", "free_energy")) else 1e-5
-        np.testing.assert_allclose(served[key], want, rtol=rtol, atol=1e-5, err_msg=f"{label} {key}")
+        np.testing.assert_allclose(
+            served[key], want, rtol=rtol, atol=1e-5, err_msg=f"{label} {key}"
+        )
     if "sample/samples" in expected and "serving_default/samples" in expected:
         assert not np.array_equal(expected["sample/samples"], expected["serving_default/samples"])

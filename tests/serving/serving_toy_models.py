@@ -54,7 +54,10 @@ class ToyVAE(keras.Model):
         self.data_dim, self.latent_dim, self.hidden_units = data_dim, latent_dim, hidden_units
         self.data_shape = (data_dim,)
         # Layer lists rather than Sequential: the decoder also sees [samples, batch, latent].
-        self.encoder = [keras.layers.Dense(hidden_units, "tanh"), keras.layers.Dense(2 * latent_dim)]
+        self.encoder = [
+            keras.layers.Dense(hidden_units, "tanh"),
+            keras.layers.Dense(2 * latent_dim),
+        ]
         self.decoder = [keras.layers.Dense(hidden_units, "tanh"), keras.layers.Dense(data_dim)]
         self.seed_generator = keras.random.SeedGenerator(1)
         self.loss_tracker = keras.metrics.Mean(name="loss")

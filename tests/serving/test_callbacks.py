@@ -73,7 +73,9 @@ def test_nan_guard_stops_gan_training_cleanly_and_restores_finite_weights():
     gan.compile()
     initial = [w.copy() for w in gan.get_weights()]
     guard = NaNGuard()
-    history = gan.fit(_data_with_nan_at_batch(2), epochs=3, batch_size=4, verbose=0, callbacks=[guard])
+    history = gan.fit(
+        _data_with_nan_at_batch(2), epochs=3, batch_size=4, verbose=0, callbacks=[guard]
+    )
     epoch, batch, bad = guard.stopped
     assert (epoch, batch) == (0, 2) and set(bad) == {"d_loss", "g_loss"}
     assert len(history.history["d_loss"]) == 1  # fit returned normally after that epoch
@@ -115,7 +117,8 @@ def test_likelihood_monitor_logs_held_out_nll_in_history():
     model.compile(optimizer="adam")
     held_out = BINARY[:10]
     monitor = LikelihoodMonitor(
-        tf.data.Dataset.from_tensor_slices((held_out, np.zeros(10))), batch_size=4,
+        tf.data.Dataset.from_tensor_slices((held_out, np.zeros(10))),
+        batch_size=4,
         log_prob_kwargs={"seed": 5, "num_samples": 8},
     )
     history = model.fit(BINARY, epochs=2, batch_size=8, verbose=0, callbacks=[monitor])
@@ -148,5 +151,5 @@ def test_likelihood_monitor_free_energy_gap_is_held_out_minus_training_free_ener
         LikelihoodMonitor(held_out, "bits")
     no_log_prob = LikelihoodMonitor(held_out)
     no_log_prob.set_model(model)
-    with pytest.raises(ValueError, match="has no `log_prob`"):
+    with pytest.raises(TypeError, match="has no `log_prob`"):
         no_log_prob.on_train_begin()

@@ -53,8 +53,19 @@ def test_two_loopback_workers_end_with_identical_weights(tmp_path):
     outs = [tmp_path / f"worker{i}.npz" for i in range(2)]
     workers = [
         subprocess.Popen(
-            [sys.executable, HERE / "distributed_training.py", "worker", str(i), ports, outs[i], "toy_gan"],
-            env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                HERE / "distributed_training.py",
+                "worker",
+                str(i),
+                ports,
+                outs[i],
+                "toy_gan",
+            ],
+            env=child_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for i in range(2)
     ]

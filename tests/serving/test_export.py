@@ -23,7 +23,10 @@ BINARY_X = np.array([[1, 0, 1, 1, 0, 0], [0, 0, 0, 1, 1, 1], [1, 1, 1, 1, 1, 1]]
 
 
 def test_toy_models_serve_identically_in_a_tensorflow_only_process(tmp_path):
-    cases = [(ToyVAE(), BINARY_X), (ToyGAN(), np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4))]
+    cases = [
+        (ToyVAE(), BINARY_X),
+        (ToyGAN(), np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)),
+    ]
     entries, expectations = [], []
     for i, (model, x) in enumerate(cases):
         entry, expected = export_with_expectations(model, tmp_path / str(i), x)
@@ -47,7 +50,13 @@ def test_signatures_follow_the_methods_a_model_has(tmp_path):
     vae_signatures = set(tf.saved_model.load(str(vae_dir)).signatures)
     gan_signatures = set(tf.saved_model.load(str(gan_dir)).signatures)
     assert vae_signatures == {
-        "sample", "decode", "log_prob", "elbo", "encode", "reconstruct", "serving_default"
+        "sample",
+        "decode",
+        "log_prob",
+        "elbo",
+        "encode",
+        "reconstruct",
+        "serving_default",
     }
     assert gan_signatures == {"sample", "generate", "discriminate", "serving_default"}
     docs = json.loads((vae_dir / SIGNATURES_DOC).read_text())
@@ -77,7 +86,11 @@ def test_saved_model_cli_lists_every_signature_with_its_specs(tmp_path):
         pytest.skip("saved_model_cli is not on PATH")
     shown = subprocess.run(
         [cli, "show", "--all", "--dir", str(path)],
-        env=child_env(), capture_output=True, text=True, timeout=120, check=True,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     ).stdout
     for signature in ("sample", "generate", "discriminate", "serving_default"):
         assert f"signature_def['{signature}']" in shown

@@ -6,14 +6,14 @@ import keras
 import numpy as np
 import pytest
 from serving_cases import CASES, FAMILY_CASES
-
-import zoo
-import zoo.data
 from serving_checks import (
     assert_served_matches,
     export_with_expectations,
     serve_in_tensorflow_only_process,
 )
+
+import zoo
+import zoo.data
 
 # Model classes whose export is known to fail, with the reason (reported to the family).
 FAMILY_EXPORT_BUGS = {
@@ -34,7 +34,7 @@ def _serve_all(root, models):
         keras.utils.set_random_seed(0)
         try:
             entry, expected = export_with_expectations(build(), root / name, x)
-        except Exception as error:  # reported per model by the tests below
+        except Exception as error:  # noqa: BLE001  (reported per model by the tests below)
             failures[name] = error
             continue
         entries.append(entry)
@@ -109,7 +109,8 @@ def test_keras_round_trip_then_training_continues(tmp_path, name):
     assert all(np.isfinite(v[-1]) for v in history.history.values()), history.history
     trainable = [w.path for w in model.trainable_weights]
     moved = [
-        a.path for a, b in zip(model.weights, loaded.weights) if a.path in trainable
-        and not np.array_equal(a.numpy(), b.numpy())
+        a.path
+        for a, b in zip(model.weights, loaded.weights)
+        if a.path in trainable and not np.array_equal(a.numpy(), b.numpy())
     ]
     assert moved, "the step after reloading changed no trainable weight"
