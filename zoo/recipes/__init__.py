@@ -172,11 +172,17 @@ def evaluate(model, recipe, data_dir=None, limit=None, names=None, verbose=1):
         verbose: 1 prints a progress bar, one step per metric.
 
     Returns:
-        `{metric_name: float}` (metrics without `compute` are left out).
+        `{metric_name: float}`. Left out: metrics without `compute`, and metrics whose
+        `requires` presets are not published (a message says so).
     """
     context = EvalContext(recipe, data_dir=data_dir, limit=limit)
     computable = [key for key, metric in recipe.metrics.items() if metric.compute is not None]
     names = computable if names is None else [key for key in names if key in computable]
+    for key in list(names):
+        missing = recipe.metrics[key].missing_presets()
+        if missing:
+            print(f"Skipping {key}: it needs the published weights of {', '.join(missing)}.")
+            names.remove(key)
     progress = keras.utils.Progbar(len(names), unit_name="metric") if verbose else None
     measured = {}
     for index, key in enumerate(names):

@@ -77,6 +77,7 @@ def fd_fmnist(tolerance, num_samples=FD_NUM_SAMPLES, seed=FD_SEED, batch_size=50
         "(float64; lower is better)",
         compute=compute,
         tolerance=tolerance,
+        requires=("classifier_fashion_mnist",),
     )
 
 

@@ -93,11 +93,21 @@ class Metric:
         tolerance: Largest absolute difference between the card and `zoo eval` that
             still counts as reproduced, or None for measurements that depend on the
             machine (timings), which are reported but not compared.
+        requires: Presets whose published weights the metric uses (FD-FMNIST needs
+            `classifier_fashion_mnist`); while one is unpublished the metric is skipped.
     """
 
     protocol: str
     compute: Callable[[keras.Model, "EvalContext"], float] | None
     tolerance: float | None
+    requires: tuple = ()
+
+    def missing_presets(self) -> list:
+        """The presets in `requires` (e.g. the FD feature extractor) without published weights."""
+        import zoo
+
+        published = set(zoo.list_models(pretrained=True))
+        return [name for name in self.requires if name not in published]
 
 
 @dataclasses.dataclass
