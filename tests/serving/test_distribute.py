@@ -15,7 +15,16 @@ from serving_cases import CASES, FAMILY_DISTRIBUTION_BUGS
 from serving_checks import HERE, child_env, run_child
 
 # The toy models plus one model of each family.
-MIRRORED_CASES = ["toy_vae", "toy_gan", "BernoulliRBM", "GAN", "VAE", "Autoencoder", "NADE"]
+MIRRORED_CASES = [
+    "toy_vae",
+    "toy_gan",
+    "BernoulliRBM",
+    "BernoulliRBM_PCD",
+    "GAN",
+    "VAE",
+    "Autoencoder",
+    "NADE",
+]
 
 
 @pytest.fixture(scope="module")
