@@ -23,6 +23,7 @@ register_recipe(
         "non-saturating loss, one discriminator step per generator step",
         batch_size=128,
         epochs=1,
+        train_images=30_000,
         steps_per_execution=10,
         to_images=symmetric_to_images,
         metrics={

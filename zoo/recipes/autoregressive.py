@@ -21,7 +21,8 @@ register_recipe(
         optimizer=lambda: keras.optimizers.Adam(1e-3),
         optimizer_description="Adam(1e-3), exact negative log-likelihood",
         batch_size=100,
-        epochs=5,
+        epochs=1,
+        train_images=10_000,
         steps_per_execution=20,
         to_images=flat_to_images,
         metrics={
@@ -40,7 +41,7 @@ register_recipe(
         optimizer=lambda: keras.optimizers.Adam(1e-3),
         optimizer_description="Adam(1e-3), sum of per-pixel cross-entropies",
         batch_size=100,
-        epochs=10,
+        epochs=5,
         steps_per_execution=20,
         to_images=flat_to_images,
         metrics={
