@@ -100,10 +100,11 @@ def main():
     )
     parser.add_argument("--num-train", type=int, default=60000)
     parser.add_argument("--steps-per-execution", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=0, help="weights, shuffling and Gibbs noise")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-ll", action="store_true")
     args = parser.parse_args()
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(args.seed)
     x_train, x_test = load("train", args.num_train), load("test")
 
     if not args.skip_speed:
@@ -125,16 +126,16 @@ def main():
             print(f"| {label} | {first} | {seconds:.2f} | {sk_seconds / seconds:.1f}x |")
 
     if not args.skip_ll:
-        sk, _ = fit_sklearn(x_train, 20, args.ll_epochs)
+        sk, _ = fit_sklearn(x_train, 20, args.ll_epochs, seed=args.seed)
         results = [
             ("scikit-learn BernoulliRBM (PCD-1)", test_log_likelihood(sklearn_as_ours(sk), x_test))
         ]
-        model, optimizer = ours(20, persistent=True)
+        model, optimizer = ours(20, persistent=True, seed=args.seed)
         fit_ours(model, optimizer, x_train, args.ll_epochs, args.steps_per_execution)
         results.append(
             ("zoo BernoulliRBM (PCD-1, matched settings)", test_log_likelihood(model, x_test))
         )
-        model, optimizer = ours(20, persistent=True, matched=False)
+        model, optimizer = ours(20, persistent=True, matched=False, seed=args.seed)
         model.init_visible_bias(x_train)
         fit_ours(model, optimizer, x_train, args.ll_epochs, args.steps_per_execution)
         results.append(
