@@ -21,9 +21,9 @@ register_recipe(
         optimizer=None,
         optimizer_description="the GAN default for both players: Adam(2e-4, beta_1=0.5); "
         "non-saturating loss, one discriminator step per generator step",
-        batch_size=128,
+        batch_size=64,
         epochs=1,
-        train_images=30_000,
+        train_images=40_000,
         steps_per_execution=10,
         to_images=symmetric_to_images,
         metrics={
