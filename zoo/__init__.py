@@ -11,11 +11,15 @@ from zoo._hub import HubError  # noqa: E402
 from zoo._registry import info, list_models, load, register_model  # noqa: E402
 
 
-def export_saved_model(model, path):
-    """Write `model` as a SavedModel with its named serving signatures; see `zoo.export`."""
+def export_saved_model(model, path, **kwargs):
+    """Write `model` as a SavedModel with its named serving signatures.
+
+    See `zoo.export.export_saved_model` for the signatures and `**kwargs`
+    (`log_prob_kwargs`, `log_partition_kwargs`, `seed`).
+    """
     from zoo.export import export_saved_model as _export
 
-    return _export(model, path)
+    return _export(model, path, **kwargs)
 
 
 __all__ = [
