@@ -1,1 +1,13 @@
-"""Shared Keras layers (masked dense/conv, minibatch discrimination, virtual batch norm, ...)."""
+"""Shared Keras layers: masked dense/conv, minibatch discrimination, reference/virtual batch norm."""
+
+from zoo.layers.masked import MaskedConv2D, MaskedDense
+from zoo.layers.minibatch_discrimination import MinibatchDiscrimination
+from zoo.layers.virtual_batch_norm import ReferenceBatchNormalization, VirtualBatchNormalization
+
+__all__ = [
+    "MaskedConv2D",
+    "MaskedDense",
+    "MinibatchDiscrimination",
+    "ReferenceBatchNormalization",
+    "VirtualBatchNormalization",
+]
