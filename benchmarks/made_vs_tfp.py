@@ -20,6 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
+from _timing import EpochTimer
 
 import zoo.data
 from zoo.models.autoregressive import MADE
@@ -30,17 +31,6 @@ tfd, tfb = tfp.distributions, tfp.bijectors
 def binarized_fashion_mnist(split):
     images, _ = zoo.data.load_arrays("fashion_mnist", split)
     return zoo.data.binarize_static(images).reshape(len(images), -1)
-
-
-class EpochTimer(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
 
 
 def train_ours(x_train, x_test, args):

@@ -22,21 +22,11 @@ import time
 
 import keras
 import numpy as np
+from _timing import EpochTimer
 from sklearn.neural_network import BernoulliRBM as SklearnRBM
 
 import zoo.data
 from zoo.models import BernoulliRBM
-
-
-class EpochTimer(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
 
 
 def load(split, limit=None):
