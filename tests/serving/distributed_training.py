@@ -30,7 +30,7 @@ def mirrored(out_path, names):
         ("one_device", tf.distribute.OneDeviceStrategy("/cpu:0")),
         ("mirrored", tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])),
     )
-    results = {}
+    results = {"replica_batch_noise": _replica_batch_noise_rows(strategies[1][1])}
     for name in names:
         case = CASES[name]
         runs = {}
@@ -67,6 +67,26 @@ def mirrored(out_path, names):
         }
     with open(out_path, "w") as f:
         json.dump(results, f)
+
+
+def _replica_batch_noise_rows(strategy):
+    """Rows each replica keeps of `replica_batch_noise` for local batches of 3 and 2."""
+    from zoo._random import replica_batch_noise
+
+    sizes = strategy.experimental_distribute_values_from_function(
+        lambda context: tf.constant(3 - context.replica_id_in_sync_group)
+    )
+
+    @tf.function
+    def step(size):
+        draw = lambda n: tf.random.stateless_uniform([n, 2], [4, 5])
+        return replica_batch_noise(draw, size)
+
+    rows = strategy.experimental_local_results(strategy.run(step, args=(sizes,)))
+    return {
+        "per_replica": [r.numpy().tolist() for r in rows],
+        "one_device": tf.random.stateless_uniform([5, 2], [4, 5]).numpy().tolist(),
+    }
 
 
 def _work_around_keras_multi_worker_scalar_logs():

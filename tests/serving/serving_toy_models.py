@@ -10,7 +10,7 @@ import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo._random import split_seed, stateless_seed
+from zoo._random import replica_batch_noise, split_seed, stateless_seed
 
 tfd = tfp.distributions
 
@@ -19,27 +19,6 @@ def _apply(layers, x):
     for layer in layers:
         x = layer(x)
     return x
-
-
-def replica_slice(draw, local_batch):
-    """Noise for this replica's examples, the same rows one device would draw for them.
-
-    Inside `strategy.run` every replica sees the same `SeedGenerator` state, so drawing
-    `[local_batch, ...]` noise gives every replica the same noise. Instead each replica
-    draws for the global batch (sizes gathered across replicas) and keeps its own rows:
-    replicas get distinct noise and the step equals the one-device step on the global batch.
-
-    Args:
-        draw: Callable `global_batch -> Tensor [global_batch, ...]`, deterministic given its
-            seed.
-        local_batch: This replica's batch size (scalar tensor).
-    """
-    context = tf.distribute.get_replica_context()
-    if context is None or context.num_replicas_in_sync == 1:
-        return draw(local_batch)
-    sizes = context.all_gather(tf.reshape(local_batch, [1]), axis=0)
-    offset = tf.reduce_sum(sizes[: context.replica_id_in_sync_group])
-    return draw(tf.reduce_sum(sizes))[offset : offset + local_batch]
 
 
 @keras.saving.register_keras_serializable(package="zoo_tests")
@@ -113,7 +92,7 @@ class ToyVAE(keras.Model):
     def train_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         seed = tf.cast(self.seed_generator.next(), tf.int32)
-        noise = replica_slice(
+        noise = replica_batch_noise(
             lambda n: tf.random.stateless_normal([n, self.latent_dim], seed), tf.shape(x)[0]
         )
         with tf.GradientTape() as tape:
@@ -206,7 +185,9 @@ class ToyGAN(keras.Model):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         batch = tf.shape(x)[0]
         seed = tf.cast(self.seed_generator.next(), tf.int32)
-        z = replica_slice(lambda n: tf.random.stateless_normal([n, self.latent_dim], seed), batch)
+        z = replica_batch_noise(
+            lambda n: tf.random.stateless_normal([n, self.latent_dim], seed), batch
+        )
         with tf.GradientTape() as tape:
             real, fake = self.discriminate(x), self.discriminate(self.generate(z))
             d_per_example = tf.nn.softplus(-real) + tf.nn.softplus(fake)

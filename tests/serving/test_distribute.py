@@ -11,8 +11,11 @@ import sys
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from serving_cases import CASES, FAMILY_DISTRIBUTION_BUGS
 from serving_checks import HERE, child_env, run_child
+
+from zoo._random import replica_batch_noise
 
 # The toy models plus one model of each family.
 MIRRORED_CASES = [
@@ -21,7 +24,7 @@ MIRRORED_CASES = [
     "BernoulliRBM",
     "BernoulliRBM_PCD",
     "GAN",
-    "VAE",
+    "toy_gan",
     "Autoencoder",
     "NADE",
 ]
@@ -46,6 +49,18 @@ def test_two_replicas_match_one_device_on_the_same_global_batch(mirrored_results
     for key, value in result["one_device"].items():
         assert result["mirrored"][key] == pytest.approx(value, rel=1e-5, abs=1e-6), key
     assert result["max_weight_difference"] < 1e-5
+
+
+def test_replica_batch_noise_gives_each_replica_its_rows_of_the_global_draw(mirrored_results):
+    result = mirrored_results["replica_batch_noise"]
+    first, second = (np.array(rows) for rows in result["per_replica"])
+    assert first.shape == (3, 2) and second.shape == (2, 2)  # uneven local batches
+    np.testing.assert_array_equal(np.concatenate([first, second]), result["one_device"])
+
+
+def test_replica_batch_noise_outside_a_strategy_is_the_plain_draw():
+    draw = lambda n: tf.random.stateless_normal([n, 3], [1, 2])
+    np.testing.assert_array_equal(replica_batch_noise(draw, tf.constant(4)), draw(4))
 
 
 def _free_ports(count):
