@@ -111,8 +111,6 @@ _SAME_NOISE = (
 FAMILY_DISTRIBUTION_BUGS = {
     "BernoulliRBM": f"Gibbs sampling: {_SAME_NOISE}",
     "GAN": _SCALED_TRACKER.format("d_loss/g_loss") + f"; latents: {_SAME_NOISE}",
-    "VAE": _SCALED_TRACKER.format("loss") + f"; reparameterization: {_SAME_NOISE}",
-    "Autoencoder": _SCALED_TRACKER.format("loss") + " (the weights do match one device)",
     "BernoulliRBM_PCD": "the pseudo_likelihood metric draws its random site with the same "
     "seed on every replica, so it differs from one device (weights and persistent chains "
     "match to 1e-7: every replica advances all chains with the same noise)",

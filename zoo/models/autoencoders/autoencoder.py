@@ -38,7 +38,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import stateless_seed
+from zoo._random import replica_batch_noise, stateless_seed
 from zoo._registry import register_model
 
 LOSSES = ("cross_entropy", "squared_error")
@@ -189,21 +189,22 @@ class Autoencoder(keras.Model):
         loss = tf.nn.compute_average_loss(total, sample_weight=sample_weight)
         if self.losses:
             loss += tf.nn.scale_regularization_loss(tf.add_n(self.losses))
-        return loss, per_example
+        return loss, total, sample_weight, per_example
 
-    def _update_metrics(self, loss, per_example):
-        self.loss_tracker.update_state(loss)
+    def _update_metrics(self, loss, total, sample_weight, per_example):
+        # Per-example values: `loss` is already divided by the number of replicas.
+        self.loss_tracker.update_state(total, sample_weight=sample_weight)
         trackers = {m.name: m for m in self.metrics}
         for name, values in per_example.items():
-            trackers[name].update_state(values)
+            trackers[name].update_state(values, sample_weight=sample_weight)
         return {m.name: m.result() for m in self.metrics}
 
     def train_step(self, data):
         with tf.GradientTape() as tape:
-            loss, per_example = self._loss_terms(data, training=True)
-        gradients = tape.gradient(loss, self.trainable_variables)
+            terms = self._loss_terms(data, training=True)
+        gradients = tape.gradient(terms[0], self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
-        return self._update_metrics(loss, per_example)
+        return self._update_metrics(*terms)
 
     def test_step(self, data):
         return self._update_metrics(*self._loss_terms(data, training=False))
@@ -290,10 +291,16 @@ class DenoisingAutoencoder(Autoencoder):
         """
         x = tf.cast(x, tf.float32)
         seed = self._next_seed(seed)
+        draw = (
+            tf.random.stateless_uniform if self.noise == "masking" else tf.random.stateless_normal
+        )
+        # Replica-aware: under N replicas each one gets its rows of the global batch's noise.
+        noise = replica_batch_noise(
+            lambda n: draw(tf.concat([[n], tf.shape(x)[1:]], 0), seed), tf.shape(x)[0]
+        )
         if self.noise == "masking":
-            keep = tf.random.stateless_uniform(tf.shape(x), seed) >= self.noise_level
-            return tf.where(keep, x, tf.zeros_like(x))
-        return x + self.noise_level * tf.random.stateless_normal(tf.shape(x), seed)
+            return tf.where(noise >= self.noise_level, x, tf.zeros_like(x))
+        return x + self.noise_level * noise
 
     def training_input(self, x):
         return self.corrupt(x)
@@ -333,9 +340,7 @@ class ContractiveAutoencoder(Autoencoder):
 
     penalty_name = "contractive_penalty"
 
-    def __init__(
-        self, input_shape, hidden_units, contraction=0.1, activation="sigmoid", **kwargs
-    ):
+    def __init__(self, input_shape, hidden_units, contraction=0.1, activation="sigmoid", **kwargs):
         if contraction < 0:
             raise ValueError(f"contraction must be >= 0; got {contraction}.")
         super().__init__(input_shape, hidden_units, activation=activation, **kwargs)

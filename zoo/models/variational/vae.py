@@ -35,14 +35,13 @@ References:
     Burda, Grosse and Salakhutdinov (2015). Importance Weighted Autoencoders. ICLR 2016.
 """
 
-
 import keras
 import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import split_seed, stateless_seed
+from zoo._random import replica_batch_noise, split_seed, stateless_seed
 from zoo._registry import register_model
 from zoo.evaluation.importance_weighted import importance_weighted_log_prob
 
@@ -306,9 +305,7 @@ class VAE(keras.Model):
         """
         z = tf.convert_to_tensor(z, tf.float32)
         if z.shape[-1] != self.latent_dim:
-            raise ValueError(
-                f"z must have shape (..., {self.latent_dim}); got {tuple(z.shape)}."
-            )
+            raise ValueError(f"z must have shape (..., {self.latent_dim}); got {tuple(z.shape)}.")
         leading = tf.shape(z)[:-1]
         params = self.decoder(tf.reshape(z, [-1, self.latent_dim]), training=training)
         params = tf.reshape(params, tf.concat([leading, tf.shape(params)[1:]], axis=0))
@@ -373,7 +370,12 @@ class VAE(keras.Model):
             KL(q(z | x) || p(z)) in closed form or by Monte Carlo at the same z.
         """
         posterior = self.encode(x, training=training)
-        z = posterior.sample(seed=stateless_seed(seed))
+        return self._elbo_terms_at(
+            x, posterior, posterior.sample(seed=stateless_seed(seed)), training
+        )
+
+    def _elbo_terms_at(self, x, posterior, z, training):
+        """`elbo_terms` at the given reparameterized draw `z` of `posterior` = q(z | x)."""
         reconstruction = self.decode(z, training=training).log_prob(self._to_event(x))
         if self.kl == "analytic":
             kl = tfd.kl_divergence(posterior, self.prior)
@@ -477,16 +479,22 @@ class VAE(keras.Model):
     def _loss_terms(self, data, training):
         x, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         seed = tf.cast(self.seed_generator.next(), tf.int32)
-        reconstruction, kl = self.elbo_terms(x, seed=seed, training=training)
-        loss = tf.nn.compute_average_loss(
-            -(reconstruction - self.beta * kl), sample_weight=sample_weight
+        posterior = self.encode(x, training=training)
+        # Replica-aware noise: 2 replicas take the same step as one device on the global batch.
+        noise = replica_batch_noise(
+            lambda n: tf.random.stateless_normal([n, self.latent_dim], seed), tf.shape(x)[0]
         )
+        z = posterior.loc + posterior.stddev() * noise
+        reconstruction, kl = self._elbo_terms_at(x, posterior, z, training)
+        per_example = -(reconstruction - self.beta * kl)
+        loss = tf.nn.compute_average_loss(per_example, sample_weight=sample_weight)
         if self.losses:
             loss += tf.nn.scale_regularization_loss(tf.add_n(self.losses))
-        return loss, reconstruction, kl
+        return loss, per_example, sample_weight, reconstruction, kl
 
-    def _update_metrics(self, loss, reconstruction, kl):
-        self.loss_tracker.update_state(loss)
+    def _update_metrics(self, loss, per_example, sample_weight, reconstruction, kl):
+        # Per-example values: `loss` is already divided by the number of replicas.
+        self.loss_tracker.update_state(per_example, sample_weight=sample_weight)
         self.elbo_tracker.update_state(reconstruction - kl)
         self.reconstruction_tracker.update_state(reconstruction)
         self.kl_tracker.update_state(kl)
@@ -494,10 +502,10 @@ class VAE(keras.Model):
 
     def train_step(self, data):
         with tf.GradientTape() as tape:
-            loss, reconstruction, kl = self._loss_terms(data, training=True)
-        gradients = tape.gradient(loss, self.trainable_variables)
+            terms = self._loss_terms(data, training=True)
+        gradients = tape.gradient(terms[0], self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
-        return self._update_metrics(loss, reconstruction, kl)
+        return self._update_metrics(*terms)
 
     def test_step(self, data):
         return self._update_metrics(*self._loss_terms(data, training=False))
