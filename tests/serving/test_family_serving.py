@@ -25,10 +25,6 @@ FAMILY_EXPORT_BUGS = {
     name: "`sample` does `tf.constant(num_samples, tf.int32)`, which fails on the int32 "
     "tensor of a `sample` signature; `tf.convert_to_tensor(num_samples, tf.int32)` works"
     for name in ("NADE", "MADE", "PixelCNN")
-} | {
-    name: "`log_prob` calls `self.log_z_cache.numpy()` to test for NaN, which fails when "
-    "traced (NotImplementedError); guard it with `tf.executing_eagerly()`"
-    for name in ("BernoulliRBM", "GaussianBernoulliRBM")
 }
 
 
@@ -90,10 +86,7 @@ def test_export_serves_identically_without_zoo_or_tfp(served, name, request):
 
 
 @pytest.mark.parametrize("name", GENERATIVE_PRESETS)
-def test_published_preset_serves_identically_without_zoo_or_tfp(served_presets, name, request):
-    if name == "rbm_fashion_mnist":
-        reason = FAMILY_EXPORT_BUGS["BernoulliRBM"]
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+def test_published_preset_serves_identically_without_zoo_or_tfp(served_presets, name):
     _check_served(served_presets, name)
 
 

@@ -319,7 +319,8 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             RuntimeError: when log Z is unknown and too expensive to compute exactly; call
                 `log_partition(method="ais", ...)` first.
         """
-        if math.isnan(float(self.log_z_cache.numpy())):
+        # Traced (e.g. an exported signature): the cached value is used as it is.
+        if tf.executing_eagerly() and math.isnan(float(self.log_z_cache.numpy())):
             if self._enumerated_layer()[1] > 20:
                 raise RuntimeError(
                     "log Z of the current weights is unknown; call "
