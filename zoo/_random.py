@@ -34,21 +34,44 @@ def split_seed(seed, num: int) -> list[tf.Tensor]:
     return tf.unstack(tf.random.split(stateless_seed(seed), num))
 
 
-def replica_batch_noise(draw, batch_size) -> tf.Tensor:
+def replica_rows(batch_size) -> tuple[tf.Tensor, tf.Tensor]:
+    """Where this replica's examples sit in the global batch: `(offset, global_batch)`.
+
+    Gathers the local batch sizes across the replicas of the current `tf.distribute`
+    replica context; outside one (or with one replica) it is `(0, batch_size)`. The
+    all-gather cannot run inside a `tf.while_loop` body or a nested `tf.function`: call this
+    once per step and pass the result to `replica_batch_noise(..., rows=rows)` there.
+
+    Args:
+        batch_size: This replica's number of examples (an integer scalar).
+
+    Returns:
+        Two int32 scalar tensors.
+    """
+    batch_size = tf.cast(batch_size, tf.int32)
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return tf.constant(0), batch_size
+    sizes = context.all_gather(tf.reshape(batch_size, [1]), axis=0)
+    return tf.reduce_sum(sizes[: context.replica_id_in_sync_group]), tf.reduce_sum(sizes)
+
+
+def replica_batch_noise(draw, batch_size, rows=None) -> tf.Tensor:
     """Per-example training noise for this replica's rows of the global batch.
 
     Inside `strategy.run` every replica holds the same mirrored `keras.random.SeedGenerator`
     state, so drawing `[local_batch, ...]` noise would give every replica the same noise.
-    Instead each replica draws for the whole global batch (the local batch sizes are
-    gathered across replicas) and keeps its own rows. Replicas then get distinct noise, and
-    a step under `tf.distribute.MirroredStrategy` / `MultiWorkerMirroredStrategy` equals the
-    one-device step on the same global batch. Outside a strategy (or with one replica) it
-    is just `draw(batch_size)`.
+    Instead each replica draws for the whole global batch and keeps its own rows
+    (`replica_rows`). Replicas then get distinct noise, and a step under
+    `tf.distribute.MirroredStrategy` / `MultiWorkerMirroredStrategy` equals the one-device
+    step on the same global batch. Outside a strategy it is `draw(batch_size)`.
 
     Args:
         draw: Callable `global_batch -> Tensor [global_batch, ...]`, deterministic given
             its (stateless) seed, with one row per example.
-        batch_size: This replica's number of examples (an integer scalar tensor).
+        batch_size: This replica's number of examples (an integer scalar).
+        rows: `replica_rows(batch_size)` computed beforehand; required inside
+            `tf.while_loop` bodies and nested `tf.function`s. Computed here by default.
 
     Returns:
         Tensor `[batch_size, ...]`: this replica's rows of `draw(global_batch)`.
@@ -58,9 +81,5 @@ def replica_batch_noise(draw, batch_size) -> tf.Tensor:
         >>> noise = replica_batch_noise(
         ...     lambda n: tf.random.stateless_normal([n, latent_dim], seed), tf.shape(x)[0])
     """
-    context = tf.distribute.get_replica_context()
-    if context is None or context.num_replicas_in_sync == 1:
-        return draw(batch_size)
-    sizes = context.all_gather(tf.reshape(tf.cast(batch_size, tf.int32), [1]), axis=0)
-    offset = tf.reduce_sum(sizes[: context.replica_id_in_sync_group])
-    return draw(tf.reduce_sum(sizes))[offset : offset + batch_size]
+    offset, global_batch = replica_rows(batch_size) if rows is None else rows
+    return draw(global_batch)[offset : offset + batch_size]

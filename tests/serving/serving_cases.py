@@ -109,9 +109,5 @@ _SAME_NOISE = (
     "step differs from one device and the replicas' noise is correlated"
 )
 FAMILY_DISTRIBUTION_BUGS = {
-    "BernoulliRBM": f"Gibbs sampling: {_SAME_NOISE}",
     "GAN": _SCALED_TRACKER.format("d_loss/g_loss") + f"; latents: {_SAME_NOISE}",
-    "BernoulliRBM_PCD": "the pseudo_likelihood metric draws its random site with the same "
-    "seed on every replica, so it differs from one device (weights and persistent chains "
-    "match to 1e-7: every replica advances all chains with the same noise)",
 }

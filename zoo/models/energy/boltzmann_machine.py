@@ -23,8 +23,9 @@ import keras
 import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import stateless_seed
+from zoo._random import replica_rows, stateless_seed
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
+from zoo.models.energy.rbm import _bernoulli, _noise
 
 _MAX_EXACT_BITS = 25
 
@@ -173,11 +174,12 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
 
     # ----------------------------------------------------------------- Gibbs sampling
     @tf.function(reduce_retracing=True)
-    def _random_scan(self, state, num_updates, first_site, seed):
+    def _random_scan(self, state, num_updates, first_site, seed, rows=None):
         """`num_updates` single-site Gibbs updates per chain on units `first_site..n-1`.
 
         Each update picks one unit uniformly at random (independently per chain) and
-        redraws it from p(s_i | s_-i) = sigmoid(a_i + (J s)_i).
+        redraws it from p(s_i | s_-i) = sigmoid(a_i + (J s)_i). `rows` when the chains are
+        training examples, None for the persistent chains (see `rbm._noise`).
         """
         coupling, bias = self._coupling_matrix()
         n = tf.shape(state)[1]
@@ -187,14 +189,16 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             seed_site, seed_value = tf.unstack(
                 tf.random.split(tf.random.experimental.stateless_fold_in(seed, t), 2)
             )
-            site = tf.random.stateless_uniform(
-                [num_chains], seed_site, first_site, n, dtype=tf.int32
+            site = _noise(
+                lambda shape, seed: tf.random.stateless_uniform(
+                    shape, seed, first_site, n, dtype=tf.int32
+                ),
+                tf.reshape(num_chains, [1]),
+                seed_site,
+                rows,
             )
             field = tf.gather(bias, site) + tf.reduce_sum(tf.gather(coupling, site) * state, -1)
-            new = tf.cast(
-                tf.random.stateless_uniform([num_chains], seed_value) < tf.sigmoid(field),
-                tf.float32,
-            )
+            new = _bernoulli(tf.sigmoid(field), seed_value, rows)
             one_hot = tf.one_hot(site, n)
             return t + 1, state + one_hot * (new - tf.gather(state, site, batch_dims=1))[:, None]
 
@@ -272,15 +276,14 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         the hidden-hidden couplings; returns joint states `[batch, n_visible + n_hidden]`."""
         seed_start, seed_scan = tf.unstack(tf.random.split(seed, 2))
         hidden_probs = tf.sigmoid(tf.matmul(v, self.kernel) + self.hidden_bias)
-        hidden = tf.cast(
-            tf.random.stateless_uniform(tf.shape(hidden_probs), seed_start) < hidden_probs,
-            tf.float32,
-        )
+        rows = replica_rows(tf.shape(v)[0])  # replica-aware noise (all-gathered once, here)
+        hidden = _bernoulli(hidden_probs, seed_start, rows)
         return self._random_scan(
             tf.concat([v, hidden], 1),
             self.positive_sweeps * self.n_hidden,
             self.n_visible,
             seed_scan,
+            rows,
         )
 
     def _split(self, states):
@@ -297,7 +300,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             tf.convert_to_tensor(self.persistent_chains),
             self.negative_sweeps * (self.n_visible + self.n_hidden),
             0,
-            seed_neg,
+            seed_neg,  # every replica advances all chains with the same noise
         )
         self.persistent_chains.assign(free)
         free = tf.stop_gradient(free)

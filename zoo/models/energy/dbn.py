@@ -27,13 +27,9 @@ import tensorflow as tf
 
 from zoo import register_model
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import stateless_seed
+from zoo._random import replica_rows, stateless_seed
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
-from zoo.models.energy.rbm import BernoulliRBM
-
-
-def _bernoulli(probs, seed):
-    return tf.cast(tf.random.stateless_uniform(tf.shape(probs), seed) < probs, tf.float32)
+from zoo.models.energy.rbm import BernoulliRBM, _bernoulli
 
 
 def _total(per_layer, like):
@@ -213,12 +209,13 @@ class DBN(DefaultOptimizerMixin, keras.Model):
             tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2 * num_directed + 1)
         )
         top = self.top_rbm
+        rows = replica_rows(tf.shape(v)[0])  # replica-aware noise (see `rbm._noise`)
         with tf.GradientTape() as tape:
             # Up (wake) pass with the recognition weights; learn the generative weights.
             wake = [v]
             for layer in range(num_directed):
                 probs = tf.sigmoid(tf.stop_gradient(self._recognition_logits(layer, wake[-1])))
-                wake.append(_bernoulli(probs, seeds[layer]))
+                wake.append(_bernoulli(probs, seeds[layer], rows))
             wake_loss = _total(
                 [
                     _cross_entropy(wake[l], self._generative_logits(l, wake[l + 1]))
@@ -229,13 +226,15 @@ class DBN(DefaultOptimizerMixin, keras.Model):
             # Top-level RBM: CD-k from the wake states.
             top_logits = top._hidden_logits(wake[-1])
             top_free_energy = top._free_energy(wake[-1], top_logits)
-            negative, _ = top._negative_phase(wake[-1], tf.stop_gradient(top_logits), seeds[-1])
+            negative, _ = top._negative_phase(
+                wake[-1], tf.stop_gradient(top_logits), seeds[-1], rows
+            )
             top_loss = top_free_energy - top._free_energy(negative)
             # Down (sleep) pass from the top RBM's negative sample; learn the recognition weights.
             sleep = [negative]
             for layer in reversed(range(num_directed)):
                 probs = tf.sigmoid(tf.stop_gradient(self._generative_logits(layer, sleep[0])))
-                sleep.insert(0, _bernoulli(probs, seeds[num_directed + layer]))
+                sleep.insert(0, _bernoulli(probs, seeds[num_directed + layer], rows))
             sleep_loss = _total(
                 [
                     _cross_entropy(sleep[l + 1], self._recognition_logits(l, sleep[l]))

@@ -27,7 +27,7 @@ import tensorflow as tf
 
 from zoo import register_model
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import stateless_seed
+from zoo._random import replica_batch_noise, replica_rows, stateless_seed
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 
@@ -35,9 +35,30 @@ _MAX_EXACT_BITS = 25
 _ENUMERATION_BUDGET = 2**22  # floats per chunk when enumerating states
 
 
-def _bernoulli(probs, seed):
-    """Binary draws with the given probabilities from a stateless seed."""
-    return tf.cast(tf.random.stateless_uniform(tf.shape(probs), seed) < probs, probs.dtype)
+def _noise(draw, shape, seed, rows=None):
+    """`draw(shape, seed)` with a stateless `draw`; replica-aware when rows are examples.
+
+    Args:
+        draw: `tf.random.stateless_*`-like callable `(shape, seed) -> Tensor`.
+        shape: int32 shape tensor; axis 0 is the batch.
+        seed: Shape-[2] seed.
+        rows: `zoo._random.replica_rows(batch)` when the rows are training examples: under
+            a `tf.distribute` strategy each replica then draws its own rows of the global
+            batch's noise, so training matches one device. None (the default) for chains
+            every replica holds whole (persistent chains, advanced identically on every
+            replica) and outside training.
+    """
+    if rows is None:
+        return draw(shape, seed)
+    return replica_batch_noise(
+        lambda n: draw(tf.concat([[n], shape[1:]], 0), seed), shape[0], rows=rows
+    )
+
+
+def _bernoulli(probs, seed, rows=None):
+    """Binary draws with the given probabilities from a stateless seed (see `_noise`)."""
+    uniform = _noise(tf.random.stateless_uniform, tf.shape(probs), seed, rows)
+    return tf.cast(uniform < probs, probs.dtype)
 
 
 def _binary_states(start, count, num_bits):
@@ -146,8 +167,9 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         """The vector s(v) that multiplies the weights, flattened to `[batch, n_visible]`."""
         return v
 
-    def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None):
-        """Draw v ~ p(v | h); return `(sample, mean)`; `like` is the previous visible state."""
+    def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
+        """Draw v ~ p(v | h); return `(sample, mean)`; `like` is the previous visible state;
+        `rows` as in `_noise`."""
         raise NotImplementedError
 
     def _log_normalizer(self, visible_bias):
@@ -191,18 +213,22 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             hidden_logits = self._hidden_logits(v)
         return -self._visible_term(v) - tf.reduce_sum(tf.nn.softplus(hidden_logits), axis=-1)
 
-    def _gibbs_step(self, v, seed):
+    def _gibbs_step(self, v, seed, rows=None):
         """One block-Gibbs step v -> h -> v'; returns `(v', mean of v')`."""
         seed_h, seed_v = tf.unstack(tf.random.split(seed, 2))
-        hidden = _bernoulli(tf.sigmoid(self._hidden_logits(v)), seed_h)
-        return self._sample_visible(hidden, seed_v, like=v)
+        hidden = _bernoulli(tf.sigmoid(self._hidden_logits(v)), seed_h, rows)
+        return self._sample_visible(hidden, seed_v, like=v, rows=rows)
 
     @tf.function(reduce_retracing=True)
-    def _run_chain(self, v, num_steps, seed):
-        """`num_steps` block-Gibbs steps from `v` as one `tf.while_loop`; returns the state."""
+    def _run_chain(self, v, num_steps, seed, rows=None):
+        """`num_steps` block-Gibbs steps from `v` as one `tf.while_loop`; returns the state.
+
+        `rows` when the chains start at training examples (see `_noise`).
+        """
 
         def body(i, v):
-            return i + 1, self._gibbs_step(v, tf.random.experimental.stateless_fold_in(seed, i))[0]
+            step_seed = tf.random.experimental.stateless_fold_in(seed, i)
+            return i + 1, self._gibbs_step(v, step_seed, rows)[0]
 
         return tf.while_loop(lambda i, _: i < num_steps, body, (tf.constant(0), v))[1]
 
@@ -407,18 +433,24 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         """A fresh shape-[2] seed for stateless ops from the model's `SeedGenerator`."""
         return tf.cast(self.seed_generator.next(), tf.int32)
 
-    def _negative_phase(self, v_data, hidden_logits_data, seed):
-        """The CD-k / PCD negative particles, plus the one-step reconstruction mean of the data."""
+    def _negative_phase(self, v_data, hidden_logits_data, seed, rows=None):
+        """The CD-k / PCD negative particles, plus the one-step reconstruction mean of the data.
+
+        `rows`: `replica_rows` of the batch, for replica-aware noise (see `_noise`).
+        """
         seed_h, seed_v, seed_chain = tf.unstack(tf.random.split(seed, 3))
-        hidden = _bernoulli(tf.sigmoid(hidden_logits_data), seed_h)
-        v_one, recon_mean = self._sample_visible(hidden, seed_v, like=v_data)
+        hidden = _bernoulli(tf.sigmoid(hidden_logits_data), seed_h, rows)
+        v_one, recon_mean = self._sample_visible(hidden, seed_v, like=v_data, rows=rows)
         if self.persistent:
+            # Every replica holds all chains and advances them with the same noise.
             v_model = self._run_chain(
-                tf.convert_to_tensor(self.persistent_chains), self.cd_k, seed_chain
+                tf.convert_to_tensor(self.persistent_chains),
+                self.cd_k,
+                seed_chain,
             )
             self.persistent_chains.assign(v_model)
         else:
-            v_model = self._run_chain(v_one, self.cd_k - 1, seed_chain)
+            v_model = self._run_chain(v_one, self.cd_k - 1, seed_chain, rows)
         return tf.stop_gradient(v_model), recon_mean
 
     def _penalty(self, hidden_logits_data):
@@ -441,7 +473,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             hidden_logits_data = self._hidden_logits(v_data)
             free_energy_data = self._free_energy(v_data, hidden_logits_data)
             v_model, recon_mean = self._negative_phase(
-                v_data, tf.stop_gradient(hidden_logits_data), seed
+                v_data,
+                tf.stop_gradient(hidden_logits_data),
+                seed,
+                replica_rows(tf.shape(v_data)[0]),
             )
             free_energy_model = self._free_energy(v_model)
             loss = (
@@ -460,9 +495,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         v_data = self._prepare_visible(x)
         seed_h, seed_v = tf.unstack(tf.random.split(self._next_seed(), 2))
+        rows = replica_rows(tf.shape(v_data)[0])
         hidden_logits = self._hidden_logits(v_data)
-        hidden = _bernoulli(tf.sigmoid(hidden_logits), seed_h)
-        recon_mean = self._sample_visible(hidden, seed_v, like=v_data)[1]
+        hidden = _bernoulli(tf.sigmoid(hidden_logits), seed_h, rows)
+        recon_mean = self._sample_visible(hidden, seed_v, like=v_data, rows=rows)[1]
         self._update_metrics(
             v_data, hidden_logits, self._free_energy(v_data, hidden_logits), recon_mean
         )
@@ -562,11 +598,11 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
         bias = self.visible_bias if visible_bias is None else visible_bias
         return tf.linalg.matvec(v, bias)
 
-    def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None):
+    def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
         kernel = self.kernel if kernel is None else kernel
         bias = self.visible_bias if visible_bias is None else visible_bias
         mean = tf.sigmoid(tf.matmul(hidden, kernel, transpose_b=True) + bias)
-        return _bernoulli(mean, seed), mean
+        return _bernoulli(mean, seed, rows), mean
 
     def _log_normalizer(self, visible_bias):
         return tf.reduce_sum(tf.nn.softplus(visible_bias))
@@ -593,10 +629,15 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
         v = self._prepare_visible(v)
         return self._pseudo_log_likelihood(v, self._hidden_logits(v), stateless_seed(seed))
 
-    def _pseudo_log_likelihood(self, v, hidden_logits, seed):
+    def _pseudo_log_likelihood(self, v, hidden_logits, seed, rows=None):
         # F(v with unit i flipped) - F(v), from the data's hidden logits: one row of W per example.
-        index = tf.random.stateless_uniform(
-            [tf.shape(v)[0]], seed, 0, self.n_visible, dtype=tf.int32
+        index = _noise(
+            lambda shape, seed: tf.random.stateless_uniform(
+                shape, seed, 0, self.n_visible, dtype=tf.int32
+            ),
+            tf.shape(v)[:1],
+            seed,
+            rows,
         )
         flip = 1.0 - 2.0 * tf.gather(v, index, batch_dims=1)
         flipped_logits = hidden_logits + flip[:, None] * tf.gather(self.kernel, index)
@@ -609,7 +650,9 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
         super()._update_metrics(v_data, hidden_logits, free_energy, recon_mean)
         seed = self._next_seed()
         self.pseudo_likelihood_tracker.update_state(
-            self._pseudo_log_likelihood(v_data, hidden_logits, seed)
+            self._pseudo_log_likelihood(
+                v_data, hidden_logits, seed, replica_rows(tf.shape(v_data)[0])
+            )
         )
 
 
@@ -679,12 +722,13 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
         bias = self.visible_bias if visible_bias is None else visible_bias
         return -0.5 * tf.reduce_sum(tf.square((v - bias) * tf.exp(-self.log_sigma)), axis=-1)
 
-    def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None):
+    def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
         kernel = self.kernel if kernel is None else kernel
         bias = self.visible_bias if visible_bias is None else visible_bias
         sigma = tf.exp(self.log_sigma)
         mean = bias + sigma * tf.matmul(hidden, kernel, transpose_b=True)
-        return mean + sigma * tf.random.stateless_normal(tf.shape(mean), seed), mean
+        noise = _noise(tf.random.stateless_normal, tf.shape(mean), seed, rows)
+        return mean + sigma * noise, mean
 
     def _log_normalizer(self, visible_bias):
         return tf.reduce_sum(self.log_sigma) + 0.5 * self.n_visible * math.log(2.0 * math.pi)

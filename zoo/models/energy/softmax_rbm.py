@@ -16,10 +16,13 @@ gradient.
 """
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
-from zoo.models.energy.rbm import RestrictedBoltzmannMachine
+from zoo.models.energy.rbm import RestrictedBoltzmannMachine, _noise
+
+_TINY = float(np.finfo(np.float32).tiny)  # keeps log(-log(u)) finite
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -123,12 +126,17 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         logits = tf.matmul(hidden, kernel, transpose_b=True)
         return tf.reshape(logits, [-1, self.num_items, self.num_ratings]) + bias
 
-    def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None):
+    def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
         logits = self._visible_logits(hidden, kernel, visible_bias)
-        draws = tf.random.stateless_categorical(
-            tf.reshape(logits, [-1, self.num_ratings]), 1, seed, dtype=tf.int32
+        # Gumbel-max draws, from uniform noise that is replica-aware per example (`_noise`).
+        uniform = _noise(
+            lambda shape, seed: tf.random.stateless_uniform(shape, seed, minval=_TINY),
+            tf.shape(logits),
+            seed,
+            rows,
         )
-        sample = tf.one_hot(tf.reshape(draws, tf.shape(logits)[:2]), self.num_ratings)
+        draws = tf.argmax(logits - tf.math.log(-tf.math.log(uniform)), axis=-1)
+        sample = tf.one_hot(draws, self.num_ratings)
         mean = tf.nn.softmax(logits)
         if like is not None:  # keep the chain's mask: unrated items stay empty
             mask = tf.reduce_sum(like, axis=-1, keepdims=True)
