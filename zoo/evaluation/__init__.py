@@ -1,13 +1,13 @@
-"""Evaluation: likelihood estimators (AIS, importance-weighted) and sample-quality metrics."""
+"""Evaluation: likelihood estimators (AIS, importance-weighted) and sample-quality metrics.
 
-from zoo.evaluation.ais import annealed_importance_sampling, ais_schedule
+The modules `zoo.evaluation.sample_quality` (FD, KID, `sample_quality`) and
+`zoo.evaluation.mode_coverage` are imported by name; their namesake functions are not
+re-exported here, so the module names stay unshadowed.
+"""
+
+from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
 from zoo.evaluation.importance_weighted import importance_weighted_log_prob
-from zoo.evaluation.mode_coverage import mode_coverage
-from zoo.evaluation.sample_quality import (
-    frechet_distance,
-    kernel_inception_distance,
-    sample_quality,
-)
+from zoo.evaluation.sample_quality import frechet_distance, kernel_inception_distance
 
 __all__ = [
     "ais_schedule",
@@ -15,6 +15,4 @@ __all__ = [
     "frechet_distance",
     "importance_weighted_log_prob",
     "kernel_inception_distance",
-    "mode_coverage",
-    "sample_quality",
 ]
