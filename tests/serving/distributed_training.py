@@ -89,27 +89,6 @@ def _replica_batch_noise_rows(strategy):
     }
 
 
-def _work_around_keras_multi_worker_scalar_logs():
-    """Keras 3.15 reduces multi-worker logs with `strategy.reduce("MEAN", v, axis=0)`, which
-    fails on the scalar logs every train_step returns ("Invalid reduction dimension 0 for
-    input with 0 dimensions", tensorflow/tensorflow#72388). Give scalars an axis first."""
-    from keras.src.backend.tensorflow import trainer
-
-    original = trainer.reduce_per_replica
-
-    def reduce_per_replica(values, strategy, reduction):
-        if reduction in ("auto", "mean") and trainer._collective_all_reduce_multi_worker(strategy):
-            values = tf.nest.map_structure(
-                lambda v: (
-                    tf.reshape(v, [1]) if isinstance(v, tf.Tensor) and v.shape.rank == 0 else v
-                ),
-                values,
-            )
-        return original(values, strategy, reduction)
-
-    trainer.reduce_per_replica = reduce_per_replica
-
-
 def worker(index, ports, out_path, name):
     os.environ["TF_CONFIG"] = json.dumps(
         {
@@ -121,7 +100,6 @@ def worker(index, ports, out_path, name):
     from serving_cases import CASES
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
-    _work_around_keras_multi_worker_scalar_logs()
     case = CASES[name]
     keras.utils.set_random_seed(0)  # same initial weights on both workers
     with strategy.scope():
