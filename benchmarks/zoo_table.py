@@ -53,9 +53,12 @@ def main():
             failed = [row["metric"] for row in rows if row["status"] == "FAIL"]
             verdict = f"FAIL: {', '.join(failed)}" if failed else "reproduced"
         nll = measured.get("test_nll")
+        if "test_log_likelihood" in measured:  # the RBM card reports log p(v) itself
+            nll = -measured["test_log_likelihood"]
         family = zoo.info(name)["family"]
         nll_text = "-" if nll is None else f"{nll:.2f} ({ESTIMATORS.get(family, '?')})"
-        limit = _limit(card["metrics"].get("test_nll", {}).get("protocol", ""))
+        nll_card = card["metrics"].get("test_nll", card["metrics"].get("test_log_likelihood", {}))
+        limit = _limit(nll_card.get("protocol", ""))
         if nll is not None and limit:
             nll_text += f", {limit} images"
         fd = measured.get("fd_fmnist")
@@ -63,7 +66,7 @@ def main():
         cells = [
             name,
             family,
-            f"{recipe.dataset}, {recipe.preprocessing.description.split(':')[0]}",
+            f"{recipe.dataset}, {_short(recipe.preprocessing.description)}",
             nll_text,
             "-" if fd is None else f"{fd:.2f}",
             str(card["training"].get("seconds_per_epoch", "-")),
@@ -75,6 +78,13 @@ def main():
         if "test_reconstruction_cross_entropy" in measured:
             cells[3] = f"reconstruction {measured['test_reconstruction_cross_entropy']:.2f}"
         print("| " + " | ".join(cells) + " |", flush=True)
+
+
+def _short(description):
+    """The preprocessing description up to its first detail: "statically binarized"."""
+    for separator in (":", " (", ";"):
+        description = description.split(separator)[0]
+    return description
 
 
 def _limit(protocol):
