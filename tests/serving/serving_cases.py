@@ -95,19 +95,3 @@ CASES.update(FAMILY_CASES)
 CASES["BernoulliRBM_PCD"] = Case(
     lambda: m.BernoulliRBM(6, 3, persistent=True), lambda: _binary(32, 6)
 )
-
-# Cases whose train_step is known not to match one device under 2 replicas, with the reason
-# (reported to the family's engineer); the test expects them to fail until fixed.
-_SCALED_TRACKER = (
-    "the `{}` tracker is updated with the `tf.nn.compute_average_loss` result, already "
-    "divided by the global batch on each replica, so under N replicas it logs loss / N "
-    "(update it with the per-example losses instead)"
-)
-_SAME_NOISE = (
-    "training noise drawn from the model's SeedGenerator is the same on every replica "
-    "(its state is mirrored), so both halves of the global batch get the same noise: the "
-    "step differs from one device and the replicas' noise is correlated"
-)
-FAMILY_DISTRIBUTION_BUGS = {
-    "GAN": _SCALED_TRACKER.format("d_loss/g_loss") + f"; latents: {_SAME_NOISE}",
-}

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
-from serving_cases import CASES, FAMILY_DISTRIBUTION_BUGS
+from serving_cases import CASES
 from serving_checks import HERE, child_env, run_child
 
 from zoo._random import replica_batch_noise
@@ -42,10 +42,7 @@ def mirrored_results(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", MIRRORED_CASES)
-def test_two_replicas_match_one_device_on_the_same_global_batch(mirrored_results, name, request):
-    if name in FAMILY_DISTRIBUTION_BUGS:  # strict: a fix turns this into a failure to clean up
-        reason = FAMILY_DISTRIBUTION_BUGS[name]
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+def test_two_replicas_match_one_device_on_the_same_global_batch(mirrored_results, name):
     result = mirrored_results[name]
     assert result["replicas"] == [1, 2]
     assert result["max_weight_change"] > 1e-4  # the epoch did train

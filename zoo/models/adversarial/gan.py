@@ -22,7 +22,7 @@ import keras
 import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import stateless_seed
+from zoo._random import replica_batch_noise, replica_rows, stateless_seed
 from zoo.models.adversarial import losses as gan_losses
 
 
@@ -204,15 +204,19 @@ class GAN(keras.Model):
     def train_step(self, data):
         real = self._real_batch(data)
         batch_size = tf.shape(real)[0]
+        rows = replica_rows(batch_size)  # replica-aware noise: N replicas == one device
         for step in range(self.d_steps):
-            z = keras.random.normal([batch_size, self.latent_dim], seed=self.seed_generator)
+            z = self._latents(batch_size, rows)
             if step == self.d_steps - 1:
                 with tf.GradientTape() as g_tape:  # shared by the generator update below
                     fake = self.generator(z, training=True)
             else:
                 fake = self.generator(z, training=True)
             with tf.GradientTape() as d_tape:
-                d_loss = self._discriminator_loss(real, tf.stop_gradient(fake), training=True)
+                d_per_example = self._discriminator_losses(
+                    real, tf.stop_gradient(fake), rows, training=True
+                )
+                d_loss = tf.nn.compute_average_loss(d_per_example)
             variables = self.discriminator.trainable_variables
             self.d_optimizer.apply(d_tape.gradient(d_loss, variables), variables)
 
@@ -222,25 +226,27 @@ class GAN(keras.Model):
                 fake_logits = self._unrolled_logits(real, fake)
             else:
                 fake_logits = self.discriminator(fake, training=True)
-            g_loss = tf.nn.compute_average_loss(self.gan_loss.generator(fake_logits))
+            g_per_example = self.gan_loss.generator(fake_logits)
+            g_loss = tf.nn.compute_average_loss(g_per_example)
         fake_grad = tape.gradient(g_loss, fake)
         variables = self.generator.trainable_variables
         grads = g_tape.gradient(fake, variables, output_gradients=fake_grad)
         self.g_optimizer.apply(grads, variables)
 
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
+        # Per-example values: the averaged losses are already divided by the replicas.
+        self.d_loss_tracker.update_state(d_per_example)
+        self.g_loss_tracker.update_state(g_per_example)
         return {m.name: m.result() for m in self.metrics}
 
     def test_step(self, data):
         real = self._real_batch(data)
-        z = keras.random.normal([tf.shape(real)[0], self.latent_dim], seed=self.seed_generator)
-        fake = self.generator(z, training=False)
-        d_loss = self._discriminator_loss(real, fake, training=False)
+        rows = replica_rows(tf.shape(real)[0])
+        fake = self.generator(self._latents(tf.shape(real)[0], rows), training=False)
+        self.d_loss_tracker.update_state(
+            self._discriminator_losses(real, fake, rows, training=False)
+        )
         fake_logits = self.discriminator(fake, training=False)
-        g_loss = tf.nn.compute_average_loss(self.gan_loss.generator(fake_logits))
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
+        self.g_loss_tracker.update_state(self.gan_loss.generator(fake_logits))
         return {m.name: m.result() for m in self.metrics}
 
     def _real_batch(self, data):
@@ -254,18 +260,28 @@ class GAN(keras.Model):
         low, high = self.data_range
         return check_in_range(x, low, high, what="the generator's output range, data_range")
 
-    def _discriminator_loss(self, real, fake, training):
-        """Mean discriminator loss (plus the gradient penalty) over the global batch."""
+    def _latents(self, batch_size, rows):
+        """Training latents from the model's seed generator, this replica's rows of the
+        global batch's draw (`zoo._random.replica_batch_noise`)."""
+        return replica_batch_noise(
+            lambda n: keras.random.normal([n, self.latent_dim], seed=self.seed_generator),
+            batch_size,
+            rows,
+        )
+
+    def _discriminator_losses(self, real, fake, rows, training):
+        """Per-example discriminator loss (plus the gradient penalty); `rows` as in
+        `zoo._random.replica_rows`, for the penalty's interpolation noise."""
         real_logits = self.discriminator(real, training=training)
         fake_logits = self.discriminator(fake, training=training)
         per_example = self.gan_loss.discriminator(real_logits, fake_logits, self.label_smoothing)
         if self.gan_loss.gradient_penalty:
-            points = gan_losses.interpolate(real, fake, self.seed_generator)
+            points = gan_losses.interpolate(real, fake, self.seed_generator, rows)
             penalty = gan_losses.gradient_penalty(
                 lambda x: self.discriminator(x, training=training), points
             )
             per_example += self.gradient_penalty_weight * penalty
-        return tf.nn.compute_average_loss(per_example)
+        return per_example
 
     def _unrolled_logits(self, real, fake):
         """Logits on `fake` of the discriminator after `unroll_steps` look-ahead updates.

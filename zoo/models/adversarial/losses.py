@@ -41,6 +41,8 @@ from collections.abc import Callable
 import keras
 import tensorflow as tf
 
+from zoo._random import replica_batch_noise
+
 
 def _per_example(logits):
     """Flatten `[batch]` or `[batch, 1]` logits to `[batch]`."""
@@ -132,21 +134,29 @@ def wasserstein_generator_loss(fake_logits):
     return -_per_example(fake_logits)
 
 
-def interpolate(real, fake, seed):
+def interpolate(real, fake, seed, rows=None):
     """Points `x̂ = ε x + (1 - ε) x̃` with one `ε ~ U[0, 1]` per example (Gulrajani et al.).
+
+    Under a `tf.distribute` strategy each replica takes its rows of the global batch's
+    draw (`zoo._random.replica_batch_noise`), so replicas get distinct `ε`.
 
     Args:
         real: Real batch `[batch, ...]`.
         fake: Generated batch of the same shape.
         seed: A `keras.random.SeedGenerator` or an integer, for the uniform draw.
+        rows: Optional `zoo._random.replica_rows(batch)`, computed here by default.
 
     Returns:
         The interpolates, shape of `real`.
     """
     real = tf.convert_to_tensor(real)
     fake = tf.cast(fake, real.dtype)
-    shape = [tf.shape(real)[0]] + [1] * (real.shape.rank - 1)
-    epsilon = keras.random.uniform(shape, dtype=real.dtype, seed=seed)
+    ones = [1] * (real.shape.rank - 1)
+    epsilon = replica_batch_noise(
+        lambda n: keras.random.uniform([n, *ones], dtype=real.dtype, seed=seed),
+        tf.shape(real)[0],
+        rows,
+    )
     return epsilon * real + (1.0 - epsilon) * fake
 
 
