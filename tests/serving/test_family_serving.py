@@ -20,13 +20,6 @@ GENERATIVE_PRESETS = [
     name for name in zoo.list_models(pretrained=True) if zoo.info(name)["family"] != "classifier"
 ]
 
-# Model classes whose export is known to fail, with the reason (reported to the family).
-FAMILY_EXPORT_BUGS = {
-    name: "`sample` does `tf.constant(num_samples, tf.int32)`, which fails on the int32 "
-    "tensor of a `sample` signature; `tf.convert_to_tensor(num_samples, tf.int32)` works"
-    for name in ("NADE", "MADE", "PixelCNN")
-}
-
 # Published presets whose export is known to fail, with the reason.
 PRESET_EXPORT_BUGS = {
     "rbm_fashion_mnist": "zoo.export_saved_model recomputes log Z with "
@@ -83,9 +76,7 @@ def _check_served(served, name):
 
 
 @pytest.mark.parametrize("name", sorted(FAMILY_CASES))
-def test_export_serves_identically_without_zoo_or_tfp(served, name, request):
-    if name in FAMILY_EXPORT_BUGS:  # strict: a fix turns this into a failure to clean up
-        request.applymarker(pytest.mark.xfail(reason=FAMILY_EXPORT_BUGS[name], strict=True))
+def test_export_serves_identically_without_zoo_or_tfp(served, name):
     _check_served(served, name)
 
 

@@ -182,7 +182,9 @@ class AutoregressiveImageModel(AutoregressiveModel):
             {0, 1} (`"bernoulli"`) or {0, ..., num_levels - 1}.
         """
         labels = self._check_labels(labels, num_samples)
-        return self._sample(tf.constant(num_samples, tf.int32), stateless_seed(seed), labels)
+        return self._sample(
+            tf.convert_to_tensor(num_samples, tf.int32), stateless_seed(seed), labels
+        )
 
     @tf.function(reduce_retracing=True)
     def _sample(self, num_samples, seed, labels):

@@ -239,7 +239,9 @@ class MADE(AutoregressiveModel):
                 raise ValueError("This MADE is conditional: pass `condition`.")
             check_inner_shape(condition, (self.conditional_dim,), name="condition")
             condition = tf.convert_to_tensor(condition, self.compute_dtype)
-        return self._sample(tf.constant(num_samples, tf.int32), stateless_seed(seed), condition)
+        return self._sample(
+            tf.convert_to_tensor(num_samples, tf.int32), stateless_seed(seed), condition
+        )
 
     @tf.function(reduce_retracing=True)
     def _sample(self, num_samples, seed, condition):

@@ -102,7 +102,7 @@ class NADE(AutoregressiveModel):
         Returns:
             float32 tensor `[num_samples, input_dim]` of 0/1.
         """
-        return self._sample(tf.constant(num_samples, tf.int32), stateless_seed(seed))
+        return self._sample(tf.convert_to_tensor(num_samples, tf.int32), stateless_seed(seed))
 
     @tf.function(reduce_retracing=True)
     def _sample(self, num_samples, seed):
