@@ -225,6 +225,17 @@ def test_verify_finds_a_corrupt_cached_file_and_force_download_repairs_it(tiny):
     assert all(c.ok for c in _hub.verify_preset(NAME))
 
 
+def test_load_refetches_a_cached_folder_holding_another_upload_of_the_same_version(tiny):
+    folder = _hub.download_preset(NAME)
+    flip_last_byte(folder / WEIGHTS)  # same sizes, other content: another upload's files
+    flip_last_byte(folder / "metadata.json")
+    assert not all(c.ok for c in _hub.verify_preset(NAME))
+
+    zoo.load(NAME)
+
+    assert all(c.ok for c in _hub.verify_preset(NAME))
+
+
 def test_unpublished_preset_cannot_be_downloaded(tiny):
     register_unpublished()
     with pytest.raises(_hub.HubError, match="benchmarks/tiny.py"):

@@ -366,7 +366,12 @@ def _published_weights(preset) -> dict:
 
 
 def _stale_files(folder: pathlib.Path, files: dict) -> list[str]:
-    """Files that are missing or whose size differs from the record (truncated, partial)."""
+    """Files that are missing or whose size differs from the record (truncated, partial).
+
+    The small JSON files are also hashed on every load (a few kB): the model card records
+    the weights' digest, so a cached folder holding another upload under the same version
+    (same sizes, other content) is caught and fetched again, not silently used.
+    """
     stale = []
     for filename, expected in files.items():
         try:
@@ -375,6 +380,9 @@ def _stale_files(folder: pathlib.Path, files: dict) -> list[str]:
         except FileNotFoundError:
             pass
         stale.append(filename)
+    small = [f for f in files if f.endswith(".json") and f not in stale]
+    if any(sha256_file(folder / f) != files[f]["sha256"] for f in small):
+        return list(files)
     return stale
 
 
