@@ -72,7 +72,7 @@ the published `classifier_fashion_mnist` preset (when it is available).
 samples = (np.asarray(gan.sample(64, seed=0)) + 1.0) / 2.0
 plotting.save_image_grid(samples, out / "dcgan_samples.png", scale=2)
 if "classifier_fashion_mnist" in zoo.list_models(pretrained=True):
-    from zoo.evaluation import sample_quality
+    from zoo.evaluation.sample_quality import sample_quality
 
     test_images, _ = zoo.data.load_arrays("fashion_mnist", "test")
     num = 500 if args.quick else 2_000
