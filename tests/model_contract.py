@@ -5,9 +5,8 @@ fit one step with plain `model.fit`, save and reload `.keras`, and, where the mo
 samples, check that a seed fixes the samples.
 """
 
-import numpy as np
-
 import keras
+import numpy as np
 
 
 def run_model_contract(build_model, x, tmp_path, compile_kwargs=None, sample_shape=None):

@@ -7,8 +7,8 @@
 
 __version__ = "0.1.0.dev0"
 
-from zoo._hub import HubError  # noqa: E402
-from zoo._registry import info, list_models, load, register_model  # noqa: E402
+from zoo._hub import HubError
+from zoo._registry import info, list_models, load, register_model
 
 
 def export_saved_model(model, path, **kwargs):

@@ -7,9 +7,6 @@ shape-[2] seed made here, so the same integer seed gives the same samples eagerl
 
 import tensorflow as tf
 
-# Every model module imports this one: the multi-worker `fit` fix applies with any model.
-import zoo.distribute  # noqa: F401
-
 _SEED_SALT = 0x5EED
 
 

@@ -29,6 +29,7 @@ with the methods left out and why (a SoftmaxRBM has no single log Z, so no `log_
 
 import inspect
 import json
+import math
 import pathlib
 
 import keras
@@ -150,7 +151,15 @@ def export_saved_model(
 
 
 def _fix_log_partition(model, log_partition_kwargs):
-    """Compute log Z once (the model caches it for `log_prob`); return its record."""
+    """Fix log Z for `log_prob`; return its record.
+
+    Without `log_partition_kwargs`, a log Z the model already holds for its current weights
+    (for example the AIS estimate published with a preset) is used as is; otherwise log Z is
+    computed once (exact by default) and the model caches it.
+    """
+    cached = getattr(model, "log_z_cache", None)
+    if log_partition_kwargs is None and cached is not None and math.isfinite(float(cached)):
+        return {"kwargs": "log Z cached with the model's weights", "log_z": float(cached)}
     kwargs = dict(log_partition_kwargs or {"method": "exact"})
     try:
         result = model.log_partition(**kwargs)

@@ -20,14 +20,6 @@ GENERATIVE_PRESETS = [
     name for name in zoo.list_models(pretrained=True) if zoo.info(name)["family"] != "classifier"
 ]
 
-# Published presets whose export is known to fail, with the reason.
-PRESET_EXPORT_BUGS = {
-    "rbm_fashion_mnist": "zoo.export_saved_model recomputes log Z with "
-    "log_partition(method='exact') by default, refused for 256 hidden units; the preset's "
-    "cached AIS log Z (1335.17, in its weights) should be used when no "
-    "log_partition_kwargs are given (proposed change to zoo/export.py)",
-}
-
 
 def _serve_all(root, models):
     """Export `{name: (build, x)}`, serve all of them in one TensorFlow-only child process."""
@@ -81,9 +73,7 @@ def test_export_serves_identically_without_zoo_or_tfp(served, name):
 
 
 @pytest.mark.parametrize("name", GENERATIVE_PRESETS)
-def test_published_preset_serves_identically_without_zoo_or_tfp(served, name, request):
-    if name in PRESET_EXPORT_BUGS:  # strict: a fix turns this into a failure to clean up
-        request.applymarker(pytest.mark.xfail(reason=PRESET_EXPORT_BUGS[name], strict=True))
+def test_published_preset_serves_identically_without_zoo_or_tfp(served, name):
     _check_served(served, name)
 
 

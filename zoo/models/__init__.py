@@ -1,11 +1,13 @@
 """All model classes of the zoo, one import away: `from zoo.models import VAE`.
 
-Importing this package also registers every family's presets.
+Importing this package also registers every family's presets and applies the Keras
+multi-worker fix of `zoo.distribute` where the installed Keras needs it.
 """
 
-from zoo.models.adversarial import *  # noqa: F401,F403
-from zoo.models.autoencoders import *  # noqa: F401,F403
-from zoo.models.autoregressive import *  # noqa: F401,F403
+import zoo.distribute  # noqa: F401
+from zoo.models.adversarial import *
+from zoo.models.autoencoders import *
+from zoo.models.autoregressive import *
 from zoo.models.classifier import ImageClassifier  # noqa: F401
-from zoo.models.energy import *  # noqa: F401,F403
-from zoo.models.variational import *  # noqa: F401,F403
+from zoo.models.energy import *
+from zoo.models.variational import *
