@@ -61,3 +61,15 @@ def check_in_range(x, low: float, high: float, name: str = "x", what: str = ""):
     ]
     with tf.control_dependencies(checks):
         return tf.identity(x)
+
+
+def as_float_batch(x, inner_shape, name: str = "x"):
+    """Check `x` has shape `[batch, *inner_shape]` and return it as a float32 tensor.
+
+    Raises:
+        ValueError: naming the expected and the actual shape.
+    """
+    if not tf.is_tensor(x):
+        x = np.asarray(x)
+    check_inner_shape(x, inner_shape, name=name)
+    return tf.cast(x, tf.float32)

@@ -37,16 +37,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo._checks import check_in_range, check_inner_shape
+from zoo._checks import as_float_batch, check_in_range
 from zoo._random import replica_batch_noise, stateless_seed
 from zoo._registry import register_model
+from zoo.models._steps import LossTermsSteps
 
 LOSSES = ("cross_entropy", "squared_error")
 NOISES = ("masking", "gaussian")
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class Autoencoder(keras.Model):
+class Autoencoder(LossTermsSteps, keras.Model):
     """Deep fully connected autoencoder with a mirrored decoder.
 
     Args:
@@ -199,21 +200,8 @@ class Autoencoder(keras.Model):
             trackers[name].update_state(values, sample_weight=sample_weight)
         return {m.name: m.result() for m in self.metrics}
 
-    def train_step(self, data):
-        with tf.GradientTape() as tape:
-            terms = self._loss_terms(data, training=True)
-        gradients = tape.gradient(terms[0], self.trainable_variables)
-        self.optimizer.apply(gradients, self.trainable_variables)
-        return self._update_metrics(*terms)
-
-    def test_step(self, data):
-        return self._update_metrics(*self._loss_terms(data, training=False))
-
     def _check_data(self, x):
-        if not tf.is_tensor(x):
-            x = np.asarray(x)
-        check_inner_shape(x, self.data_shape)
-        x = tf.cast(x, tf.float32)
+        x = as_float_batch(x, self.data_shape)
         if self.reconstruction_loss == "cross_entropy":
             x = check_in_range(x, 0.0, 1.0, what="the cross-entropy loss needs data in [0, 1]")
         return x

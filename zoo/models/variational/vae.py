@@ -40,10 +40,11 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo._checks import check_in_range, check_inner_shape
+from zoo._checks import as_float_batch, check_in_range
 from zoo._random import replica_batch_noise, split_seed, stateless_seed
 from zoo._registry import register_model
 from zoo.evaluation.importance_weighted import importance_weighted_log_prob
+from zoo.models._steps import LossTermsSteps
 
 tfd = tfp.distributions
 
@@ -56,7 +57,7 @@ MIN_SCALE = 1e-3
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class VAE(keras.Model):
+class VAE(LossTermsSteps, keras.Model):
     """Variational autoencoder with a Gaussian posterior and a standard normal prior.
 
     Args:
@@ -500,21 +501,8 @@ class VAE(keras.Model):
         self.kl_tracker.update_state(kl)
         return {m.name: m.result() for m in self.metrics}
 
-    def train_step(self, data):
-        with tf.GradientTape() as tape:
-            terms = self._loss_terms(data, training=True)
-        gradients = tape.gradient(terms[0], self.trainable_variables)
-        self.optimizer.apply(gradients, self.trainable_variables)
-        return self._update_metrics(*terms)
-
-    def test_step(self, data):
-        return self._update_metrics(*self._loss_terms(data, training=False))
-
     def _check_data(self, x):
-        if not tf.is_tensor(x):
-            x = np.asarray(x)
-        check_inner_shape(x, self.data_shape)
-        x = tf.cast(x, tf.float32)
+        x = as_float_batch(x, self.data_shape)
         return check_in_range(x, 0.0, 1.0, what=f"{self.likelihood} likelihood over [0, 1] data")
 
     # ------------------------------------------------------------------------ config
