@@ -330,7 +330,9 @@ def publish_preset(
         now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         with tempfile.TemporaryDirectory(dir=folder, prefix=".staging-") as staging:
             staging = pathlib.Path(staging)
-            model.save_weights(staging / "model.weights.h5")
+            _without_training_state(preset, config, model).save_weights(
+                staging / "model.weights.h5"
+            )
             _check_weights_load(preset, config, staging / "model.weights.h5")
             _write_json(staging / "config.json", config)
             card.update(
@@ -510,6 +512,23 @@ def _check_metrics(metrics: dict) -> dict:
                 f"(how it was measured); got {metric!r}."
             )
     return metrics
+
+
+def _without_training_state(preset, config: dict, model):
+    """A fresh, uncompiled build of the preset holding `model`'s weights.
+
+    Keras writes a compiled model's optimizer slots into `save_weights` (twice the weights
+    for Adam); users of a preset need none of that, so only the model's variables ship.
+    """
+    fresh = preset.builder(**config)
+    try:
+        fresh.set_weights(model.get_weights())
+    except ValueError as error:
+        raise ValueError(
+            f"The trained model's variables do not match a fresh build of {preset.name!r} "
+            f"from config: {error}"
+        ) from error
+    return fresh
 
 
 def _check_weights_load(preset, config: dict, weights_path: pathlib.Path):
