@@ -1,5 +1,6 @@
 """Tests of the VAE: ELBO terms, reparameterization, importance-weighted bounds, contract."""
 
+import functools
 import itertools
 
 import keras
@@ -187,6 +188,33 @@ def test_bad_input_raises_clear_errors():
         VAE.mlp((8, 8, 1), latent_dim=2, likelihood="poisson")
     with pytest.raises(ValueError, match="encoder must output"):
         VAE(vae.encoder, vae.decoder, latent_dim=3)
+
+
+def test_conv_output_layers_compute_the_same_function_family():
+    """A stride-1 "same" Conv2DTranspose is the Conv2D with its kernel flipped and its
+    channel axes swapped: carrying the weights over gives the same decoder."""
+    build = functools.partial(VAE.conv, (8, 8, 1), latent_dim=2, filters=(4,), likelihood="gaussian")
+    transposed, convolved = build(), build(output_layer="conv2d")
+    assert isinstance(transposed.decoder.layers[-1], keras.layers.Conv2DTranspose)
+    assert type(convolved.decoder.layers[-1]) is keras.layers.Conv2D
+    for source, target in zip(transposed.decoder.layers[:-1], convolved.decoder.layers[:-1]):
+        target.set_weights(source.get_weights())
+    kernel, bias = transposed.decoder.layers[-1].get_weights()
+    flipped = np.transpose(kernel[::-1, ::-1], (0, 1, 3, 2))
+    convolved.decoder.layers[-1].set_weights([flipped, bias])
+    z = tf.random.normal([5, 2])
+    np.testing.assert_allclose(convolved.decoder(z), transposed.decoder(z), atol=1e-5)
+    with pytest.raises(ValueError, match="output_layer must be one of"):
+        build(output_layer="dense")
+
+
+def test_published_conv_preset_keeps_its_conv2d_output_layer():
+    # The v1 weights of vae_fashion_mnist were trained with a Conv2D output layer.
+    assert type(zoo.load("vae_fashion_mnist", pretrained=False).decoder.layers[-1]) is (
+        keras.layers.Conv2D
+    )
+    if zoo.info("vae_fashion_mnist")["weights"] is not None:
+        zoo.load("vae_fashion_mnist")  # the published weights load into the built model
 
 
 def test_presets_build_untrained():
