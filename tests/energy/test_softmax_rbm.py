@@ -93,6 +93,23 @@ def test_conditionals_match_energy():
     np.testing.assert_allclose(rbm.decode(hidden), expected, atol=1e-5)
 
 
+def test_exact_prediction_is_the_free_energy_of_each_candidate_rating():
+    ratings = _ratings(6, 7)
+    rbm = _randomize(SoftmaxRBM(7, 5, 4))
+    expected = np.zeros(ratings.shape)
+    for user in range(len(ratings)):
+        for item in range(7):
+            candidates = np.repeat(ratings[user : user + 1], 5, axis=0)
+            candidates[:, item] = np.arange(1, 6)  # v_q = k, other items as observed
+            p = softmax(-np.asarray(rbm.free_energy(candidates), np.float64))
+            expected[user, item] = p @ np.arange(1, 6)
+    np.testing.assert_allclose(rbm.predict_ratings(ratings), expected, rtol=1e-4)
+    mean_field = np.asarray(rbm.predict_ratings(ratings, method="mean_field"))
+    assert not np.allclose(mean_field, expected, atol=1e-3)  # a different (approximate) rule
+    with pytest.raises(ValueError, match="mean_field"):
+        rbm.predict_ratings(ratings, method="gibbs")
+
+
 def test_predictions_and_rmse_on_held_out_ratings():
     ratings = _ratings(40, 7)
     held_out = np.where(np.random.default_rng(1).random(ratings.shape) < 0.3, ratings, 0)

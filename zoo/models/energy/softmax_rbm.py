@@ -177,20 +177,75 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         check_in_range(h, 0.0, 1.0, "h", "binary hidden units")
         return self._expected_ratings(tf.nn.softmax(self._visible_logits(tf.cast(h, tf.float32))))
 
-    def predict_ratings(self, ratings, mask=None):
-        """Expected rating of every item given each user's observed ratings.
+    def predict_ratings(self, ratings, mask=None, method="exact"):
+        """Expected rating of every item given each user's other observed ratings.
 
-        Uses the hidden probabilities p(h | V) in place of samples (a mean-field step):
-        r_hat_i = sum_k k * softmax_k(b_ik + sum_j W_ikj p(h_j = 1 | V)).
+        `method="exact"` (as Salakhutdinov et al. 2007 predict) sums the hidden units out:
+        for item q the K candidate ratings are scored by the free energy of the user's
+        ratings with v_q = k added, p(v_q = k | V) ∝ exp(-F(V, v_q = k)), i.e.
+
+            log p(v_q = k | V) = b_qk + sum_j softplus(x_j + W_qkj) + const,
+
+        x = c + sum_{i != q} sum_k V_ik W_ik the hidden input from the other rated items (an
+        item the user rated is predicted from the user's other ratings). `method="mean_field"`
+        is the cheaper one-step approximation r_hat_q = sum_k k softmax_k(b_qk + sum_j W_qkj
+        p(h_j = 1 | V)), which also keeps a rated item's own rating in p(h | V).
 
         Args:
             ratings: `[users, num_items]`, 0 = missing (or see `mask`).
             mask: Optional 0/1 mask of observed entries.
+            method: `"exact"` or `"mean_field"`.
 
         Returns:
             float32 `[users, num_items]` in [1, num_ratings].
+
+        Raises:
+            ValueError: for an unknown method, or bad ratings (shape, range).
         """
-        return self.decode(self.encode(ratings, mask))
+        if method == "mean_field":
+            return self.decode(self.encode(ratings, mask))
+        if method != "exact":
+            raise ValueError(f'method must be "exact" or "mean_field"; got {method!r}.')
+        return self._expected_ratings(
+            self._exact_rating_probabilities(self._prepare_visible(ratings, mask))
+        )
+
+    def _candidate_logits(self, hidden_input, kernel, visible_bias):
+        """Unnormalized log p(v_q = k | rest) from the hidden input without item q.
+
+        `hidden_input` `[..., n_hidden]`, `kernel` `[..., K, n_hidden]`, `visible_bias`
+        `[..., K]` (rows of item q) -> `[..., K]`.
+        """
+        return visible_bias + tf.reduce_sum(
+            tf.nn.softplus(hidden_input[..., None, :] + kernel), axis=-1
+        )
+
+    def _item_kernel(self):
+        return tf.reshape(self.kernel, [self.num_items, self.num_ratings, self.n_hidden])
+
+    @tf.function(reduce_retracing=True)
+    def _exact_rating_probabilities(self, v):
+        """p(v_q = k | V_{-q}) for every user and item, `[users, num_items, K]`; one user at a
+        time (`tf.map_fn`), so memory stays at num_items * K * n_hidden floats."""
+        kernel = self._item_kernel()
+
+        def one_user(args):
+            hidden_input, v_user = args
+            own = tf.einsum("ik,ikj->ij", v_user, kernel)  # each item's own contribution
+            return tf.nn.softmax(
+                self._candidate_logits(hidden_input - own, kernel, self.visible_bias)
+            )
+
+        return tf.map_fn(one_user, (self._hidden_logits(v), v), fn_output_signature=tf.float32)
+
+    def _exact_expected_ratings_at(self, v, query):
+        """Exact expected ratings at the `[n, 2]` (user, item) pairs `query`, `[n]`."""
+        users, items = query[:, 0], query[:, 1]
+        kernel = tf.gather(self._item_kernel(), items)
+        own = tf.einsum("nk,nkj->nj", tf.gather_nd(v, query), kernel)
+        hidden_input = tf.gather(self._hidden_logits(v), users) - own
+        logits = self._candidate_logits(hidden_input, kernel, tf.gather(self.visible_bias, items))
+        return self._expected_ratings(tf.nn.softmax(logits))
 
     def sample(self, num_samples, seed=None, burn_in=1000, start=None):
         """Rating rows by block Gibbs sampling; see `RestrictedBoltzmannMachine.sample`.
@@ -227,16 +282,16 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
 
     def test_step(self, data):
         """Without `y`, as in training; with held-out ratings `y` (0 = not held out), the RMSE
-        of `predict_ratings(x)` on them."""
+        of the exact `predict_ratings(x)` on them (computed at the held-out entries only)."""
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         if y is None:
             return super().test_step(data)
         v_data = self._prepare_visible(x)
-        predicted = self.decode(tf.sigmoid(self._hidden_logits(v_data)))
         target = tf.cast(y, tf.float32)
+        query = tf.where(target > 0)
         self.free_energy_tracker.update_state(self._free_energy(v_data))
         self.rmse_tracker.update_state(
-            target, predicted, sample_weight=tf.cast(target > 0, tf.float32)
+            tf.gather_nd(target, query), self._exact_expected_ratings_at(v_data, query)
         )
         return {m.name: m.result() for m in self.metrics}
 
