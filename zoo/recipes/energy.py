@@ -1,13 +1,13 @@
 """Recipes of the energy-based presets: `rbm_fashion_mnist`, `dbn_fashion_mnist`.
 
 The RBM is trained by PCD-1 (SGD with momentum 0.5 and a cosine-decayed learning rate,
-visible biases started at the data's log-odds by `BernoulliRBM.init_visible_bias`), as in
-`benchmarks/train_rbm_fashion_mnist.py`; its card reports the test log-likelihood with log Z
-estimated by AIS (`log_partition(method="ais")`, Salakhutdinov & Murray 2008) and
-FD-FMNIST of Gibbs samples. The DBN is pretrained greedily (`DBN.pretrain`) and fine-tuned
-by the up-down algorithm (`DBN.fine_tune`), as in `benchmarks/train_dbn_fashion_mnist.py`;
-the DBN has no `log_prob`, so its card reports reconstruction error, the error of a
-classifier fine-tuned from it, and FD-FMNIST.
+visible biases started at the data's log-odds by `BernoulliRBM.init_visible_bias`); its
+card reports the test log-likelihood with log Z estimated by AIS
+(`log_partition(method="ais")`, Salakhutdinov & Murray 2008) and FD-FMNIST of Gibbs
+samples. The DBN is pretrained greedily (`DBN.pretrain`) and fine-tuned by the up-down
+algorithm (`DBN.fine_tune`); the DBN has no `log_prob`, so its card reports reconstruction
+error, the error of a classifier fine-tuned from it
+(`benchmarks/dbn_classifier.py --preset dbn_fashion_mnist`), and FD-FMNIST.
 """
 
 import keras
@@ -130,7 +130,8 @@ register_recipe(
         to_images=flat_to_images,
         notes="epochs = greedy pretraining epochs per layer; then 1 epoch of up-down "
         "fine-tuning. DBN.log_prob is not implemented, so no likelihood is reported. "
-        "Published v1 was trained by benchmarks/train_dbn_fashion_mnist.py with these settings.",
+        "Published v1 was trained with these settings (by a script since replaced by this "
+        "recipe).",
         metrics={
             "test_reconstruction_error": Metric(
                 protocol="mean squared error per pixel between the 10,000 binarized test "
@@ -142,8 +143,8 @@ register_recipe(
             "classifier_test_error": Metric(
                 protocol="to_classifier(10) fine-tuned 3 epochs by backprop (Adam 1e-3, "
                 "batch 100) on the 60,000 training labels; error on the 10,000 test images "
-                "(needs training: not recomputed by zoo eval, see "
-                "benchmarks/train_dbn_fashion_mnist.py)",
+                "(needs training: not recomputed by zoo eval; "
+                "python benchmarks/dbn_classifier.py --preset dbn_fashion_mnist --labels 60000)",
                 compute=None,
                 tolerance=None,
             ),
