@@ -1,17 +1,24 @@
 """Our `GAN` vs a faithful Keras 3 port of keras.io's "GAN overriding `Model.train_step`".
 
-    python benchmarks/dcgan_vs_kerasio.py --timing-steps 30 --train-seconds 300
+    python benchmarks/dcgan_vs_kerasio.py --timing-steps 30 --train-seconds 360
 
 Same networks (the example's 28x28x1 generator and discriminator, latent 128), same
-optimizers (Adam 3e-4 for both players), same data (Fashion-MNIST train in [0, 1]), batch
-64, run side by side in one process, interleaved in blocks so both see the same machine
-load. Reports:
+optimizers (Adam 3e-4 for both players), same data (Fashion-MNIST train in [0, 1]), same
+initial weights, batch 64, run side by side in one process, interleaved in blocks so all
+see the same machine load. Three models:
 
-1. ms per training step (median over interleaved blocks, after a warm-up);
-2. FD-FMNIST (and KID) after equal wall-clock training time: both models train in
-   alternating blocks until each has used `--train-seconds`, then 5,000 samples of each
-   are scored against 5,000 Fashion-MNIST test images with `zoo.evaluation.sample_quality`
-   on the `classifier_fashion_mnist` features.
+- keras.io (Keras 3 port): the example's `train_step` and layers;
+- zoo GAN, same kernels: our `GAN` on the example's layers (`keras.layers.Conv2D` output);
+- zoo DCGAN "kerasio": the same, with the 7x7 output convolution computed by
+  `zoo.layers.tap_conv.TapConv2D` (same function and weights, cheaper CPU kernels).
+
+Reports:
+
+1. ms per training step of each (median over interleaved blocks, after a warm-up);
+2. FD-FMNIST (and KID) after equal wall-clock training time, keras.io vs zoo DCGAN: both
+   train in alternating blocks of `--block-steps` until each has used `--train-seconds`,
+   then `--fd-samples` samples of each are scored against as many Fashion-MNIST test
+   images with `zoo.evaluation.sample_quality` on the `classifier_fashion_mnist` features.
 
 Where the steps differ (all visible in the code): keras.io's step generates a fake batch for
 the discriminator update, then draws *fresh* noise and runs the generator again for the
@@ -31,7 +38,7 @@ import tensorflow as tf
 
 import zoo.data
 from zoo.evaluation.sample_quality import sample_quality
-from zoo.models import DCGAN
+from zoo.models import DCGAN, GAN
 from zoo.models.adversarial.dcgan import kerasio_discriminator, kerasio_generator
 
 LATENT_DIM = 128
@@ -93,22 +100,40 @@ class KerasIOGAN(keras.Model):
         }
 
 
+THEIRS, SAME_KERNELS, OURS = (
+    "keras.io (Keras 3 port)",
+    "zoo GAN, same kernels",
+    "zoo DCGAN kerasio (TapConv2D output)",
+)
+
+
 def build_models(seed, xla=False):
+    """The three models, each from the same initial weights (seeded builds)."""
+
+    def adam_pair():
+        return {
+            "d_optimizer": keras.optimizers.Adam(3e-4),
+            "g_optimizer": keras.optimizers.Adam(3e-4),
+        }
+
     keras.utils.set_random_seed(seed)
-    theirs = KerasIOGAN(kerasio_discriminator(), kerasio_generator(LATENT_DIM), LATENT_DIM)
-    theirs.compile(
-        d_optimizer=keras.optimizers.Adam(3e-4),
-        g_optimizer=keras.optimizers.Adam(3e-4),
-        loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
+    theirs = KerasIOGAN(
+        kerasio_discriminator(), kerasio_generator(LATENT_DIM, tap_output=False), LATENT_DIM
     )
+    theirs.compile(**adam_pair(), loss_fn=keras.losses.BinaryCrossentropy(from_logits=True))
+    keras.utils.set_random_seed(seed)
+    same = GAN(
+        kerasio_generator(LATENT_DIM, tap_output=False),
+        kerasio_discriminator(),
+        LATENT_DIM,
+        data_range=(0.0, 1.0),
+        seed=seed,
+    )
+    same.compile(**adam_pair(), jit_compile=xla)
     keras.utils.set_random_seed(seed)
     ours = DCGAN((28, 28, 1), latent_dim=LATENT_DIM, architecture="kerasio", seed=seed)
-    ours.compile(
-        d_optimizer=keras.optimizers.Adam(3e-4),
-        g_optimizer=keras.optimizers.Adam(3e-4),
-        jit_compile=xla,
-    )
-    return {"keras.io (Keras 3 port)": theirs, "zoo GAN, keras.io config": ours}
+    ours.compile(**adam_pair(), jit_compile=xla)
+    return {THEIRS: theirs, SAME_KERNELS: same, OURS: ours}
 
 
 def batches(images, batch_size, seed):
@@ -130,7 +155,8 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--timing-steps", type=int, default=30, help="steps per timed block")
     parser.add_argument("--timing-blocks", type=int, default=3)
-    parser.add_argument("--train-seconds", type=float, default=300.0, help="0 skips FD")
+    parser.add_argument("--train-seconds", type=float, default=360.0, help="0 skips FD")
+    parser.add_argument("--block-steps", type=int, default=10, help="steps per training block")
     parser.add_argument("--fd-samples", type=int, default=5000)
     parser.add_argument("--xla", action="store_true", help="jit_compile our train_step")
     parser.add_argument("--seed", type=int, default=0)
@@ -140,55 +166,58 @@ def main():
     train = zoo.data.to_unit_interval(train)
     models = build_models(args.seed, args.xla)
     streams = {name: batches(train, args.batch_size, args.seed) for name in models}
+    steps = {name: 0 for name in models}
 
     for name, model in models.items():  # warm-up: tracing and first steps
         timed_steps(model, streams[name], 3)
+        steps[name] += 3
     per_step = {name: [] for name in models}
     for _ in range(args.timing_blocks):
         for name, model in models.items():
             seconds = timed_steps(model, streams[name], args.timing_steps)
             per_step[name].append(1000 * seconds / args.timing_steps)
+            steps[name] += args.timing_steps
     ms = {name: statistics.median(values) for name, values in per_step.items()}
-    theirs, ours = list(models)
 
     quality = {}
     if args.train_seconds > 0:
-        used = {name: 0.0 for name in models}
-        steps = {name: 3 + args.timing_blocks * args.timing_steps for name in models}
+        contenders = {name: models[name] for name in (THEIRS, OURS)}
+        used = {name: 0.0 for name in contenders}
         while min(used.values()) < args.train_seconds:
-            for name, model in models.items():
+            for name, model in contenders.items():
                 if used[name] < args.train_seconds:
-                    used[name] += timed_steps(model, streams[name], 10)
-                    steps[name] += 10
+                    used[name] += timed_steps(model, streams[name], args.block_steps)
+                    steps[name] += args.block_steps
         test, _ = zoo.data.load_arrays("fashion_mnist", "test")
         real = zoo.data.to_unit_interval(test[: args.fd_samples])
-        for name, model in models.items():
-            generator = model.generator
+        for name, model in contenders.items():
             z = tf.random.stateless_normal([args.fd_samples, LATENT_DIM], [args.seed, 7])
-            fake = generator.predict(z, batch_size=500, verbose=0)
-            quality[name] = (
-                sample_quality(real, fake, seed=args.seed),
-                steps[name],
-                used[name],
-            )
+            fake = model.generator.predict(z, batch_size=500, verbose=0)
+            quality[name] = (sample_quality(real, fake, seed=args.seed), steps[name], used[name])
 
     print(
         f"\nbatch={args.batch_size}, Fashion-MNIST train, Adam(3e-4) x2, xla={args.xla}, "
-        f"timing: median of {args.timing_blocks} interleaved blocks of {args.timing_steps} steps\n"
+        f"timing: median of {args.timing_blocks} interleaved blocks of {args.timing_steps} "
+        f"steps after 3 warm-up steps; per-block ms: "
+        + "; ".join(f"{name}: {[round(v) for v in values]}" for name, values in per_step.items())
+        + "\n"
     )
-    print("| model | ms/step | ratio to keras.io | steps in budget | FD-FMNIST | KID-FMNIST |")
+    print("| model | ms/step | ratio to keras.io | training steps (s) | FD-FMNIST | KID-FMNIST |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name in models:
-        cells = f"| {name} | {ms[name]:.0f} | {ms[name] / ms[theirs]:.2f} |"
+        cells = f"| {name} | {ms[name]:.0f} | {ms[name] / ms[THEIRS]:.2f} |"
         if name in quality:
             result, n, seconds = quality[name]
-            cells += f" {n} in {seconds:.0f} s | {result['fd']:.2f} | {result['kid']:.4f} ± {result['kid_std']:.4f} |"
+            cells += (
+                f" {n} ({seconds:.0f} s) | {result['fd']:.2f} | "
+                f"{result['kid']:.4f} ± {result['kid_std']:.4f} |"
+            )
         else:
             cells += " - | - | - |"
         print(cells)
     if quality:
         print(
-            f"\nFD protocol: {quality[ours][0]['protocol']}, real = Fashion-MNIST test[:{args.fd_samples}]"
+            f"\nFD protocol: {quality[OURS][0]['protocol']}, real = Fashion-MNIST test[:{args.fd_samples}]"
         )
 
 

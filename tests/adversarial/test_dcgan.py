@@ -1,11 +1,14 @@
 """DCGAN builders and presets."""
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from model_contract import run_model_contract
 
 import zoo
 from zoo.models import DCGAN
+from zoo.models.adversarial.dcgan import kerasio_generator
 
 
 def test_model_contract_on_a_tiny_dcgan(tmp_path):
@@ -33,6 +36,14 @@ def test_kerasio_architecture_matches_the_example():
     assert gan.generator.count_params() == 1_339_905
     assert gan.discriminator.count_params() == 74_625
     assert gan.data_range == (0.0, 1.0)
+
+
+def test_kerasio_generator_tap_output_is_the_examples_conv2d():
+    fast, plain = kerasio_generator(8), kerasio_generator(8, tap_output=False)
+    assert isinstance(plain.layers[-1], keras.layers.Conv2D)
+    plain.set_weights(fast.get_weights())
+    z = tf.random.stateless_normal([2, 8], [3, 4])
+    np.testing.assert_allclose(fast(z), plain(z), atol=1e-5)
 
 
 def test_bad_shapes_and_data_raise():

@@ -12,12 +12,14 @@ halve at each upsampling down to `filters` (the discriminator mirrors them).
 
 `architecture="kerasio"` builds instead the networks of the keras.io example "GAN
 overriding `Model.train_step`" (fchollet, 28×28×1 only, sigmoid output in [0, 1],
-latent 128), for side-by-side comparisons (`benchmarks/dcgan_vs_kerasio.py`).
+latent 128), for side-by-side comparisons (`benchmarks/dcgan_vs_kerasio.py`); its 7×7
+output convolution runs as `zoo.layers.tap_conv.TapConv2D` (same function and weights).
 """
 
 import keras
 
 from zoo._registry import register_model
+from zoo.layers.tap_conv import TapConv2D
 from zoo.models.adversarial.gan import GAN
 
 ARCHITECTURES = ("radford", "kerasio")
@@ -98,8 +100,18 @@ def radford_discriminator(image_shape, filters=64, name="discriminator"):
     return keras.Sequential(layers, name=name)
 
 
-def kerasio_generator(latent_dim=128, name="generator"):
-    """The keras.io example's generator: Dense 7x7x128, two 4x4 stride-2 deconvolutions."""
+def kerasio_generator(latent_dim=128, tap_output=True, name="generator"):
+    """The keras.io example's generator: Dense 7x7x128, two 4x4 stride-2 deconvolutions.
+
+    Args:
+        latent_dim: Size of `z`.
+        tap_output: Compute the 7x7 output convolution (128 to 1 channels) with
+            `zoo.layers.tap_conv.TapConv2D`: the same function and parameters as the
+            example's `keras.layers.Conv2D`, 6x faster forward + backward on CPU here.
+            False: `keras.layers.Conv2D`, as in the example.
+        name: Model name.
+    """
+    output_conv = TapConv2D if tap_output else keras.layers.Conv2D
     return keras.Sequential(
         [
             keras.Input((latent_dim,)),
@@ -110,7 +122,7 @@ def kerasio_generator(latent_dim=128, name="generator"):
             keras.layers.LeakyReLU(0.2),
             keras.layers.Conv2DTranspose(128, 4, strides=2, padding="same"),
             keras.layers.LeakyReLU(0.2),
-            keras.layers.Conv2D(1, 7, padding="same", activation="sigmoid"),
+            output_conv(1, 7, padding="same", activation="sigmoid"),
         ],
         name=name,
     )

@@ -262,12 +262,18 @@ class GAN(keras.Model):
 
     def _latents(self, batch_size, rows):
         """Training latents from the model's seed generator, this replica's rows of the
-        global batch's draw (`zoo._random.replica_batch_noise`)."""
-        return replica_batch_noise(
-            lambda n: keras.random.normal([n, self.latent_dim], seed=self.seed_generator),
-            batch_size,
-            rows,
-        )
+        global batch's draw (`zoo._random.replica_batch_noise`).
+
+        The draw names the Philox algorithm: it is what `keras.random.normal` gets from
+        TensorFlow's kernels (same numbers), whereas under `jit_compile=True` XLA's default
+        generator on CPU (ThreeFry) took 150 ms for 512 x 256 normals here, against 3 ms.
+        """
+
+        def draw(n):
+            seed = tf.cast(tf.math.floormod(self.seed_generator.next(), tf.int32.max - 1), tf.int32)
+            return tf.random.stateless_normal([n, self.latent_dim], seed, alg="philox")
+
+        return replica_batch_noise(draw, batch_size, rows)
 
     def _discriminator_losses(self, real, fake, rows, training):
         """Per-example discriminator loss (plus the gradient penalty); `rows` as in
