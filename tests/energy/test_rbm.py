@@ -262,3 +262,22 @@ def test_init_visible_bias_is_data_log_odds():
     np.testing.assert_allclose(
         1 / (1 + np.exp(-np.asarray(rbm.visible_bias))), x.mean(0), atol=1e-5
     )
+
+
+def test_diverging_gaussian_rbm_stops_with_a_clear_error_before_the_update():
+    x = np.random.default_rng(0).normal(scale=100.0, size=(64, 6)).astype("float32")
+    rbm = GaussianBernoulliRBM(6, 4, seed=0)  # unstandardized data and a far too high lr
+    rbm.compile(optimizer=keras.optimizers.SGD(10.0))
+    last_finite = None
+
+    class Remember(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            nonlocal last_finite
+            last_finite = [np.asarray(w) for w in rbm.trainable_weights]
+
+    with pytest.raises(tf.errors.InvalidArgumentError, match="diverged.*standardize"):
+        rbm.fit(x, batch_size=8, epochs=20, verbose=0, callbacks=[Remember()])
+    assert last_finite is not None  # some steps ran before the loss overflowed
+    for before, after in zip(last_finite, rbm.trainable_weights):
+        np.testing.assert_array_equal(before, after)  # the diverged step updated nothing
+        assert np.all(np.isfinite(after))

@@ -425,6 +425,8 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         raise NotImplementedError
 
     # ----------------------------------------------------------------- training
+    _divergence_hint = "lower the learning rate or raise the weight decay"
+
     @property
     def metrics(self):
         return [self.free_energy_tracker, self.reconstruction_tracker]
@@ -484,7 +486,16 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
                 - tf.nn.compute_average_loss(free_energy_model)
                 + self._penalty(hidden_logits_data)
             )
-        self.optimizer.apply(tape.gradient(loss, variables), variables)
+        # A diverged step stops `fit` with this message before the update, so the model
+        # keeps its last finite weights.
+        checked = tf.debugging.check_numerics(
+            loss,
+            f"{type(self).__name__} training diverged (the contrastive-divergence loss is "
+            f"NaN or Inf); {self._divergence_hint}",
+        )
+        with tf.control_dependencies([checked]):
+            gradients = [tf.identity(g) for g in tape.gradient(loss, variables)]
+        self.optimizer.apply(gradients, variables)
         self.log_z_cache.assign(float("nan"))
         self._update_metrics(
             v_data, tf.stop_gradient(hidden_logits_data), free_energy_data, recon_mean
@@ -665,7 +676,9 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
     With `learn_sigma=False` (the default, as Hinton's guide recommends) sigma = 1 and the
     data should be standardized per unit first (`standardizer`). Learning is less stable
     than with binary units: without an optimizer, `compile` uses SGD with learning rate
-    0.01 (ten times lower than `BernoulliRBM`) and momentum 0.5.
+    0.01 (ten times lower than `BernoulliRBM`) and momentum 0.5. A step whose loss is NaN or
+    Inf (diverged training) stops `fit` with a `tf.errors.InvalidArgumentError` that says
+    so, before the update, so the model keeps its last finite weights.
 
     Args:
         n_visible: Number of visible units.
@@ -707,6 +720,11 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
         layer = keras.layers.Normalization(axis=-1)
         layer.adapt(np.asarray(x, np.float32))
         return layer
+
+    _divergence_hint = (
+        "standardize the data per unit (GaussianBernoulliRBM.standardizer) and lower the "
+        "learning rate (the default SGD uses 0.01)"
+    )
 
     def _default_optimizer(self):
         return keras.optimizers.SGD(learning_rate=0.01, momentum=0.5)
