@@ -34,7 +34,9 @@ def _upsamplings(size):
     return n if 4 <= size <= 7 and n > 0 else None
 
 
-def radford_generator(image_shape, latent_dim, filters=64, name="generator"):
+def radford_generator(
+    image_shape, latent_dim, filters=64, synchronized_batch_norm=False, name="generator"
+):
     """DCGAN generator for `image_shape` (h == w), tanh output in [-1, 1]."""
     height, _width, channels = image_shape
     n = _upsamplings(height)
@@ -47,7 +49,7 @@ def radford_generator(image_shape, latent_dim, filters=64, name="generator"):
             use_bias=False,
             kernel_initializer=init,
         ),
-        keras.layers.BatchNormalization(),
+        keras.layers.BatchNormalization(synchronized=synchronized_batch_norm),
         keras.layers.ReLU(),
         keras.layers.Reshape((base, base, filters * 2 ** (n - 1))),
     ]
@@ -61,7 +63,7 @@ def radford_generator(image_shape, latent_dim, filters=64, name="generator"):
                 use_bias=False,
                 kernel_initializer=init,
             ),
-            keras.layers.BatchNormalization(),
+            keras.layers.BatchNormalization(synchronized=synchronized_batch_norm),
             keras.layers.ReLU(),
         ]
     layers.append(
@@ -77,7 +79,9 @@ def radford_generator(image_shape, latent_dim, filters=64, name="generator"):
     return keras.Sequential(layers, name=name)
 
 
-def radford_discriminator(image_shape, filters=64, name="discriminator"):
+def radford_discriminator(
+    image_shape, filters=64, synchronized_batch_norm=False, name="discriminator"
+):
     """DCGAN discriminator for `image_shape`: strided convolutions to one logit."""
     n = _upsamplings(image_shape[0])
     init = keras.initializers.RandomNormal(0.0, 0.02)
@@ -94,7 +98,7 @@ def radford_discriminator(image_shape, filters=64, name="discriminator"):
             )
         )
         if i > 0:  # no batch norm on the discriminator's input layer
-            layers.append(keras.layers.BatchNormalization())
+            layers.append(keras.layers.BatchNormalization(synchronized=synchronized_batch_norm))
         layers.append(keras.layers.LeakyReLU(0.2))
     layers += [keras.layers.Flatten(), keras.layers.Dense(1, kernel_initializer=init)]
     return keras.Sequential(layers, name=name)
@@ -155,6 +159,10 @@ class DCGAN(GAN):
         filters: Channels of the widest-resolution layer (64 in the paper, 128 for LSUN).
         architecture: `"radford"` (default; data in [-1, 1]) or `"kerasio"` (the keras.io
             example's networks, 28×28×1, data in [0, 1]).
+        synchronized_batch_norm: Batch statistics over the global batch under a
+            `tf.distribute` strategy (`BatchNormalization(synchronized=True)`), so N
+            replicas train as one device would; False: each replica normalizes with its
+            own examples' statistics (Keras' default). Radford architecture only.
         **kwargs: `GAN` arguments (`loss`, `d_steps`, `label_smoothing`, `seed`, ...).
 
     Raises:
@@ -175,11 +183,21 @@ class DCGAN(GAN):
       Convolutional Generative Adversarial Networks.
     """
 
-    def __init__(self, image_shape, latent_dim=100, filters=64, architecture="radford", **kwargs):
+    def __init__(
+        self,
+        image_shape,
+        latent_dim=100,
+        filters=64,
+        architecture="radford",
+        synchronized_batch_norm=False,
+        **kwargs,
+    ):
         image_shape = tuple(int(d) for d in image_shape)
         if architecture not in ARCHITECTURES:
             raise ValueError(f"architecture must be one of {ARCHITECTURES}; got {architecture!r}.")
         if architecture == "kerasio":
+            if synchronized_batch_norm:
+                raise ValueError("the keras.io architecture has no batch normalization.")
             if image_shape != (28, 28, 1):
                 raise ValueError(
                     f"the keras.io architecture is for (28, 28, 1); got {image_shape}."
@@ -199,14 +217,15 @@ class DCGAN(GAN):
                     "image_shape must be (size, size, channels) with size = base * 2**n, "
                     f"base in 4..7 (e.g. 28, 32, 64); got {image_shape}."
                 )
-            generator = radford_generator(image_shape, latent_dim, filters)
-            discriminator = radford_discriminator(image_shape, filters)
+            generator = radford_generator(image_shape, latent_dim, filters, synchronized_batch_norm)
+            discriminator = radford_discriminator(image_shape, filters, synchronized_batch_norm)
             data_range = (-1.0, 1.0)
         kwargs.setdefault("data_range", data_range)
         super().__init__(generator, discriminator, latent_dim, **kwargs)
         self.image_shape = image_shape
         self.filters = int(filters)
         self.architecture = architecture
+        self.synchronized_batch_norm = bool(synchronized_batch_norm)
 
     def get_config(self):
         config = super().get_config()
@@ -216,6 +235,7 @@ class DCGAN(GAN):
                 "image_shape": list(self.image_shape),
                 "filters": self.filters,
                 "architecture": self.architecture,
+                "synchronized_batch_norm": self.synchronized_batch_norm,
             }
         )
         return config
