@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 from model_contract import run_model_contract
 
-from zoo.models.autoregressive import MADE, NADE
+from zoo.models.autoregressive import MADE, NADE, nade
 
 D = 5
 ALL_BINARY = np.array(list(itertools.product([0.0, 1.0], repeat=D)), dtype="float32")
@@ -35,8 +35,14 @@ def sharpen(model, scale=3.0):
         w.assign(w * scale + tf.random.stateless_normal(w.shape, [1, 2], stddev=0.3))
 
 
+@pytest.fixture
+def nade_in_blocks_of_two(monkeypatch):
+    """D = 5 in blocks of 2: three blocks, the last one padded."""
+    monkeypatch.setattr(nade, "BLOCK_SIZE", 2)
+
+
 @pytest.mark.parametrize("name", ["nade", *made_variants()])
-def test_probabilities_of_all_configurations_sum_to_one(name):
+def test_probabilities_of_all_configurations_sum_to_one(name, nade_in_blocks_of_two):
     model = NADE(D, 7) if name == "nade" else made_variants()[name]
     sharpen(model)
     condition = condition_for(model, 1)
@@ -57,7 +63,7 @@ def jacobian_of_logits(model, x, **kwargs):
 
 
 @pytest.mark.parametrize("name", ["nade", *made_variants()])
-def test_output_i_ignores_inputs_at_and_after_i_for_every_mask(name):
+def test_output_i_ignores_inputs_at_and_after_i_for_every_mask(name, nade_in_blocks_of_two):
     model = NADE(D, 7) if name == "nade" else made_variants()[name]
     x = np.random.default_rng(0).uniform(size=[4, D]).astype("float32")
     orders = np.arange(D)[None] if name == "nade" else model.orders.numpy()
@@ -70,6 +76,38 @@ def test_output_i_ignores_inputs_at_and_after_i_for_every_mask(name):
         assert np.all(jac[~allowed] == 0.0), f"mask {k}: future inputs leak into outputs"
         # The last variable in the order sees the first one (the network is not empty).
         assert jac[order[-1], order[0]] > 0.0
+
+
+def direct_nade_logits(x, W, V, c, b):
+    """NADE's definition, position by position: a_d = c + sum_{j<d} x_j W_j."""
+    prefix = tf.cumsum(x[:, :, None] * W, axis=1, exclusive=True)
+    return b + tf.reduce_sum(tf.sigmoid(c + prefix) * V, -1)
+
+
+@pytest.mark.parametrize("block_size", [1, 4, 16])
+def test_blocked_logits_and_gradients_equal_the_direct_formula(monkeypatch, block_size):
+    """Several blocks, a padded last block (37 = 9 x 4 + 1), and the custom gradient."""
+    monkeypatch.setattr(nade, "BLOCK_SIZE", block_size)
+    rng = np.random.default_rng(block_size)
+    dim, units = 37, 6
+    x = tf.constant((rng.uniform(size=[3, dim]) > 0.5).astype("float32"))
+    params = [
+        tf.constant(rng.normal(size=shape).astype("float32"))
+        for shape in ([dim, units], [dim, units], [units], [dim])
+    ]
+    weights = tf.constant(rng.normal(size=[3, dim]).astype("float32"))
+
+    def logits_and_gradients(fn):
+        with tf.GradientTape() as tape:
+            tape.watch([x, *params])
+            logits = fn(x, *params)
+            loss = tf.reduce_sum(tf.sin(logits) * weights)
+        return [logits, *tape.gradient(loss, [x, *params])]
+
+    got = logits_and_gradients(nade.nade_logits)
+    expected = logits_and_gradients(direct_nade_logits)
+    for name, a, e in zip(["logits", "dx", "dW", "dV", "dc", "db"], got, expected):
+        np.testing.assert_allclose(a, e, rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 def test_masks_differ_and_orders_are_permutations():

@@ -103,6 +103,8 @@ class MaskedDense(keras.layers.Layer):
 
     def masked_kernel(self, mask_index=0):
         """The kernel times mask number `mask_index` (a Python or tensor integer)."""
+        if self.num_masks == 1:
+            return self.kernel * self._masks[0]  # a constant: no gather in the step
         return self.kernel * tf.gather(self._masks, mask_index)
 
     def call(self, inputs, mask_index=0):

@@ -22,7 +22,6 @@ register_recipe(
         optimizer_description="Adam(1e-3), exact negative log-likelihood",
         batch_size=100,
         epochs=1,
-        train_images=10_000,
         steps_per_execution=20,
         to_images=flat_to_images,
         metrics={
