@@ -1,8 +1,11 @@
 """DBN: contract, greedy pretraining, up-down fine-tuning, sampling, classifier."""
 
+import itertools
+
 import keras
 import numpy as np
 from model_contract import run_model_contract
+from scipy.special import logsumexp
 
 from zoo.models import DBN
 
@@ -63,3 +66,69 @@ def test_sample_is_binary_and_seeded():
     samples = np.asarray(dbn.sample(5, seed=1, burn_in=10))
     assert samples.shape == (5, 8) and set(np.unique(samples)) <= {0.0, 1.0}
     np.testing.assert_array_equal(samples, dbn.sample(5, seed=1, burn_in=10))
+
+
+def _all_states(n):
+    return np.array(list(itertools.product([0.0, 1.0], repeat=n)), np.float32)
+
+
+def _log_bernoulli(x, logits):
+    return np.sum(x * logits - np.logaddexp(0.0, logits), axis=-1)
+
+
+def test_log_prob_lower_bound_against_brute_force():
+    sizes = [5, 3, 3, 2]
+    dbn = DBN(sizes, seed=0)
+    rng = np.random.default_rng(0)
+    for w in dbn.weights:
+        if w.trainable:  # untied, random recognition and generative weights
+            w.assign(rng.normal(scale=0.7, size=w.shape).astype("float32"))
+    rbm = [
+        {
+            k: np.asarray(getattr(r, k), np.float64)
+            for k in ("kernel", "visible_bias", "hidden_bias")
+        }
+        for r in dbn.rbms
+    ]
+    gen = [
+        (np.asarray(k, np.float64), np.asarray(b, np.float64))
+        for k, b in zip(dbn.generative_kernels, dbn.generative_biases)
+    ]
+    top = rbm[-1]
+    h1, h2, h3 = _all_states(3), _all_states(3), _all_states(2)
+    top_neg_energy = (
+        (h2 @ top["visible_bias"])[:, None]
+        + (h3 @ top["hidden_bias"])[None]
+        + h2 @ top["kernel"] @ h3.T
+    )
+    log_p_top = logsumexp(top_neg_energy, axis=1) - logsumexp(top_neg_energy)  # [h2]
+    x = _binary(4, 5, seed=3)
+    # log p(x, h1, h2) on the grid [x, h1, h2]; q(h1 | x) q(h2 | h1) on the same grid.
+    log_joint = (
+        _log_bernoulli(x[:, None, None], (h1 @ gen[0][0].T + gen[0][1])[None, :, None])
+        + _log_bernoulli(h1[None, :, None], (h2 @ gen[1][0].T + gen[1][1])[None, None, :])
+        + log_p_top[None, None, :]
+    )
+    log_q = _log_bernoulli(
+        h1[None, :, None], (x @ rbm[0]["kernel"] + rbm[0]["hidden_bias"])[:, None, None]
+    ) + _log_bernoulli(
+        h2[None, None, :], (h1 @ rbm[1]["kernel"] + rbm[1]["hidden_bias"])[None, :, None]
+    )
+    exact = logsumexp(log_joint, axis=(1, 2))
+    elbo = np.sum(np.exp(log_q) * (log_joint - log_q), axis=(1, 2))
+    assert np.all(elbo < exact - 0.05)  # the test is not vacuous: q is far from the posterior
+
+    dbn.top_rbm.log_partition("exact")
+    repeats = np.asarray(
+        dbn.log_prob_lower_bound(np.repeat(x, 400, axis=0), num_samples=1, seed=0)
+    ).reshape(4, 400)  # 400 independent K = 1 draws per example: their mean is the ELBO
+    np.testing.assert_allclose(repeats.mean(1), elbo, atol=4 * repeats.std(1).max() / 20)
+    assert np.all(repeats.std(1) > 0.1)
+    # The importance-weighted bound reaches log p(x) as K grows (the spread of one draw at
+    # this K is about 0.02 nats here).
+    tight = np.asarray(dbn.log_prob_lower_bound(x, num_samples=100_000, seed=0))
+    np.testing.assert_allclose(tight, exact, atol=0.05)
+    np.testing.assert_array_equal(
+        dbn.log_prob_lower_bound(x, num_samples=3, seed=7),
+        dbn.log_prob_lower_bound(x, num_samples=3, seed=7),
+    )

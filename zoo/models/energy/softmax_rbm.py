@@ -33,8 +33,14 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
     0 for "not rated", or dicts `{"ratings": ..., "mask": ...}` whose 0/1 `mask` says which
     entries are rated (the ratings under a 0 mask are ignored, whatever their value). Trained
     with CD-k (persistent chains do not apply: every user has their own set of visible units).
-    `predict_ratings` gives the expected rating of every item from p(h | observed ratings);
-    `evaluate(x, y)` with held-out ratings `y` (0 = not held out) reports their RMSE.
+    `predict_ratings` gives the expected rating of every item under the exact
+    p(v_q = k | the user's other ratings) (or its one-step mean-field approximation);
+    `evaluate(x, y)` with held-out ratings `y` (0 = not held out) reports their RMSE (exact).
+
+    The rows need not be users: trained on the transposed matrix (one case per item, a
+    softmax unit per user: the "item-based" RBM), the same class predicts each rating from
+    the item's other ratings, which works better on small data sets (MovieLens-100k:
+    test RMSE 0.922 item-based vs 0.959 user-based, see `benchmarks/RESULTS.md`).
 
     Args:
         num_items: Number of items (visible softmax units).
@@ -53,6 +59,11 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         >>> rbm.compile()
         >>> rbm.fit(ratings, batch_size=10, epochs=20)
         >>> rbm.predict_ratings(ratings)  # [num_users, num_items] expected ratings
+        >>> item_rbm = zoo.models.SoftmaxRBM(ratings.shape[0], 5, 100)  # item-based
+        >>> item_rbm.init_visible_bias(ratings.T)
+        >>> item_rbm.compile(optimizer=keras.optimizers.SGD(0.02, momentum=0.9))
+        >>> item_rbm.fit(ratings.T, batch_size=20, epochs=30)
+        >>> item_rbm.predict_ratings(ratings.T).T  # [num_users, num_items]
 
     #### References
     Salakhutdinov, R., Mnih, A. & Hinton, G. (2007). Restricted Boltzmann machines for
