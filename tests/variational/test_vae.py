@@ -193,7 +193,9 @@ def test_bad_input_raises_clear_errors():
 def test_conv_output_layers_compute_the_same_function_family():
     """A stride-1 "same" Conv2DTranspose is the Conv2D with its kernel flipped and its
     channel axes swapped: carrying the weights over gives the same decoder."""
-    build = functools.partial(VAE.conv, (8, 8, 1), latent_dim=2, filters=(4,), likelihood="gaussian")
+    build = functools.partial(
+        VAE.conv, (8, 8, 1), latent_dim=2, filters=(4,), likelihood="gaussian"
+    )
     transposed, convolved = build(), build(output_layer="conv2d")
     assert isinstance(transposed.decoder.layers[-1], keras.layers.Conv2DTranspose)
     assert type(convolved.decoder.layers[-1]) is keras.layers.Conv2D
