@@ -49,20 +49,29 @@ def _strictly_lower(size):
 
 
 def _block_hidden(carry, x_block, w_block):
-    """Hidden units of one block: `([batch, K, H], prefix mask [batch, K, K])`.
+    """Hidden units of one block, `[batch, K, H]`.
 
     Position i of the block sees the running sum at the block start plus x_j W_j of the
-    block's positions j < i.
+    block's positions j < i (a strictly-lower-triangular matmul).
     """
     prefix = x_block[:, None, :] * _strictly_lower(x_block.shape[-1])
-    return tf.sigmoid(carry[:, None, :] + tf.matmul(prefix, w_block)), prefix
+    return tf.sigmoid(carry[:, None, :] + tf.matmul(prefix, w_block))
 
 
 def _block_backward(x_blocks, w_blocks, v_blocks, carries, grad_blocks, k):
-    """Block k's hidden units, prefix mask and d loss / d pre-activation `[batch, K, H]`."""
-    hidden, prefix = _block_hidden(carries[k], x_blocks[k], w_blocks[k])
+    """Block k's hidden units `[batch, K, H]` and the backward recursion inside the block.
+
+    Returns `(hidden, d_pre, later)`: d loss / d pre-activation of each position, and
+    `later[:, j]`, the sum of `d_pre` over the block's positions after j (what x_j W_j
+    fed inside the block), accumulated in reverse order.
+    """
+    hidden = _block_hidden(carries[k], x_blocks[k], w_blocks[k])
     d_pre = grad_blocks[k][:, :, None] * v_blocks[k] * hidden * (1.0 - hidden)
-    return hidden, prefix, d_pre
+    running, later = tf.zeros_like(d_pre[:, 0]), []
+    for j in reversed(range(d_pre.shape[1])):
+        later.append(running)
+        running += d_pre[:, j]
+    return hidden, d_pre, tf.stack(later[::-1], axis=1)
 
 
 def _loop_over_blocks(body, num_blocks, num_outputs, dtype):
@@ -81,7 +90,7 @@ def _block_logits(x_blocks, w_blocks, v_blocks, carries):
     """V-weighted hidden sums of every block, `[blocks, batch, K]` (one block at a time)."""
 
     def body(k):
-        hidden, _ = _block_hidden(carries[k], x_blocks[k], w_blocks[k])
+        hidden = _block_hidden(carries[k], x_blocks[k], w_blocks[k])
         return (tf.reduce_sum(hidden * v_blocks[k], -1),)
 
     return _loop_over_blocks(body, x_blocks.shape[0], 1, x_blocks.dtype)[0]
@@ -97,11 +106,11 @@ def _block_parameter_gradients(x_blocks, w_blocks, v_blocks, carries, grad_block
 
     def body(k):
         args = (x_blocks, w_blocks, v_blocks, carries, grad_blocks, k)
-        hidden, prefix, d_pre = _block_backward(*args)
+        hidden, d_pre, later = _block_backward(*args)
         return (
-            tf.einsum("bk,bkh->kh", grad_blocks[k], hidden),
-            tf.einsum("bij,bih->jh", prefix, d_pre),
-            tf.reduce_sum(d_pre, 1),
+            tf.reduce_sum(grad_blocks[k][:, :, None] * hidden, 0),
+            tf.reduce_sum(x_blocks[k][:, :, None] * later, 0),
+            later[:, 0] + d_pre[:, 0],
         )
 
     return _loop_over_blocks(body, x_blocks.shape[0], 3, x_blocks.dtype)
@@ -113,12 +122,10 @@ def _block_input_gradients(x_blocks, w_blocks, v_blocks, carries, grad_blocks):
 
     A separate function so that training, which needs no input gradient, prunes it.
     """
-    lower = _strictly_lower(x_blocks.shape[-1])
 
     def body(k):
-        _, _, d_pre = _block_backward(x_blocks, w_blocks, v_blocks, carries, grad_blocks, k)
-        d_prefix = tf.matmul(d_pre, w_blocks[k], transpose_b=True) * lower  # [batch, i, j]
-        return (tf.reduce_sum(d_prefix, 1),)
+        _, _, later = _block_backward(x_blocks, w_blocks, v_blocks, carries, grad_blocks, k)
+        return (tf.reduce_sum(later * w_blocks[k], -1),)
 
     return _loop_over_blocks(body, x_blocks.shape[0], 1, x_blocks.dtype)[0]
 
