@@ -104,6 +104,21 @@ def test_unrolling_leaves_discriminator_unchanged_but_changes_generator_gradient
     assert max(np.abs(u - p).max() for u, p in zip(unrolled, plain)) > 1e-6
 
 
+def test_unrolling_through_a_dead_relu_unit_stays_finite():
+    # A discriminator unit that never fires has all-zero gradients, so Adam's moments m and
+    # v stay exactly 0 for its weights; differentiating m / sqrt(v) there under XLA gave NaN.
+    gan = tiny_gan(unroll_steps=2)
+    hidden = gan.discriminator.layers[0]
+    hidden.bias.assign(np.r_[-1e3, np.zeros(7)].astype("float32"))  # unit 0 is dead
+    gan.compile(d_optimizer=keras.optimizers.Adam(0.05), g_optimizer=keras.optimizers.Adam(0.01))
+    gan.fit(points(32), batch_size=16, epochs=1, verbose=0)
+    assert float(tf.reduce_max(gan.d_optimizer._velocities[0][:, 0])) == 0.0  # v stayed 0
+    gradients = tf.function(_generator_gradients, jit_compile=True)(
+        gan, tf.constant(points(32)), gan.sample_latents(32, seed=0)
+    )
+    assert all(np.all(np.isfinite(g)) for g in gradients)
+
+
 def test_unrolling_needs_a_replayable_optimizer():
     with pytest.raises(ValueError, match="Adam"):
         tiny_gan(unroll_steps=2).compile(d_optimizer=keras.optimizers.RMSprop())

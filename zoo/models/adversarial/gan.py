@@ -382,5 +382,18 @@ class _Lookahead:
         self.m = [m + (g - m) * (1.0 - opt.beta_1) for m, g in zip(self.m, grads)]
         self.v = [v + (tf.square(g) - v) * (1.0 - opt.beta_2) for v, g in zip(self.v, grads)]
         return [
-            w - alpha * m / (tf.sqrt(v) + opt.epsilon) for w, m, v in zip(weights, self.m, self.v)
+            w - alpha * m / (_safe_sqrt(v) + opt.epsilon)
+            for w, m, v in zip(weights, self.m, self.v)
         ]
+
+
+def _safe_sqrt(x):
+    """`sqrt(x)` for `x >= 0` whose gradient is 0 (not inf or NaN) where `x == 0`.
+
+    Adam's second moment stays exactly 0 for a weight whose gradients were all exactly 0
+    (a dead ReLU unit); there `m` is 0 too. TensorFlow's kernel gives `m / sqrt(v)` a zero
+    gradient there, but under XLA (`jit_compile=True`) the square root's gradient is
+    `0 * inf = NaN`, which turned a whole unrolled GAN's weights to NaN within 250 steps.
+    """
+    positive = x > 0
+    return tf.where(positive, tf.sqrt(tf.where(positive, x, tf.ones_like(x))), tf.zeros_like(x))
