@@ -164,11 +164,12 @@ class NaNGuard(keras.callbacks.Callback):
             self._remember_weights()
 
     def _remember_weights(self):
-        weights = self.model.get_weights() if self.restore_weights else None
-        if weights is not None and all(
-            np.all(np.isfinite(w)) for w in weights if w.dtype.kind == "f"
-        ):
-            self._good_weights = weights
+        if not self.restore_weights:
+            return
+        # Only trainable weights decide: non-trainable state may be NaN by design (an
+        # energy model's log Z cache is NaN until its log partition is computed).
+        if all(np.all(np.isfinite(w.numpy())) for w in self.model.trainable_weights):
+            self._good_weights = self.model.get_weights()
 
     def _non_finite(self, logs):
         logs = logs or {}

@@ -88,6 +88,20 @@ def test_nan_guard_stops_gan_training_cleanly_and_restores_finite_weights():
     assert not all(np.isfinite(w).all() for w in unguarded.get_weights())
 
 
+def test_nan_guard_restores_weights_of_a_model_holding_nan_state_by_design():
+    gan = ToyGAN()  # like an energy model's log Z cache: NaN until computed, not trained
+    gan.cache = gan.add_weight(
+        shape=(), initializer=keras.initializers.Constant(np.nan), trainable=False
+    )
+    gan.compile()
+    initial = [w.copy() for w in gan.get_weights()]
+    guard = NaNGuard()
+    gan.fit(_data_with_nan_at_batch(2), epochs=2, batch_size=4, verbose=0, callbacks=[guard])
+    assert guard.stopped[:2] == (0, 2)
+    for restored, start in zip(gan.get_weights(), initial, strict=True):
+        np.testing.assert_array_equal(restored, start)
+
+
 def test_nan_guard_restores_the_last_finite_epoch_and_watches_only_what_it_is_told():
     x = np.random.default_rng(2).normal(size=(20, 4)).astype(np.float32)
     x[16] = np.nan  # fifth batch of four: the first batch of the third epoch of two steps
