@@ -2,7 +2,8 @@
 
 Every row is one `model.fit` step (forward, backward, Adam update) on a batch of 100
 binarized Fashion-MNIST images, D = 784, H = 500, measured in rounds in one process
-(median over rounds) so that the rows share the machine's load:
+(median over rounds) so that the rows share the machine's load; the process CPU time per
+step is printed too (less sensitive to other jobs on a shared machine than wall time):
 
 - zoo NADE: `NADE.call` = `nade.nade_logits` (blocks of `BLOCK_SIZE` positions, XLA
   loop over the blocks, custom O(D H) gradient);
@@ -103,22 +104,32 @@ def main():
         model.fit(x, batch_size=args.batch_size, epochs=1, verbose=0)  # trace and compile
         models[name] = model
     times = {name: [] for name in names}
+    cpu = {name: [] for name in names}
     for _ in range(args.rounds):
         for name, model in models.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             model.fit(x, batch_size=args.batch_size, epochs=1, verbose=0)
             times[name].append((time.perf_counter() - start) / args.steps * 1e3)
+            cpu[name].append((time.process_time() - start_cpu) / args.steps * 1e3)
     made = next((np.median(t) for m, t in times.items() if "MADE" in m), None)
+    made_cpu = next((np.median(t) for m, t in cpu.items() if "MADE" in m), None)
     print(
         f"\nms per fit step, batch {args.batch_size}, D=784, H=500, "
         f"steps_per_execution={args.steps}, median of {args.rounds} rounds, "
         f"load average {os.getloadavg()[0]:.1f}\n"
     )
-    print("| model | ms / step (median) | rounds | x MADE |")
-    print("| --- | --- | --- | --- |")
+    print(
+        "| model | ms / step (median) | rounds | x MADE | CPU ms / step (median) | x MADE (CPU) |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
     for name, t in times.items():
         ratio = f"{np.median(t) / made:.1f}x" if made else "-"
-        print(f"| {name} | {np.median(t):.1f} | {', '.join(f'{v:.0f}' for v in t)} | {ratio} |")
+        cpu_ratio = f"{np.median(cpu[name]) / made_cpu:.1f}x" if made_cpu else "-"
+        rounds = ", ".join(f"{v:.0f}" for v in t)
+        print(
+            f"| {name} | {np.median(t):.1f} | {rounds} | {ratio} | "
+            f"{np.median(cpu[name]):.1f} | {cpu_ratio} |"
+        )
 
 
 if __name__ == "__main__":
