@@ -1,7 +1,9 @@
-"""Shared Keras layers: masked dense/conv, minibatch discrimination, reference/virtual batch norm."""
+"""Shared Keras layers: masked dense/conv, minibatch discrimination, reference/virtual batch
+norm, and a cheap convolution to few output channels (`TapConv2D`)."""
 
 from zoo.layers.masked import MaskedConv2D, MaskedDense
 from zoo.layers.minibatch_discrimination import MinibatchDiscrimination
+from zoo.layers.tap_conv import TapConv2D
 from zoo.layers.virtual_batch_norm import ReferenceBatchNormalization, VirtualBatchNormalization
 
 __all__ = [
@@ -9,5 +11,6 @@ __all__ = [
     "MaskedDense",
     "MinibatchDiscrimination",
     "ReferenceBatchNormalization",
+    "TapConv2D",
     "VirtualBatchNormalization",
 ]
