@@ -21,7 +21,7 @@ register_recipe(
         optimizer=lambda: keras.optimizers.Adam(1e-3),
         optimizer_description="Adam(1e-3), exact negative log-likelihood",
         batch_size=100,
-        epochs=1,
+        epochs=3,
         steps_per_execution=20,
         to_images=flat_to_images,
         metrics={
