@@ -5,6 +5,7 @@ with `--data-dir`; models are shrunk with `--set`.
 """
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -78,6 +79,9 @@ def test_train_writes_a_preset_folder_with_a_model_card(trained):
     card = json.loads((folder / "metadata.json").read_text())
     assert json.loads((folder / "config.json").read_text())["hidden_units"] == 8
     assert card["training"]["epochs"] == 1 and card["training"]["wall_time_s"] > 0
+    assert card["training"]["tf_enable_onednn_opts"] == os.environ.get(
+        "TF_ENABLE_ONEDNN_OPTS", "unset"
+    )
     assert "binarized" in card["preprocessing"] and card["data_licence"]
     nll = card["metrics"]["test_nll"]
     assert nll["tolerance"] == 0.05 and "exact" in nll["protocol"]

@@ -12,6 +12,8 @@ Family modules (`zoo.recipes.energy`, ...) build their recipes with `Recipe(...)
 """
 
 import dataclasses
+import os
+import platform
 import time
 from collections.abc import Callable
 from typing import Any
@@ -254,7 +256,11 @@ class Recipe:
             "seed": self.seed,
             "wall_time_s": round(wall_time, 1),
             "seconds_per_epoch": round(wall_time / max(epochs, 1), 1),
-            "machine": "2 CPU cores shared with other jobs (timings are pessimistic)",
+            "machine": f"{os.cpu_count()} CPU cores ({platform.machine()}); timings depend on "
+            "the machine and its load",
+            # TensorFlow's oneDNN kernels change float32 round-off and speed; off by default
+            # in some builds (this project's TF 2.21 CPU wheel), on when this is "1".
+            "tf_enable_onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset"),
             **({"notes": self.notes} if self.notes else {}),
         }
 
