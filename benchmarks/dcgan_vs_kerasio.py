@@ -107,7 +107,7 @@ THEIRS, SAME_KERNELS, OURS = (
 )
 
 
-def build_models(seed, xla=False):
+def build_models(seed, xla=False, label_smoothing=0.0):
     """The three models, each from the same initial weights (seeded builds)."""
 
     def adam_pair():
@@ -131,7 +131,13 @@ def build_models(seed, xla=False):
     )
     same.compile(**adam_pair(), jit_compile=xla)
     keras.utils.set_random_seed(seed)
-    ours = DCGAN((28, 28, 1), latent_dim=LATENT_DIM, architecture="kerasio", seed=seed)
+    ours = DCGAN(
+        (28, 28, 1),
+        latent_dim=LATENT_DIM,
+        architecture="kerasio",
+        label_smoothing=label_smoothing,
+        seed=seed,
+    )
     ours.compile(**adam_pair(), jit_compile=xla)
     return {THEIRS: theirs, SAME_KERNELS: same, OURS: ours}
 
@@ -158,13 +164,19 @@ def main():
     parser.add_argument("--train-seconds", type=float, default=360.0, help="0 skips FD")
     parser.add_argument("--block-steps", type=int, default=10, help="steps per training block")
     parser.add_argument("--fd-samples", type=int, default=5000)
+    parser.add_argument(
+        "--fd-every", type=float, default=0, help="also FD (1,000 samples) every this many s"
+    )
     parser.add_argument("--xla", action="store_true", help="jit_compile our train_step")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--label-smoothing", type=float, default=0.0, help="one-sided, zoo DCGAN only"
+    )
     args = parser.parse_args()
 
     train, _ = zoo.data.load_arrays("fashion_mnist", "train")
     train = zoo.data.to_unit_interval(train)
-    models = build_models(args.seed, args.xla)
+    models = build_models(args.seed, args.xla, args.label_smoothing)
     streams = {name: batches(train, args.batch_size, args.seed) for name in models}
     steps = {name: 0 for name in models}
 
@@ -179,24 +191,36 @@ def main():
             steps[name] += args.timing_steps
     ms = {name: statistics.median(values) for name, values in per_step.items()}
 
-    quality = {}
+    quality, curves = {}, {}
     if args.train_seconds > 0:
+        test, _ = zoo.data.load_arrays("fashion_mnist", "test")
+        real = zoo.data.to_unit_interval(test[: args.fd_samples])
+
+        def score(model, num_samples):
+            z = tf.random.stateless_normal([num_samples, LATENT_DIM], [args.seed, 7])
+            fake = model.generator.predict(z, batch_size=500, verbose=0)
+            return sample_quality(real[:num_samples], fake, seed=args.seed)
+
         contenders = {name: models[name] for name in (THEIRS, OURS)}
         used = {name: 0.0 for name in contenders}
+        curves = {name: [] for name in contenders}
         while min(used.values()) < args.train_seconds:
             for name, model in contenders.items():
                 if used[name] < args.train_seconds:
+                    before = used[name]
                     used[name] += timed_steps(model, streams[name], args.block_steps)
                     steps[name] += args.block_steps
-        test, _ = zoo.data.load_arrays("fashion_mnist", "test")
-        real = zoo.data.to_unit_interval(test[: args.fd_samples])
+                    if args.fd_every and int(used[name] // args.fd_every) > int(
+                        before // args.fd_every
+                    ):  # untimed: FD of 1,000 samples along the run
+                        fd = score(model, 1000)["fd"]
+                        curves[name].append(f"{used[name]:.0f} s / {steps[name]}: {fd:.0f}")
         for name, model in contenders.items():
-            z = tf.random.stateless_normal([args.fd_samples, LATENT_DIM], [args.seed, 7])
-            fake = model.generator.predict(z, batch_size=500, verbose=0)
-            quality[name] = (sample_quality(real, fake, seed=args.seed), steps[name], used[name])
+            quality[name] = (score(model, args.fd_samples), steps[name], used[name])
 
     print(
         f"\nbatch={args.batch_size}, Fashion-MNIST train, Adam(3e-4) x2, xla={args.xla}, "
+        f"zoo label_smoothing={args.label_smoothing}, "
         f"timing: median of {args.timing_blocks} interleaved blocks of {args.timing_steps} "
         f"steps after 3 warm-up steps; per-block ms: "
         + "; ".join(f"{name}: {[round(v) for v in values]}" for name, values in per_step.items())
@@ -217,6 +241,9 @@ def main():
         else:
             cells += " - | - | - |"
         print(cells)
+    for name, curve in curves.items():
+        print(f"\nFD-FMNIST along the run (training s / steps: FD, 1,000 samples), {name}: ")
+        print(", ".join(curve))
     if quality:
         print(
             f"\nFD protocol: {quality[OURS][0]['protocol']}, real = Fashion-MNIST test[:{args.fd_samples}]"

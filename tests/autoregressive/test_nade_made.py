@@ -2,6 +2,7 @@
 
 import itertools
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -164,6 +165,22 @@ def test_training_cycles_through_the_masks():
     gains = after.mean(axis=1) - before.mean(axis=1)
     assert model.optimizer.iterations.numpy() == 2
     assert np.all(gains > 0), gains
+
+
+def test_xla_update_equals_the_plain_update_and_keeps_the_data_check():
+    x = ALL_BINARY[:16]
+    models = []
+    for run_eagerly in (False, True):  # XLA-compiled update / plain eager update
+        keras.utils.set_random_seed(0)  # the same initial weights
+        model = MADE(D, [8], num_masks=2, order="random", direct_connections=True, seed=5)
+        model.compile(optimizer=keras.optimizers.SGD(0.5), run_eagerly=run_eagerly)
+        model.fit(x, batch_size=8, epochs=1, shuffle=False, verbose=0)  # two steps
+        models.append(model)
+    assert models[0]._compiled_update is not None and models[1]._compiled_update is None
+    for xla, plain in zip(models[0].weights, models[1].weights, strict=True):
+        np.testing.assert_allclose(xla.numpy(), plain.numpy(), rtol=1e-5, atol=1e-6)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[0.0, 1.0\]"):
+        models[0].fit(np.full([4, D], 2.0, "float32"), epochs=1, verbose=0)
 
 
 def test_bad_input_raises_clear_errors():
