@@ -81,16 +81,15 @@ class SimultaneousGAN(GAN):
             else:
                 fake_logits = self.discriminator(fake, training=True)
             g_per_example = self.gan_loss.generator(fake_logits)
-        players = (
-            (self.d_optimizer, self.discriminator, d_per_example),
-            (self.g_optimizer, self.generator, g_per_example),
+            d_loss = tf.nn.compute_average_loss(d_per_example)
+            g_loss = tf.nn.compute_average_loss(g_per_example)
+        updates = (
+            (self.d_optimizer, self.discriminator.trainable_variables, d_loss),
+            (self.g_optimizer, self.generator.trainable_variables, g_loss),
         )
-        grads = [
-            tape.gradient(tf.nn.compute_average_loss(loss), net.trainable_variables)
-            for _, net, loss in players
-        ]
-        for (optimizer, net, _), net_grads in zip(players, grads, strict=True):
-            optimizer.apply(net_grads, net.trainable_variables)
+        grads = [tape.gradient(loss, variables) for _, variables, loss in updates]
+        for (optimizer, variables, _), player_grads in zip(updates, grads, strict=True):
+            optimizer.apply(player_grads, variables)
         self.d_loss_tracker.update_state(d_per_example)
         self.g_loss_tracker.update_state(g_per_example)
         return {m.name: m.result() for m in self.metrics}
