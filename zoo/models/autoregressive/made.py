@@ -230,9 +230,9 @@ class MADE(AutoregressiveModel):
 
         The data checks run first, in the step's own graph; the update (forward, backward
         and the optimizer's update) then runs as one XLA computation, which fuses the
-        optimizer's element-wise updates and the masking: 1.2-1.3x faster per step here
-        than the same ops without XLA (`benchmarks/made_vs_tfp.py`). XLA would drop the
-        checks' assertions, hence the split. With `compile(run_eagerly=True)` or under a
+        optimizer's element-wise updates and the masking: about 1.25x less CPU per step
+        here than the same ops without XLA (benchmarks/RESULTS.md, MADE vs TFP). XLA would
+        drop the checks' assertions, hence the split. With `compile(run_eagerly=True)` or under a
         multi-replica `tf.distribute` strategy the update runs without XLA.
         """
         x, condition = self._unpack(data)
