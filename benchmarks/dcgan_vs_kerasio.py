@@ -24,8 +24,9 @@ Where the steps differ (all visible in the code): keras.io's step generates a fa
 the discriminator update, then draws *fresh* noise and runs the generator again for the
 generator update; ours runs the generator once and back-propagates the generator update
 through that same pass, scored by the updated discriminator (two updates, alternating, as
-in Goodfellow et al.'s algorithm). keras.io adds 0.05·U[0, 1] noise to the labels; ours uses
-plain targets (label_smoothing=0).
+in Goodfellow et al.'s algorithm). keras.io adds 0.05·U[0, 1] noise to the labels; ours
+smooths the real targets one-sidedly (Salimans et al.), `--label-smoothing` 0.1 by default
+(0: plain targets).
 """
 
 import argparse
@@ -170,7 +171,10 @@ def main():
     parser.add_argument("--xla", action="store_true", help="jit_compile our train_step")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--label-smoothing", type=float, default=0.0, help="one-sided, zoo DCGAN only"
+        "--label-smoothing",
+        type=float,
+        default=0.1,
+        help="one-sided, zoo DCGAN only (keras.io adds its own label noise)",
     )
     args = parser.parse_args()
 
