@@ -183,6 +183,18 @@ def test_xla_update_equals_the_plain_update_and_keeps_the_data_check():
         models[0].fit(np.full([4, D], 2.0, "float32"), epochs=1, verbose=0)
 
 
+def test_compiling_again_uses_the_new_optimizer_in_the_xla_update():
+    model = MADE(D, [8], seed=1)
+    model.compile(optimizer=keras.optimizers.SGD(0.5))
+    model.fit(ALL_BINARY, batch_size=8, epochs=1, verbose=0)
+    before = [w.numpy() for w in model.weights]
+    model.compile(optimizer=keras.optimizers.SGD(0.0))  # steps that change nothing
+    model.fit(ALL_BINARY, batch_size=8, epochs=1, verbose=0)
+    assert model.optimizer.iterations.numpy() == len(ALL_BINARY) // 8
+    for old, new in zip(before, model.weights, strict=True):
+        np.testing.assert_array_equal(old, new.numpy())
+
+
 def test_bad_input_raises_clear_errors():
     model = MADE(D, [8])
     with pytest.raises(ValueError, match=r"\(batch, 5\)"):

@@ -4,6 +4,9 @@ An autoregressive model factorises p(x) = prod_i p(x_i | x_<i) in a fixed order,
 log-likelihood is exact and the loss is simply the negative log-likelihood. Subclasses
 implement `_negative_log_likelihood(x, condition, training)` (per example, in nats) and
 `log_prob`; this base class provides `train_step` / `test_step` and the `loss` tracker.
+A subclass may train on another NLL (`_training_nll`, e.g. one mask of MADE's ensemble),
+check the batch before the update (`_prepare_batch`) and then run the update under XLA
+(`jit_update`).
 """
 
 import keras
@@ -26,9 +29,17 @@ class AutoregressiveModel(keras.Model):
     #: Whether `fit(x, y)` feeds `y` to the model; subclasses set it in `__init__`.
     is_conditional = False
 
+    #: Whether `train_step` runs `_update` (forward, backward and the optimizer's update)
+    #: as one XLA computation. Only for subclasses whose `_prepare_batch` makes every data
+    #: check, since XLA drops assertions.
+    jit_update = False
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.loss_tracker = keras.metrics.Mean(name="loss")
+        # XLA `_update` made by the first `train_step` when `jit_update`, and the id of the
+        # optimizer it was traced with (`compile` may bring another one).
+        self._compiled_update, self._compiled_for = None, None
 
     @property
     def metrics(self):
@@ -46,13 +57,40 @@ class AutoregressiveModel(keras.Model):
             )
         return x, (y if self.is_conditional else None)
 
-    def train_step(self, data):
-        x, condition = self._unpack(data)
+    def _prepare_batch(self, x, condition):
+        """The batch as `_update` takes it (subclasses may check and convert it here)."""
+        return x, condition
+
+    def _training_nll(self, x, condition):
+        """Per-example -log p(x | condition) that a training step minimises."""
+        return self._negative_log_likelihood(x, condition, training=True)
+
+    def _update(self, x, condition):
+        """One optimizer step on the mean training NLL; returns the per-example NLL."""
         with tf.GradientTape() as tape:
-            nll = self._negative_log_likelihood(x, condition, training=True)
+            nll = self._training_nll(x, condition)
             loss = tf.nn.compute_average_loss(nll)
         grads = tape.gradient(loss, self.trainable_variables)
         self.optimizer.apply(grads, self.trainable_variables)
+        return nll
+
+    def _update_function(self):
+        """`_update`, or its XLA compilation when `jit_update` is set.
+
+        The XLA form is used in graph mode on a single replica only: not with
+        `compile(run_eagerly=True)` nor under a multi-replica `tf.distribute` strategy.
+        """
+        multi_replica = tf.distribute.get_strategy().num_replicas_in_sync > 1
+        if not self.jit_update or self.run_eagerly or multi_replica:
+            return self._update
+        if self._compiled_for != id(self.optimizer):
+            self._compiled_update = tf.function(self._update, jit_compile=True)
+            self._compiled_for = id(self.optimizer)
+        return self._compiled_update
+
+    def train_step(self, data):
+        x, condition = self._prepare_batch(*self._unpack(data))
+        nll = self._update_function()(x, condition)
         self.loss_tracker.update_state(nll)
         return {m.name: m.result() for m in self.metrics}
 

@@ -163,7 +163,6 @@ class MADE(AutoregressiveModel):
             else []
         )
         self.hidden_activation = keras.activations.get(activation)
-        self._compiled_update = None  # XLA-compiled `_update`, made by the first train_step
         dummy_condition = tf.zeros([1, conditional_dim]) if self.is_conditional else None
         self(tf.zeros([1, self.input_dim]), condition=dummy_condition)
 
@@ -222,42 +221,25 @@ class MADE(AutoregressiveModel):
         return tf.reduce_logsumexp(members, axis=0) - tf.math.log(float(self.num_masks))
 
     def _negative_log_likelihood(self, x, condition, training):
-        # Evaluation only: training steps go through `train_step` / `_update`.
+        # Evaluation: the ensemble. Training steps use `_training_nll` (one mask).
         return -self.log_prob(x, condition)
 
-    def train_step(self, data):
-        """One optimizer step on the NLL of the batch under the step's mask.
+    #: The update runs as one XLA computation, which fuses the optimizer's element-wise
+    #: updates and the masking: about 1.25x less CPU per step here than the same ops
+    #: without XLA (benchmarks/RESULTS.md, MADE vs TFP).
+    jit_update = True
 
-        The data checks run first, in the step's own graph; the update (forward, backward
-        and the optimizer's update) then runs as one XLA computation, which fuses the
-        optimizer's element-wise updates and the masking: about 1.25x less CPU per step
-        here than the same ops without XLA (benchmarks/RESULTS.md, MADE vs TFP). XLA would
-        drop the checks' assertions, hence the split. With `compile(run_eagerly=True)` or under a
-        multi-replica `tf.distribute` strategy the update runs without XLA.
-        """
-        x, condition = self._unpack(data)
+    def _prepare_batch(self, x, condition):
+        # The data checks, before (and outside) the XLA update, which would drop them.
         x = tf.cast(self._validate(x, condition), self.compute_dtype)
         if condition is not None:
             condition = tf.cast(condition, self.compute_dtype)
-        multi_replica = tf.distribute.get_strategy().num_replicas_in_sync > 1
-        if self.run_eagerly or multi_replica:
-            nll = self._update(x, condition)
-        else:
-            if self._compiled_update is None:
-                self._compiled_update = tf.function(self._update, jit_compile=True)
-            nll = self._compiled_update(x, condition)
-        self.loss_tracker.update_state(nll)
-        return {m.name: m.result() for m in self.metrics}
+        return x, condition
 
-    def _update(self, x, condition):
-        """Gradient step on the mean NLL of validated `x`; returns the per-example NLL."""
+    def _training_nll(self, x, condition):
+        """NLL under the step's mask: training cycles through the masks, one per step."""
         mask_index = tf.cast(self.optimizer.iterations % self.num_masks, tf.int32)
-        with tf.GradientTape() as tape:
-            nll = -self._member_log_prob(x, condition, mask_index)
-            loss = tf.nn.compute_average_loss(nll)
-        grads = tape.gradient(loss, self.trainable_variables)
-        self.optimizer.apply(grads, self.trainable_variables)
-        return nll
+        return -self._member_log_prob(x, condition, mask_index)
 
     def sample(self, num_samples, seed=None, condition=None):
         """Draw from the ensemble: a mask uniformly per sample, then its order step by step.

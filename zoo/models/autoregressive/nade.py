@@ -19,12 +19,12 @@ runs the backward recursion inside the block, and adds what the later blocks fed
 reverse cumulative sum over the blocks. The input gradient is a separate XLA call that
 training, which does not need it, prunes.
 
-Measured on 2 shared cores (forward + backward + update at batch 100, D = 784, H = 500,
-the variants side by side in one process; `benchmarks/nade_step.py`, RESULTS.md): the
-previous `tf.scan` over the 784 positions with autodiff took 4.8x as long as this, an
-exclusive `cumsum` over the whole [batch, D, H] tensor with autodiff 2.2x as long as the
-`tf.scan`, the block loop without XLA 1.8x as long as with it; one step of the per-position
-recursion with this custom gradient under XLA 1.2x. A MADE 784-500-784 step is about 13x
+Measured on 2 cores (forward + backward + Adam update at batch 100, D = 784, H = 500, the
+variants side by side in one process; `benchmarks/nade_step.py`, RESULTS.md): the previous
+`tf.scan` over the 784 positions with autodiff takes 2.4x as long as this `fit` step, an
+exclusive `cumsum` over the whole [batch, D, H] tensor with autodiff 7.5x; in the
+exploration, the block loop without XLA took 1.8x as long as with it and the per-position
+recursion with this custom gradient under XLA 1.2x. A MADE 784-500-784 step is about 19x
 shorter: NADE evaluates B D H sigmoids forward and again backward, MADE five matmuls.
 """
 
