@@ -76,11 +76,7 @@ class SimultaneousGAN(GAN):
             d_per_example = self._discriminator_losses(
                 real, tf.stop_gradient(fake), rows, training=True
             )
-            if self.unroll_steps:
-                fake_logits = self._unrolled_logits(real, fake)
-            else:
-                fake_logits = self.discriminator(fake, training=True)
-            g_per_example = self.gan_loss.generator(fake_logits)
+            g_per_example = self._generator_losses(real, fake)
             d_loss = tf.nn.compute_average_loss(d_per_example)
             g_loss = tf.nn.compute_average_loss(g_per_example)
         updates = (

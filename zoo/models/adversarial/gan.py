@@ -228,11 +228,7 @@ class GAN(keras.Model):
 
         with tf.GradientTape() as tape:
             tape.watch(fake)
-            if self.unroll_steps:
-                fake_logits = self._unrolled_logits(real, fake)
-            else:
-                fake_logits = self.discriminator(fake, training=True)
-            g_per_example = self.gan_loss.generator(fake_logits)
+            g_per_example = self._generator_losses(real, fake)
             g_loss = tf.nn.compute_average_loss(g_per_example)
         fake_grad = tape.gradient(g_loss, fake)
         variables = self.generator.trainable_variables
@@ -294,6 +290,15 @@ class GAN(keras.Model):
             )
             per_example += self.gradient_penalty_weight * penalty
         return per_example
+
+    def _generator_losses(self, real, fake):
+        """Per-example generator loss on `fake`, scored by the discriminator, or with
+        `unroll_steps` by the discriminator after its look-ahead updates."""
+        if self.unroll_steps:
+            fake_logits = self._unrolled_logits(real, fake)
+        else:
+            fake_logits = self.discriminator(fake, training=True)
+        return self.gan_loss.generator(fake_logits)
 
     def _unrolled_logits(self, real, fake):
         """Logits on `fake` of the discriminator after `unroll_steps` look-ahead updates.
