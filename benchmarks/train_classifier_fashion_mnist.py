@@ -3,7 +3,7 @@
     python benchmarks/train_classifier_fashion_mnist.py --epochs 3 [--publish]
 
 Prints the test accuracy as a markdown table; with `--publish`, writes the preset with
-`zoo._hub.publish_preset` (model card with the accuracy and this command).
+`zoo.hub.publish_preset` (model card with the accuracy and this command).
 """
 
 import argparse
@@ -43,7 +43,7 @@ def main():
     print("| --- | --- | --- | --- |")
     print(f"| classifier_fashion_mnist | {args.epochs} | {accuracy:.4f} | {seconds:.0f} |")
     if args.publish:
-        from zoo._hub import publish_preset
+        from zoo.hub import publish_preset
 
         card = {
             "description": "Small CNN classifier, feature extractor of FD-FMNIST / KID-FMNIST.",

@@ -16,7 +16,7 @@ import argparse
 import json
 
 import zoo
-from zoo import _hub, recipes
+from zoo import hub, recipes
 
 ESTIMATORS = {
     "energy": "AIS log Z",
@@ -41,7 +41,7 @@ def main():
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name in names:
         recipe = recipes.get_recipe(name)
-        folder = _hub.download_preset(name)
+        folder = hub.download_preset(name)
         card = json.loads((folder / "metadata.json").read_text())
         if args.cards_only:
             measured = {key: metric["value"] for key, metric in card["metrics"].items()}

@@ -1,9 +1,9 @@
 """Fixtures publishing and serving the test preset `tiny_mlp` (hub, registry and CLI tests).
 
 Load them with `pytest_plugins = ("hub_fixtures",)`. The preset (see `tiny_preset`) is
-published once per test module into a temporary folder with `zoo._hub.publish_preset`;
+published once per test module into a temporary folder with `zoo.hub.publish_preset`;
 each test then registers it with that weights record inside
-`zoo._registry.temporary_presets()`, so nothing leaks between tests, and gets its own copy
+`zoo.registry.temporary_presets()`, so nothing leaks between tests, and gets its own copy
 of the endpoint folder to damage at will.
 """
 
@@ -16,7 +16,7 @@ import sys
 import pytest
 from tiny_preset import CARD, CONFIG, NAME, register_tiny, tiny_mlp
 
-from zoo import _hub, _registry
+from zoo import hub, registry
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +24,9 @@ def published(tmp_path_factory):
     """(folder of published presets, weights record, published model's weights)."""
     out_dir = tmp_path_factory.mktemp("published")
     model = tiny_mlp(**CONFIG)
-    with _registry.temporary_presets():
+    with registry.temporary_presets():
         register_tiny()
-        record = _hub.publish_preset(
+        record = hub.publish_preset(
             model, NAME, CONFIG, CARD, out_dir=out_dir, manifest=out_dir / "published.json"
         )
     return out_dir, record, model.get_weights()
@@ -44,7 +44,7 @@ def endpoint_dir(published, tmp_path):
 def tiny(published, endpoint_dir, monkeypatch):
     """`tiny_mlp` registered with its weights record, served from a `file://` endpoint."""
     monkeypatch.setenv("ZOO_ENDPOINT", endpoint_dir.as_uri())
-    with _registry.temporary_presets():
+    with registry.temporary_presets():
         register_tiny(weights=published[1])
         yield published[1]
 

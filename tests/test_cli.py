@@ -10,7 +10,7 @@ import pytest
 from tiny_preset import NAME, register_unpublished
 
 import zoo
-from zoo import _hub
+from zoo import hub
 from zoo.cli import main
 
 pytest_plugins = ("hub_fixtures",)
@@ -65,7 +65,7 @@ def test_info_is_readable_or_json(tiny, capsys):
         "family       test",
         tiny["files"][WEIGHTS]["sha256"],
         "not cached",
-        f"/{NAME}/{WEIGHTS}",
+        f"/{NAME}/v1/{WEIGHTS}",
         "    test_mse  0.5  (made up for the tests)",
     ):
         assert needle in out
@@ -85,7 +85,7 @@ def test_download_then_verify_then_detect_corruption(tiny, capsys):
     assert code == 1 and err.count("MISSING") == 3 and f"zoo download {NAME}" in err
 
     code, out, _ = run(capsys, "download", NAME)
-    folder = _hub.preset_dir(NAME, tiny["version"])
+    folder = hub.preset_dir(NAME, tiny["version"])
     assert code == 0 and out.strip() == str(folder)
     code, out, _ = run(capsys, "verify", NAME)
     assert code == 0 and out.count("OK") == 3

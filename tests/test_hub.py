@@ -18,7 +18,7 @@ import pytest
 from tiny_preset import CARD, CONFIG, NAME, register_unpublished, tiny_mlp
 
 import zoo
-from zoo import _hub
+from zoo import hub
 
 pytest_plugins = ("hub_fixtures",)
 
@@ -44,24 +44,32 @@ def flip_last_byte(path: pathlib.Path):
 
 
 def test_cache_dir_follows_zoo_home_then_keras_home_then_home(monkeypatch, tmp_path):
-    assert _hub.cache_dir() == pathlib.Path(os.environ["ZOO_HOME"])
+    assert hub.cache_dir() == pathlib.Path(os.environ["ZOO_HOME"])
     monkeypatch.delenv("ZOO_HOME")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    assert _hub.cache_dir() == tmp_path / "keras" / "zoo"
+    assert hub.cache_dir() == tmp_path / "keras" / "zoo"
     monkeypatch.delenv("KERAS_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert _hub.cache_dir() == tmp_path / "home" / ".keras" / "zoo"
+    assert hub.cache_dir() == tmp_path / "home" / ".keras" / "zoo"
 
 
-def test_endpoint_defaults_to_checkout_weights_and_validates_scheme(monkeypatch):
-    if _hub.CHECKOUT_WEIGHTS.is_dir():
-        assert _hub.endpoint() == _hub.CHECKOUT_WEIGHTS.as_uri()
+def test_endpoint_defaults_to_the_weights_distribution_and_validates_scheme(monkeypatch):
+    installed = hub.weights_distribution_dir()
+    if installed is not None:
+        assert hub.endpoint() == installed.as_uri()
+    elif hub.CHECKOUT_WEIGHTS.is_dir():
+        assert hub.endpoint() == hub.CHECKOUT_WEIGHTS.as_uri()
+    monkeypatch.setattr(hub, "weights_distribution_dir", lambda: None)
+    monkeypatch.setattr(hub, "CHECKOUT_WEIGHTS", hub.CHECKOUT_WEIGHTS / "no-such-folder")
+    assert hub.endpoint() is None
+    with pytest.raises(hub.HubError, match=r"pip install \./zoo_weights.*ZOO_ENDPOINT"):
+        hub.download_preset("rbm_fashion_mnist")
     monkeypatch.setenv("ZOO_ENDPOINT", "https://example.org/zoo/")
-    assert _hub.endpoint() == "https://example.org/zoo"
-    assert _hub.file_url("a b", "config.json") == "https://example.org/zoo/a%20b/config.json"
+    assert hub.endpoint() == "https://example.org/zoo"
+    assert hub.file_url("a b", 3, "config.json") == "https://example.org/zoo/a%20b/v3/config.json"
     monkeypatch.setenv("ZOO_ENDPOINT", "/srv/zoo_weights")
     with pytest.raises(ValueError, match="file:///srv/zoo_weights"):
-        _hub.endpoint()
+        hub.endpoint()
 
 
 # Downloads over HTTP, cache, corruption, partial files.
@@ -70,7 +78,7 @@ def test_endpoint_defaults_to_checkout_weights_and_validates_scheme(monkeypatch)
 def test_http_preset_is_downloaded_once_then_loaded_from_cache(http_tiny, published):
     model = zoo.load(NAME)
     assert_same_weights(model, published[2])
-    assert sorted(http_tiny.get_requests()) == sorted(f"/{NAME}/{f}" for f in published[1]["files"])
+    assert sorted(http_tiny.get_requests()) == sorted(f"/{NAME}/v1/{f}" for f in published[1]["files"])
     http_tiny.stop()  # no network from here on
 
     again = zoo.load(NAME)
@@ -80,14 +88,14 @@ def test_http_preset_is_downloaded_once_then_loaded_from_cache(http_tiny, publis
 
 
 def test_corrupt_download_is_rejected_naming_both_digests(http_tiny, endpoint_dir, tiny):
-    flip_last_byte(endpoint_dir / NAME / WEIGHTS)
-    actual = hashlib.sha256((endpoint_dir / NAME / WEIGHTS).read_bytes()).hexdigest()
+    flip_last_byte(endpoint_dir / NAME / "v1" / WEIGHTS)
+    actual = hashlib.sha256((endpoint_dir / NAME / "v1" / WEIGHTS).read_bytes()).hexdigest()
     expected = tiny["files"][WEIGHTS]["sha256"]
-    with pytest.raises(_hub.ChecksumError) as error:
+    with pytest.raises(hub.ChecksumError) as error:
         zoo.load(NAME)
     message = str(error.value)
     assert WEIGHTS in message and expected in message and actual in message
-    folder = _hub.preset_dir(NAME, tiny["version"])
+    folder = hub.preset_dir(NAME, tiny["version"])
     assert WEIGHTS not in cached_names(folder)
     assert not list(folder.glob("*.part"))
 
@@ -95,23 +103,23 @@ def test_corrupt_download_is_rejected_naming_both_digests(http_tiny, endpoint_di
 def test_partial_and_truncated_files_are_ignored_and_replaced(
     http_tiny, endpoint_dir, published, tiny
 ):
-    folder = _hub.preset_dir(NAME, tiny["version"])
+    folder = hub.preset_dir(NAME, tiny["version"])
     folder.mkdir(parents=True)
-    good = (endpoint_dir / NAME / WEIGHTS).read_bytes()
+    good = (endpoint_dir / NAME / "v1" / WEIGHTS).read_bytes()
     (folder / f".{WEIGHTS}.deadbeef.part").write_bytes(good[:100])  # a killed download
     (folder / WEIGHTS).write_bytes(good[: len(good) // 2])  # a truncated copy
 
     assert_same_weights(zoo.load(NAME), published[2])
     assert cached_names(folder) == sorted(tiny["files"])
-    assert all(check.ok for check in _hub.verify_preset(NAME))
+    assert all(check.ok for check in hub.verify_preset(NAME))
 
 
 def test_endpoint_errors_say_what_failed(tiny, monkeypatch):
     monkeypatch.setenv("ZOO_ENDPOINT", "http://127.0.0.1:9")  # discard port: nothing listens
-    with pytest.raises(_hub.HubError, match=r"Cannot reach http://127.0.0.1:9/tiny_mlp/"):
+    with pytest.raises(hub.HubError, match=r"Cannot reach http://127.0.0.1:9/tiny_mlp/"):
         zoo.load(NAME)
     monkeypatch.setenv("ZOO_ENDPOINT", "file:///nonexistent/zoo_weights")
-    with pytest.raises(_hub.HubError, match="config.json"):
+    with pytest.raises(hub.HubError, match="config.json"):
         zoo.load(NAME)
 
 
@@ -131,13 +139,13 @@ class _SlowHandler(http.server.SimpleHTTPRequestHandler):
 
 _FETCHER = """
 import json, pathlib, sys, time
-from zoo import _hub
+from zoo import hub
 record = json.loads(pathlib.Path({record!r}).read_text())
 pathlib.Path(sys.argv[1]).touch()
 while not pathlib.Path({go!r}).exists():
     time.sleep(0.005)
-folder = _hub.fetch_preset("tiny_mlp", record)
-print(_hub.sha256_file(folder / "model.weights.h5"))
+folder = hub.fetch_preset("tiny_mlp", record)
+print(hub.sha256_file(folder / "model.weights.h5"))
 """
 
 
@@ -178,10 +186,10 @@ def test_two_processes_loading_at_once_both_succeed_with_one_download(
         assert fetcher.returncode == 0, stderr
         assert stdout.strip() == tiny["files"][WEIGHTS]["sha256"]
     assert sum("Waiting for another process" in stderr for _, stderr in outputs) == 1
-    assert sorted(_SlowHandler.requests) == sorted(f"/{NAME}/{f}" for f in tiny["files"])
-    folder = _hub.preset_dir(NAME, tiny["version"])
+    assert sorted(_SlowHandler.requests) == sorted(f"/{NAME}/v1/{f}" for f in tiny["files"])
+    folder = hub.preset_dir(NAME, tiny["version"])
     assert cached_names(folder) == sorted(tiny["files"])
-    assert all(check.ok for check in _hub.verify_preset(NAME))
+    assert all(check.ok for check in hub.verify_preset(NAME))
     assert_same_weights(zoo.load(NAME), published[2])
 
 
@@ -191,7 +199,7 @@ def test_two_processes_loading_at_once_both_succeed_with_one_download(
 def test_offline_with_empty_cache_fails_fast_without_network(http_tiny, monkeypatch):
     monkeypatch.setenv("ZOO_OFFLINE", "1")
     start = time.monotonic()
-    with pytest.raises(_hub.OfflineError) as error:
+    with pytest.raises(hub.OfflineError) as error:
         zoo.load(NAME)
     assert time.monotonic() - start < 2
     message = str(error.value)
@@ -211,37 +219,37 @@ def test_offline_loads_cached_and_file_endpoint_presets(tiny, published, monkeyp
 
 
 def test_verify_finds_a_corrupt_cached_file_and_force_download_repairs_it(tiny):
-    assert [c.status for c in _hub.verify_preset(NAME)] == ["missing"] * 3
-    folder = _hub.download_preset(NAME)
+    assert [c.status for c in hub.verify_preset(NAME)] == ["missing"] * 3
+    folder = hub.download_preset(NAME)
     flip_last_byte(folder / WEIGHTS)
     actual = hashlib.sha256((folder / WEIGHTS).read_bytes()).hexdigest()
 
-    assert all(c.ok for c in _hub.verify_preset(NAME, full=False))  # same size
-    bad = [c for c in _hub.verify_preset(NAME) if not c.ok]
+    assert all(c.ok for c in hub.verify_preset(NAME, full=False))  # same size
+    bad = [c for c in hub.verify_preset(NAME) if not c.ok]
     assert [c.path.name for c in bad] == [WEIGHTS]
     assert tiny["files"][WEIGHTS]["sha256"] in bad[0].detail and actual in bad[0].detail
     assert f"zoo download {NAME} --force" in bad[0].detail
 
-    _hub.download_preset(NAME, force=True)
-    assert all(c.ok for c in _hub.verify_preset(NAME))
+    hub.download_preset(NAME, force=True)
+    assert all(c.ok for c in hub.verify_preset(NAME))
 
 
 def test_load_refetches_a_cached_folder_holding_another_upload_of_the_same_version(tiny):
-    folder = _hub.download_preset(NAME)
+    folder = hub.download_preset(NAME)
     flip_last_byte(folder / WEIGHTS)  # same sizes, other content: another upload's files
     flip_last_byte(folder / "metadata.json")
-    assert not all(c.ok for c in _hub.verify_preset(NAME))
+    assert not all(c.ok for c in hub.verify_preset(NAME))
 
     zoo.load(NAME)
 
-    assert all(c.ok for c in _hub.verify_preset(NAME))
+    assert all(c.ok for c in hub.verify_preset(NAME))
 
 
 def test_unpublished_preset_cannot_be_downloaded(tiny):
     register_unpublished()
-    with pytest.raises(_hub.HubError, match="benchmarks/tiny.py"):
-        _hub.download_preset("tiny_unpublished")
-    with pytest.raises(_hub.HubError, match="benchmarks/tiny.py"):
+    with pytest.raises(hub.HubError, match="benchmarks/tiny.py"):
+        hub.download_preset("tiny_unpublished")
+    with pytest.raises(hub.HubError, match="benchmarks/tiny.py"):
         zoo.load("tiny_unpublished")
 
 
@@ -250,11 +258,11 @@ def test_unpublished_preset_cannot_be_downloaded(tiny):
 
 def test_publish_writes_files_manifest_and_model_card(published):
     out_dir, record, _ = published
-    folder = out_dir / NAME
+    folder = out_dir / NAME / "v1"
     for filename, entry in record["files"].items():
-        assert _hub.sha256_file(folder / filename) == entry["sha256"]
+        assert hub.sha256_file(folder / filename) == entry["sha256"]
         assert (folder / filename).stat().st_size == entry["size"]
-    assert json.loads((out_dir / "published.json").read_text()) == {NAME: record}
+    assert json.loads((out_dir / "published.json").read_text()) == {NAME: {"versions": [record]}}
     assert json.loads((folder / "config.json").read_text()) == CONFIG
     card = json.loads((folder / "metadata.json").read_text())
     assert card["version"] == record["version"] == 1 and card["name"] == NAME
@@ -269,23 +277,25 @@ def test_publish_writes_files_manifest_and_model_card(published):
 def test_republishing_creates_a_new_version_cached_apart_from_the_old(
     tiny, endpoint_dir, published, monkeypatch
 ):
-    v1_folder = _hub.download_preset(NAME)
+    v1_folder = hub.download_preset(NAME)
     retrained = tiny_mlp(**CONFIG)
     retrained.set_weights([w + 1.0 for w in published[2]])
     manifest = endpoint_dir / "published.json"
     with pytest.raises(ValueError, match="immutable, publish version 2"):
-        _hub.publish_preset(
+        hub.publish_preset(
             retrained, NAME, CONFIG, CARD, out_dir=endpoint_dir, manifest=manifest, version=1
         )
-    v2 = _hub.publish_preset(retrained, NAME, CONFIG, CARD, out_dir=endpoint_dir, manifest=manifest)
+    v2 = hub.publish_preset(retrained, NAME, CONFIG, CARD, out_dir=endpoint_dir, manifest=manifest)
     assert v2["version"] == 2
 
-    v2_folder = _hub.fetch_preset(NAME, v2)
-    assert v2_folder == _hub.preset_dir(NAME, 2) != v1_folder
+    v2_folder = hub.fetch_preset(NAME, v2)
+    assert v2_folder == hub.preset_dir(NAME, 2) != v1_folder
     loaded = tiny_mlp(**CONFIG)
     loaded.load_weights(v2_folder / WEIGHTS)
     assert_same_weights(loaded, retrained.get_weights())
-    assert all(c.ok for c in _hub.verify_preset(NAME))  # the registered version 1 is untouched
+    assert all(c.ok for c in hub.verify_preset(NAME))  # the registered version 1 is untouched
+    assert (endpoint_dir / NAME / "v1" / WEIGHTS).is_file()  # both versions stay published
+    assert [r["version"] for r in json.loads(manifest.read_text())[NAME]["versions"]] == [1, 2]
 
 
 def test_published_weights_leave_out_the_optimizer_state(tiny, tmp_path):
@@ -293,12 +303,12 @@ def test_published_weights_leave_out_the_optimizer_state(tiny, tmp_path):
     model.compile(optimizer="adam", loss="mse")
     inputs = np.ones((4, *model.input_shape[1:]), "float32")
     model.fit(inputs, model.predict(inputs, verbose=0), epochs=1, verbose=0)
-    _hub.publish_preset(model, NAME, CONFIG, CARD, out_dir=tmp_path, manifest=tmp_path / "m.json")
+    hub.publish_preset(model, NAME, CONFIG, CARD, out_dir=tmp_path, manifest=tmp_path / "m.json")
 
-    with h5py.File(tmp_path / NAME / WEIGHTS) as weights:
+    with h5py.File(tmp_path / NAME / "v1" / WEIGHTS) as weights:
         assert "optimizer" not in weights
     loaded = tiny_mlp(**CONFIG)
-    loaded.load_weights(tmp_path / NAME / WEIGHTS)
+    loaded.load_weights(tmp_path / NAME / "v1" / WEIGHTS)
     assert_same_weights(loaded, model.get_weights())
 
 
@@ -319,5 +329,5 @@ def test_publish_refuses_what_users_could_not_load(tiny, tmp_path, change, messa
     arguments = {"model": lambda: tiny_mlp(**CONFIG), "config": CONFIG, "metadata": CARD, **change}
     arguments["model"] = arguments["model"]()
     with pytest.raises(ValueError, match=message):
-        _hub.publish_preset(name=NAME, out_dir=tmp_path, manifest=tmp_path / "m.json", **arguments)
+        hub.publish_preset(name=NAME, out_dir=tmp_path, manifest=tmp_path / "m.json", **arguments)
     assert not (tmp_path / "m.json").exists()

@@ -37,12 +37,12 @@ def data_dir(tmp_path_factory):
 def trained(data_dir, tmp_path_factory):
     """`zoo train nade_fashion_mnist` at 8 hidden units into a fresh --out folder."""
     out = tmp_path_factory.mktemp("presets")
-    manifest = zoo._registry.PUBLISHED_MANIFEST.read_text()
+    manifest = zoo.registry.PUBLISHED_MANIFEST.read_text()
     code = cli.main(
         ["train", "nade_fashion_mnist", "--data-dir", str(data_dir), "--out", str(out), *NADE_TINY]
     )
     assert code == 0
-    assert zoo._registry.PUBLISHED_MANIFEST.read_text() == manifest  # --out leaves it alone
+    assert zoo.registry.PUBLISHED_MANIFEST.read_text() == manifest  # --out leaves it alone
     return out
 
 
@@ -70,7 +70,7 @@ def test_binarization_is_named_and_applied():
 
 
 def test_train_writes_a_preset_folder_with_a_model_card(trained):
-    folder = trained / "nade_fashion_mnist"
+    folder = trained / "nade_fashion_mnist" / "v1"
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
         "config.json",
         "metadata.json",
@@ -87,7 +87,8 @@ def test_train_writes_a_preset_folder_with_a_model_card(trained):
     assert nll["tolerance"] == 0.05 and "exact" in nll["protocol"]
     assert 0 < nll["value"] < 784 * np.log(2) + 1  # better than nothing, worse than perfect
     assert set(card["software"]) >= {"zoo", "tensorflow", "keras"} and len(card["sha256"]) == 2
-    record = json.loads((trained / "published.json").read_text())["nade_fashion_mnist"]
+    manifest = json.loads((trained / "published.json").read_text())
+    record = manifest["nade_fashion_mnist"]["versions"][-1]
     assert record["metrics"]["test_nll"]["value"] == nll["value"]
 
 
@@ -96,11 +97,11 @@ def test_eval_reproduces_the_card_and_catches_a_wrong_card(trained, data_dir, ca
     assert cli.main([*args, "--preset-dir", str(trained)]) == 0
     assert "| test_nll |" in capsys.readouterr().out
 
-    wrong = tmp_path / "nade_fashion_mnist"
-    wrong.mkdir()
+    wrong = tmp_path / "nade_fashion_mnist" / "v1"
+    wrong.mkdir(parents=True)
     for name in ("config.json", "model.weights.h5"):
-        (wrong / name).write_bytes((trained / "nade_fashion_mnist" / name).read_bytes())
-    card = json.loads((trained / "nade_fashion_mnist" / "metadata.json").read_text())
+        (wrong / name).write_bytes((trained / "nade_fashion_mnist" / "v1" / name).read_bytes())
+    card = json.loads((trained / "nade_fashion_mnist" / "v1" / "metadata.json").read_text())
     card["metrics"]["test_nll"]["value"] += 0.1  # outside the 0.05 nats tolerance
     (wrong / "metadata.json").write_text(json.dumps(card))
     assert cli.main([*args, "--preset-dir", str(tmp_path), "--json"]) == 1

@@ -6,7 +6,7 @@ import pytest
 from tiny_preset import CARD, CONFIG, NAME, register_tiny, register_unpublished, tiny_mlp
 
 import zoo
-from zoo import _hub, _registry
+from zoo import hub, registry
 
 pytest_plugins = ("hub_fixtures",)
 
@@ -51,7 +51,7 @@ def test_unknown_names_suggest_the_closest(tiny):
 
 def test_temporary_presets_undo_only_what_was_registered_inside():
     before = zoo.list_models()
-    with _registry.temporary_presets():
+    with registry.temporary_presets():
         register_unpublished(aliases=("tiny_alias",))
         assert "tiny_unpublished" in zoo.list_models()
     assert zoo.list_models() == before
@@ -66,9 +66,9 @@ def test_info_tells_everything_without_downloading(tiny, endpoint_dir):
     assert record["metrics"] == CARD["metrics"]
     weights = record["weights"]
     assert weights["version"] == tiny["version"] and not weights["cached"]
-    assert weights["cache_dir"] == str(_hub.preset_dir(NAME, tiny["version"]))
+    assert weights["cache_dir"] == str(hub.preset_dir(NAME, tiny["version"]))
     for filename, file in weights["files"].items():
-        assert file["url"] == f"{endpoint_dir.as_uri()}/{NAME}/{filename}"
+        assert file["url"] == f"{endpoint_dir.as_uri()}/{NAME}/v1/{filename}"
         assert file["sha256"] == tiny["files"][filename]["sha256"]
     zoo.load(NAME)
     assert zoo.info(NAME)["weights"]["cached"]
@@ -91,17 +91,42 @@ def test_pretrained_load_uses_the_published_config_and_weights(tiny, published):
 
 
 def test_the_package_manifest_matches_registered_presets_and_published_files():
-    manifest = json.loads(_registry.PUBLISHED_MANIFEST.read_text())
-    for name, record in manifest.items():
-        preset = _registry.get_preset(name)
+    manifest = json.loads(registry.PUBLISHED_MANIFEST.read_text())
+    for name, entry in manifest.items():
+        preset = registry.get_preset(name)
         assert preset.name == name, f"{name} is published under an alias"
-        _registry._check_weights_record(name, record)
-        for metric in record["metrics"].values():
-            assert {"value", "protocol"} <= metric.keys()
-        folder = _hub.CHECKOUT_WEIGHTS / name
-        if folder.is_dir():  # the checkout's default endpoint must serve what is recorded
-            assert (
-                json.loads((folder / "metadata.json").read_text())["version"] == record["version"]
-            )
-            for filename, file in record["files"].items():
-                assert _hub.sha256_file(folder / filename) == file["sha256"], folder / filename
+        versions = [record["version"] for record in entry["versions"]]
+        assert versions == list(range(1, len(versions) + 1)), f"{name}: versions {versions}"
+        for record in entry["versions"]:
+            _check_published_version(name, record)
+
+
+def _check_published_version(name, record):
+    registry.check_weights_record(name, record)
+    for metric in record["metrics"].values():
+        assert {"value", "protocol"} <= metric.keys()
+    folder = hub.CHECKOUT_WEIGHTS / name / f"v{record['version']}"
+    if folder.is_dir():  # the checkout's default endpoint must serve what is recorded
+        assert (
+            json.loads((folder / "metadata.json").read_text())["version"] == record["version"]
+        )
+        for filename, file in record["files"].items():
+            assert hub.sha256_file(folder / filename) == file["sha256"], folder / filename
+
+
+@pytest.mark.parametrize(
+    ("name", "version"),
+    [
+        (name, record["version"])
+        for name, entry in json.loads(registry.PUBLISHED_MANIFEST.read_text()).items()
+        for record in entry["versions"]
+    ],
+)
+def test_every_published_version_loads_from_the_default_endpoint(name, version):
+    model = zoo.load(name, version=version)  # verified against its recorded sha256
+    folder = hub.preset_dir(name, version)
+    assert all(check.ok for check in hub.verify_preset(name, version=version, full=True))
+    assert json.loads((folder / "metadata.json").read_text())["version"] == version
+    assert model.count_params() > 0
+    with pytest.raises(KeyError, match="published versions"):
+        zoo.load(name, version=version + 100)

@@ -9,6 +9,11 @@ such function in this module.
 User errors (unknown preset, unpublished or unverifiable weights, offline) print one line
 `zoo: error: ...` on stderr and exit with status 1; usage errors exit with status 2.
 
+`zoo list`, `info`, `download`, `verify`, `cache-dir` and `--help` never import
+TensorFlow, so they answer at once. The other commands import it quietly: TensorFlow's C++
+start-up logging (CUDA probes, CPU feature notes) is hidden unless `--verbose` is given or
+`TF_CPP_MIN_LOG_LEVEL` is set by the user.
+
 Example:
     $ zoo list "*mnist" --pretrained
     $ zoo info vae_fashion_mnist
@@ -20,18 +25,26 @@ Example:
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 
 import zoo
-from zoo import _hub, _registry
+from zoo import hub, registry
 
 _COMMANDS = []
+#: Commands that need no TensorFlow: they read the registry and the cache only.
+_LIGHT_COMMANDS = ("list", "info", "download", "verify", "cache-dir")
 
 
 def arg(*names, **options):
     """One argument of a subcommand, as given to `ArgumentParser.add_argument`."""
     return names, options
+
+
+_VERSION_ARG = arg(
+    "--version", dest="weights_version", type=int, help="published version (default newest)"
+)
 
 
 def command(name: str, *arguments):
@@ -69,7 +82,7 @@ def list_presets(args) -> int:
         return 0
     rows = []
     for name in names:
-        preset = _registry.get_preset(name)
+        preset = registry.get_preset(name)
         weights = preset.weights
         rows.append(
             (name, preset.family, f"v{weights['version']}" if weights else "-", preset.description)
@@ -105,6 +118,11 @@ def show_info(args) -> int:
     if record["description"]:
         lines.append(f"  description  {record['description']}")
     lines.append(f"  config       {json.dumps(record['config'])}")
+    if record["versions"]:
+        published = ", ".join(
+            f"v{v['version']} ({(v['published'] or '')[:10]})" for v in record["versions"]
+        )
+        lines.append(f"  versions     {published}  (zoo.load(name, version=N))")
     weights = record["weights"]
     if weights is None:
         reason = record["unpublished_reason"] or "not published yet"
@@ -131,6 +149,7 @@ def show_info(args) -> int:
         action="store_true",
         help="download again even when cached (repairs a corrupt cache)",
     ),
+    _VERSION_ARG,
 )
 def download(args) -> int:
     """Download a preset's weights into the cache and verify them.
@@ -138,28 +157,37 @@ def download(args) -> int:
     Files already cached with the right size are kept; each download is checked
     against its published sha256 before it is used. Prints the cache folder.
     """
-    print(_hub.download_preset(args.name, force=args.force))
+    print(hub.download_preset(args.name, version=args.weights_version, force=args.force))
     return 0
 
 
 @command(
     "verify",
     arg("name", nargs="?", help="preset name or alias (default: every published preset)"),
+    _VERSION_ARG,
 )
 def verify(args) -> int:
     """Check cached weights against their published sha256 digests.
 
-    With a NAME, every file of that preset must be cached and intact. Without, every
-    downloaded published preset is checked, and those not downloaded are listed.
-    Exits with status 1 when a file is corrupt (or, with a NAME, missing).
+    With a NAME, every file of its newest version (or of `--version`) must be cached and
+    intact. Without, every downloaded version of every published preset is checked, and
+    the presets not downloaded are listed. Exits with status 1 when a file is corrupt (or,
+    with a NAME, missing).
     """
-    names = [args.name] if args.name else zoo.list_models(pretrained=True)
-    failed, not_downloaded = False, []
-    for name in names:
-        checks = _hub.verify_preset(name, full=True)
+    if args.name:
+        targets = [(args.name, args.weights_version)]
+    else:
+        targets = [
+            (name, record["version"])
+            for name in zoo.list_models(pretrained=True)
+            for record in registry.get_preset(name).versions
+        ]
+    failed, downloaded, names = False, set(), {name for name, _ in targets}
+    for name, version in targets:
+        checks = hub.verify_preset(name, version=version, full=True)
         if not args.name and all(check.status == "missing" for check in checks):
-            not_downloaded.append(name)
             continue
+        downloaded.add(name)
         for check in checks:
             bad = check.status == "corrupt" or (check.status == "missing" and args.name)
             failed = failed or bad
@@ -168,6 +196,7 @@ def verify(args) -> int:
                 f"{check.status.upper():8} {check.path}{detail}",
                 file=sys.stderr if bad else sys.stdout,
             )
+    not_downloaded = sorted(names - downloaded)
     if not names:
         print("No published presets to verify.")
     if not_downloaded:
@@ -182,7 +211,7 @@ def show_cache_dir(args) -> int:
     $ZOO_HOME, else $KERAS_HOME/zoo, else ~/.keras/zoo. Each preset version is cached in
     its own folder <cache>/<name>/v<version>/.
     """
-    print(_hub.cache_dir())
+    print(hub.cache_dir())
     return 0
 
 
@@ -197,14 +226,16 @@ def _config_value(text):
         return key, value
 
 
-def _preset_model(name, preset_dir):
+def _preset_model(name, preset_dir, version=None):
     """The trained model and its model card: from `preset_dir` or the published preset."""
     from zoo import recipes
 
     if preset_dir:
         return recipes.load_preset_folder(name, preset_dir)
-    model = zoo.load(name)
-    return model, {"metrics": zoo.info(name)["metrics"]}
+    model = zoo.load(name, version=version)
+    record = registry.get_preset(name).record(version)
+    return model, {"metrics": record.get("metrics", {})}
+
 
 
 @command(
@@ -217,6 +248,7 @@ def _preset_model(name, preset_dir):
     arg(
         "--preset-dir", help="a folder written by `zoo train --out` instead of the published preset"
     ),
+    _VERSION_ARG,
 )
 def sample(args) -> int:
     """Draw samples from a pretrained preset and save them as a PNG grid.
@@ -231,7 +263,7 @@ def sample(args) -> int:
     recipe = recipes.get_recipe(args.name)
     if recipe.to_images is None:
         raise ValueError(f"{recipe.preset} is not a generative model with `sample`.")
-    model, _ = _preset_model(recipe.preset, args.preset_dir)
+    model, _ = _preset_model(recipe.preset, args.preset_dir, args.weights_version)
     print(f"Drawing {args.num_samples} samples from {recipe.preset} (seed {args.seed})...")
     images = draw_images(model, recipe, args.num_samples, args.seed)
     print(plotting.save_image_grid(images, args.output, scale=args.scale))
@@ -302,6 +334,7 @@ def train(args) -> int:
         "--limit", type=int, help="evaluate on the first LIMIT images (not comparable to the card)"
     ),
     arg("--json", action="store_true", help="print the comparison as JSON"),
+    _VERSION_ARG,
 )
 def evaluate(args) -> int:
     """Recompute a preset's model-card metrics and compare them with the card.
@@ -313,7 +346,7 @@ def evaluate(args) -> int:
     from zoo import recipes
 
     recipe = recipes.get_recipe(args.name)
-    model, card = _preset_model(recipe.preset, args.preset_dir)
+    model, card = _preset_model(recipe.preset, args.preset_dir, args.weights_version)
     measured = recipes.evaluate(
         model,
         recipe,
@@ -360,6 +393,7 @@ def evaluate(args) -> int:
         default=[],
         help="how energy models compute log Z once at export, e.g. --log-partition method=ais",
     ),
+    _VERSION_ARG,
 )
 def export(args) -> int:
     """Write a preset as a SavedModel with one serving signature per method.
@@ -374,7 +408,8 @@ def export(args) -> int:
     if args.untrained:
         model = zoo.load(args.name, pretrained=False)
     else:
-        model, _ = _preset_model(_registry.get_preset(args.name).name, args.preset_dir)
+        name = registry.get_preset(args.name).name
+        model, _ = _preset_model(name, args.preset_dir, args.weights_version)
     path = export_saved_model(
         model,
         args.directory,
@@ -408,6 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"zoo {zoo.__version__}")
+    parser.add_argument(
+        "--verbose", action="store_true", help="show TensorFlow's C++ start-up logging"
+    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for name, arguments, function in _COMMANDS:
         summary, _, details = function.__doc__.partition("\n")
@@ -419,19 +457,48 @@ def build_parser() -> argparse.ArgumentParser:
         )
         for names, options in arguments:
             sub.add_argument(*names, **options)
-        sub.set_defaults(run=function)
+        sub.set_defaults(run=function, command=name)
     return parser
+
+
+def import_tensorflow(quiet: bool = True):
+    """Import TensorFlow and initialize its devices, with its C++ start-up logging hidden.
+
+    TensorFlow prints CUDA probes and CPU notes from C++ before its log level applies, so
+    `quiet` also points the process's stderr (file descriptor 2) at the null device
+    while TensorFlow starts, then puts it back; Python errors are not affected after that.
+    """
+    if not quiet:
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def main(argv=None) -> int:
     """Run the `zoo` command line with `argv` (default `sys.argv[1:]`); return the exit code."""
     args = build_parser().parse_args(argv)
+    if args.command not in _LIGHT_COMMANDS:
+        import_tensorflow(quiet=not args.verbose and "TF_CPP_MIN_LOG_LEVEL" not in os.environ)
     try:
         return args.run(args)
     except (
         # FileNotFoundError: zoo.data.DatasetNotFoundError (missing data) and preset folders
-        _registry.UnknownModelError,
-        _hub.HubError,
+        registry.UnknownModelError,
+        hub.HubError,
         ValueError,
         FileNotFoundError,
     ) as error:

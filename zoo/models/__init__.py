@@ -1,13 +1,28 @@
-"""All model classes of the zoo, one import away: `from zoo.models import VAE`.
+"""All model classes of the zoo, one attribute away: `zoo.models.VAE`.
 
-Importing this package also registers every family's presets and applies the Keras
-multi-worker fix of `zoo.distribute` where the installed Keras needs it.
+Names resolve lazily (PEP 562): `import zoo.models` imports no model module and no
+TensorFlow; the first use of a class imports its module. Each family is a subpackage
+(`zoo.models.energy`, ...) with its models and a TensorFlow-free `presets` module that
+declares its published presets.
 """
 
-import zoo.distribute  # noqa: F401
-from zoo.models.adversarial import *
-from zoo.models.autoencoders import *
-from zoo.models.autoregressive import *
-from zoo.models.classifier import ImageClassifier  # noqa: F401
-from zoo.models.energy import *
-from zoo.models.variational import *
+import importlib
+
+FAMILIES = ("adversarial", "autoencoders", "autoregressive", "classifier", "energy", "variational")
+
+_FAMILY_OF = {
+    name: family
+    for family in FAMILIES
+    for name in importlib.import_module(f"{__name__}.{family}").__all__
+}
+__all__ = sorted(_FAMILY_OF)
+
+
+def __getattr__(name):
+    if name in _FAMILY_OF:
+        return getattr(importlib.import_module(f"{__name__}.{_FAMILY_OF[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return [*__all__, *FAMILIES]

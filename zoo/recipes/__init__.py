@@ -18,7 +18,7 @@ import time
 
 import keras
 
-from zoo import _hub, _registry
+from zoo import hub, registry
 from zoo.recipes import (  # noqa: F401  (each module registers its recipes)
     adversarial,
     autoencoders,
@@ -70,7 +70,7 @@ def train_preset(
         name: Preset name or alias.
         epochs: Epochs (default the recipe's).
         data_dir: Data folder for `zoo.data` (default its usual places).
-        out: Folder to write `<out>/<name>/` and `<out>/published.json` into; None
+        out: Folder to write `<out>/<name>/v<version>/` and `<out>/published.json` into; None
             publishes into the checkout's `zoo_weights/` and `zoo/published.json` (a new
             version of the preset).
         seed: Seed (default the recipe's).
@@ -84,7 +84,7 @@ def train_preset(
 
     Returns:
         `(model, record)`: the trained model and the manifest record written by
-        `zoo._hub.publish_preset` (`version`, `files`, `metrics`, `published`).
+        `zoo.hub.publish_preset` (`version`, `files`, `metrics`, `published`).
 
     Raises:
         ValueError: no recipe, or `config_overrides` without `out`.
@@ -99,12 +99,12 @@ def train_preset(
             "A preset trained with config overrides is not the published architecture: "
             "give an output folder (--out) to write it elsewhere."
         )
-    preset = _registry.get_preset(name)
+    preset = registry.get_preset(name)
     epochs = recipe.epochs if epochs is None else int(epochs)
     keras.utils.set_random_seed(recipe.seed)
     x = recipe.training_data(data_dir, limit)
-    with _registry.config_overridden(preset.name, **(config_overrides or {})) as trained:
-        model = trained.builder(**trained.config)
+    with registry.config_overridden(preset.name, **(config_overrides or {})) as trained:
+        model = trained.build(**trained.config)
         wall_time = recipe.train(model, x, epochs=epochs, verbose=verbose)
         measured = evaluate(
             model,
@@ -118,9 +118,9 @@ def train_preset(
         out = pathlib.Path(out) if out is not None else None
         # Keras 3 saves a compiled model's optimizer state with its weights: publish a
         # fresh copy holding the weights only (a third of the size with Adam).
-        weights_only = trained.builder(**trained.config)
+        weights_only = trained.build(**trained.config)
         weights_only.set_weights(model.get_weights())
-        record = _hub.publish_preset(
+        record = hub.publish_preset(
             weights_only,
             preset.name,
             trained.config,
@@ -245,14 +245,25 @@ def compare(recipe, card_metrics, measured):
 def load_preset_folder(name, folder):
     """Build a preset from a folder written by `train_preset(..., out=...)`.
 
+    Args:
+        name: Preset name.
+        folder: The `out` folder (its newest `<name>/v<version>/` is used), or a version
+            folder holding `config.json`.
+
     Returns:
         `(model, card)`: the model with the folder's weights and its `metadata.json`.
     """
     folder = pathlib.Path(folder)
-    if (folder / name / "config.json").is_file():
-        folder = folder / name
+    if not (folder / "config.json").is_file():
+        versions = sorted(
+            (path for path in (folder / name).glob("v*") if (path / "config.json").is_file()),
+            key=lambda path: int(path.name[1:]),
+        )
+        if not versions:
+            raise FileNotFoundError(f"No published version of {name!r} under {folder}.")
+        folder = versions[-1]
     config = json.loads((folder / "config.json").read_text())
     card = json.loads((folder / "metadata.json").read_text())
-    model = _registry.get_preset(name).builder(**config)
+    model = registry.get_preset(name).build(**config)
     model.load_weights(folder / "model.weights.h5")
     return model, card

@@ -293,9 +293,9 @@ def get_recipe(name: str) -> Recipe:
         KeyError: unknown preset (closest names listed).
         ValueError: the preset has no recipe.
     """
-    from zoo import _registry
+    from zoo import registry
 
-    preset = _registry.get_preset(name)
+    preset = registry.get_preset(name)
     _import_family_recipes()
     if preset.name not in _RECIPES:
         raise ValueError(

@@ -1,6 +1,5 @@
 """Adversarial models: GAN (losses, k-step training, label smoothing, unrolling) and DCGAN."""
 
-from zoo.models.adversarial.dcgan import DCGAN
-from zoo.models.adversarial.gan import GAN
+from zoo._lazy import attach
 
-__all__ = ["DCGAN", "GAN"]
+__getattr__, __dir__, __all__ = attach(__name__, {"dcgan": ["DCGAN"], "gan": ["GAN"]})

@@ -1,10 +1,15 @@
 """Autoencoders: deep, denoising, contractive and stacked (one shared base)."""
 
-from zoo.models.autoencoders.autoencoder import (
-    Autoencoder,
-    ContractiveAutoencoder,
-    DenoisingAutoencoder,
-    StackedAutoencoder,
-)
+from zoo._lazy import attach
 
-__all__ = ["Autoencoder", "ContractiveAutoencoder", "DenoisingAutoencoder", "StackedAutoencoder"]
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "autoencoder": [
+            "Autoencoder",
+            "ContractiveAutoencoder",
+            "DenoisingAutoencoder",
+            "StackedAutoencoder",
+        ]
+    },
+)

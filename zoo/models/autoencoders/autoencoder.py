@@ -39,7 +39,6 @@ import tensorflow as tf
 
 from zoo._checks import as_float_batch, check_in_range
 from zoo._random import replica_batch_noise, stateless_seed
-from zoo._registry import register_model
 from zoo.models._steps import LossTermsSteps
 
 LOSSES = ("cross_entropy", "squared_error")
@@ -443,23 +442,3 @@ class StackedAutoencoder(Autoencoder):
             histories.append(history)
             inputs = encoder_layer(inputs).numpy()  # the next layer's data, this one frozen
         return histories
-
-
-register_model(
-    "dae_fashion_mnist",
-    DenoisingAutoencoder,
-    {
-        "input_shape": [28, 28, 1],
-        "hidden_units": [512, 64],
-        "noise": "masking",
-        "noise_level": 0.3,
-        "loss": "cross_entropy",
-    },
-    family="autoencoder",
-    paper=(
-        "Vincent, Larochelle, Bengio and Manzagol (2008). Extracting and Composing Robust "
-        "Features with Denoising Autoencoders. ICML 2008."
-    ),
-    dataset="Fashion-MNIST train (60,000 images), grey levels scaled to [0, 1]",
-    description="Denoising autoencoder 784-512-64, 30% masking noise, cross-entropy loss",
-)

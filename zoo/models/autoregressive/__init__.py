@@ -1,8 +1,8 @@
 """Autoregressive models: exact likelihoods p(x) = prod_i p(x_i | x_<i)."""
 
-from zoo.models.autoregressive.made import MADE
-from zoo.models.autoregressive.nade import NADE
-from zoo.models.autoregressive.pixelcnn import PixelCNN
-from zoo.models.autoregressive.pixelrnn import PixelRNN
+from zoo._lazy import attach
 
-__all__ = ["MADE", "NADE", "PixelCNN", "PixelRNN"]
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {"made": ["MADE"], "nade": ["NADE"], "pixelcnn": ["PixelCNN"], "pixelrnn": ["PixelRNN"]},
+)

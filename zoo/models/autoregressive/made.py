@@ -20,16 +20,11 @@ import tensorflow_probability as tfp
 
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import stateless_seed
-from zoo._registry import register_model
 from zoo.layers.masked import MaskedDense
 from zoo.models.autoregressive.base import AutoregressiveModel
 
 tfd = tfp.distributions
 
-PAPER = (
-    "Germain, Gregor, Murray, Larochelle (2015). MADE: Masked Autoencoder for Distribution "
-    "Estimation. ICML."
-)
 ORDERS = ("natural", "random")
 
 
@@ -298,14 +293,3 @@ class MADE(AutoregressiveModel):
             "activation": self.activation,
             "seed": self.seed,
         }
-
-
-register_model(
-    "made_fashion_mnist",
-    MADE,
-    {"input_dim": 784, "hidden_units": [500], "num_masks": 1, "order": "natural"},
-    family="autoregressive",
-    paper=PAPER,
-    dataset="Fashion-MNIST train, flattened, binarized (pixel/255 > 0.5)",
-    description="MADE 784-500-784 (one mask, natural order) on binarized Fashion-MNIST",
-)

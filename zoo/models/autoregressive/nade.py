@@ -35,12 +35,10 @@ import tensorflow_probability as tfp
 
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import stateless_seed
-from zoo._registry import register_model
 from zoo.models.autoregressive.base import AutoregressiveModel
 
 tfd = tfp.distributions
 
-PAPER = "Larochelle, Murray (2011). The Neural Autoregressive Distribution Estimator. AISTATS."
 
 #: Positions per block of `nade_logits` (measured: see the module docstring).
 BLOCK_SIZE = 16
@@ -290,14 +288,3 @@ class NADE(AutoregressiveModel):
             "input_dim": self.input_dim,
             "hidden_units": self.hidden_units,
         }
-
-
-register_model(
-    "nade_fashion_mnist",
-    NADE,
-    {"input_dim": 784, "hidden_units": 500},
-    family="autoregressive",
-    paper=PAPER,
-    dataset="Fashion-MNIST train, flattened, binarized (pixel/255 > 0.5)",
-    description="NADE 784-500 on statically binarized Fashion-MNIST; exact log p(x)",
-)

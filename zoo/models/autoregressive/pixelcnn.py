@@ -23,15 +23,9 @@ both are one compiled `tf.while_loop`.
 import keras
 import tensorflow as tf
 
-from zoo._registry import register_model
 from zoo.layers.masked import MaskedConv2D
 from zoo.models.autoregressive.base import AutoregressiveImageModel
 
-PAPER = (
-    "van den Oord, Kalchbrenner, Vinyals, Espeholt, Graves, Kavukcuoglu (2016). Conditional "
-    "Image Generation with PixelCNN Decoders. NeurIPS; van den Oord, Kalchbrenner, "
-    "Kavukcuoglu (2016). Pixel Recurrent Neural Networks. ICML."
-)
 
 
 def gate(x):
@@ -291,14 +285,3 @@ def _write_rows(cache, rows, top, left):
 def _write_column(cache, pixel, column):
     """Put `pixel` `[B, 1, 1, n]` into the one-row `cache` at `column`."""
     return _write_rows(cache, pixel, 0, column)
-
-
-register_model(
-    "pixelcnn_fashion_mnist",
-    PixelCNN,
-    {"image_shape": [28, 28, 1], "num_layers": 6, "filters": 32, "gated": True},
-    family="autoregressive",
-    paper=PAPER,
-    dataset="Fashion-MNIST train, binarized (pixel/255 > 0.5)",
-    description="Gated PixelCNN (no blind spot), Bernoulli pixels, binarized Fashion-MNIST",
-)

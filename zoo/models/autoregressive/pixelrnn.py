@@ -16,7 +16,6 @@ import tensorflow as tf
 from zoo.layers.masked import MaskedConv2D
 from zoo.models.autoregressive.base import AutoregressiveImageModel
 
-PAPER = "van den Oord, Kalchbrenner, Kavukcuoglu (2016). Pixel Recurrent Neural Networks. ICML."
 
 
 @keras.saving.register_keras_serializable(package="zoo")

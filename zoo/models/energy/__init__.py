@@ -1,15 +1,13 @@
 """Energy-based models: restricted Boltzmann machines, Boltzmann machines, deep belief nets."""
 
-from zoo.models.energy.boltzmann_machine import BoltzmannMachine
-from zoo.models.energy.dbn import DBN
-from zoo.models.energy.rbm import BernoulliRBM, GaussianBernoulliRBM, RestrictedBoltzmannMachine
-from zoo.models.energy.softmax_rbm import SoftmaxRBM
+from zoo._lazy import attach
 
-__all__ = [
-    "DBN",
-    "BernoulliRBM",
-    "BoltzmannMachine",
-    "GaussianBernoulliRBM",
-    "RestrictedBoltzmannMachine",
-    "SoftmaxRBM",
-]
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "boltzmann_machine": ["BoltzmannMachine"],
+        "dbn": ["DBN"],
+        "rbm": ["BernoulliRBM", "GaussianBernoulliRBM", "RestrictedBoltzmannMachine"],
+        "softmax_rbm": ["SoftmaxRBM"],
+    },
+)

@@ -25,7 +25,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo import register_model
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_seed
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
@@ -412,15 +411,3 @@ class DBN(DefaultOptimizerMixin, keras.Model):
             "weight_decay": self.weight_decay,
             "seed": self.seed,
         }
-
-
-register_model(
-    "dbn_fashion_mnist",
-    DBN,
-    {"layer_sizes": [784, 500, 500, 2000], "cd_k": 1},
-    family="energy",
-    paper="Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep "
-    "belief nets. Neural Computation 18.",
-    dataset="Fashion-MNIST train (60,000), statically binarized at 0.5",
-    description="DBN 784-500-500-2000, greedy RBM pretraining + up-down fine-tuning",
-)

@@ -25,7 +25,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo import register_model
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import replica_batch_noise, replica_rows, stateless_seed
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
@@ -767,15 +766,3 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
 
     def get_config(self):
         return {**super().get_config(), "learn_sigma": self.learn_sigma}
-
-
-register_model(
-    "rbm_fashion_mnist",
-    BernoulliRBM,
-    {"n_visible": 784, "n_hidden": 256, "cd_k": 1, "persistent": True, "num_chains": 100},
-    family="energy",
-    paper="Tieleman, T. (2008). Training restricted Boltzmann machines using approximations "
-    "to the likelihood gradient. ICML.",
-    dataset="Fashion-MNIST train (60,000), statically binarized at 0.5",
-    description="Bernoulli RBM 784-256 trained with PCD; log p(v) via AIS log Z",
-)

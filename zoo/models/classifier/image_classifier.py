@@ -16,7 +16,6 @@ default feature extractor of `zoo.evaluation.sample_quality` for 28×28×1 image
 import keras
 
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._registry import register_model
 
 FEATURES_LAYER = "features"
 
@@ -122,17 +121,3 @@ class ImageClassifier(keras.Model):
             }
         )
         return config
-
-
-register_model(
-    "classifier_fashion_mnist",
-    ImageClassifier,
-    {"input_shape": [28, 28, 1], "num_classes": 10, "filters": 32, "feature_dim": 128},
-    family="classifier",
-    paper=(
-        "Heusel et al., 2017. GANs Trained by a Two Time-Scale Update Rule Converge to a "
-        "Local Nash Equilibrium (the Fréchet distance), on the features of this classifier."
-    ),
-    dataset="Fashion-MNIST train (60,000 images in [0, 1]); accuracy on the 10,000 test images",
-    description="Small CNN classifier; feature extractor of FD-FMNIST and KID-FMNIST.",
-)

@@ -1,15 +1,18 @@
 """The weights hub: fetch, verify, cache and publish pretrained presets.
 
-A published preset is a folder `<name>/` holding three files: `config.json` (the builder's
+A published version of a preset is a folder `<name>/v<version>/` holding three files: `config.json` (the builder's
 keyword arguments), `model.weights.h5` (Keras weights, no pickle) and `metadata.json` (the
 model card). The package records the version, sha256 and size of every file in
 `zoo/published.json`, so nothing is trusted before it is checked against that record.
+Published versions are immutable and all stay loadable: `zoo.load(name, version=N)`.
 
 Where files come from, in order:
 
 1. the cache, `<cache_dir()>/<name>/v<version>/` (each version has its own folder, so a
    retrained preset never overwrites or is mistaken for an older one);
-2. the endpoint, `<endpoint()>/<name>/<file>` (`file://`, `http://` or `https://`).
+2. the endpoint, `<endpoint()>/<name>/v<version>/<file>` (`file://`, `http://` or
+   `https://`): `$ZOO_ENDPOINT`, else the installed weights distribution `zoo-weights`
+   (built from the repository's `zoo_weights/` folder), else that folder in a checkout.
 
 A download goes to a temporary `*.part` file in the cache folder, is hashed while it
 streams, and is moved into place with `os.replace` only when size and sha256 match, all
@@ -19,20 +22,22 @@ hashed by `verify_preset` / `zoo verify`.
 
 Environment:
     ZOO_HOME: cache root; default `$KERAS_HOME/zoo`, else `~/.keras/zoo`.
-    ZOO_ENDPOINT: base URL of the published presets; default the checkout's
-        `zoo_weights/` folder when it exists next to the package.
+    ZOO_ENDPOINT: base URL of the published presets; default the installed `zoo-weights`
+        distribution, else the checkout's `zoo_weights/` folder.
     ZOO_OFFLINE=1: never open a network connection; only the cache and `file://`
         endpoints are used.
 
-References:
-    The rules follow lessons from timm, keras `get_file`, torch.hub and TF Hub: verified
-    digests, atomic replace, per-file locks, immutable published versions.
+#### References
+
+The rules follow lessons from timm, keras `get_file`, torch.hub and TF Hub: verified
+digests, atomic replace, per-file locks, immutable published versions.
 """
 
 import dataclasses
 import datetime
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import pathlib
@@ -47,9 +52,11 @@ from typing import Any
 
 import filelock
 
-from zoo import _registry
+from zoo import registry
 
 CHECKOUT_WEIGHTS = pathlib.Path(__file__).resolve().parent.parent / "zoo_weights"
+#: The import name of the weights distribution (`pip install ./zoo_weights`).
+WEIGHTS_PACKAGE = "zoo_weights"
 _PARTIAL_SUFFIX = ".part"
 _CHUNK_BYTES = 1 << 20
 _TIMEOUT_SECONDS = 60
@@ -108,8 +115,9 @@ def endpoint() -> str | None:
     """The base URL presets are downloaded from, without a trailing slash.
 
     Returns:
-        `$ZOO_ENDPOINT`; else the `file://` URL of the checkout's `zoo_weights/` folder
-        when it exists; else None (only cached presets can be loaded).
+        `$ZOO_ENDPOINT`; else the `file://` URL of the installed weights distribution
+        (`zoo_weights`, a package of its own); else of the checkout's `zoo_weights/`
+        folder when it exists; else None (only cached presets can be loaded).
 
     Raises:
         ValueError: if `ZOO_ENDPOINT` is not a `file://`, `http://` or `https://` URL.
@@ -122,9 +130,23 @@ def endpoint() -> str | None:
                 f"For a local folder use {pathlib.Path(value).expanduser().resolve().as_uri()}"
             )
         return value.rstrip("/")
+    installed = weights_distribution_dir()
+    if installed is not None:
+        return installed.as_uri()
     if CHECKOUT_WEIGHTS.is_dir():
         return CHECKOUT_WEIGHTS.as_uri()
     return None
+
+
+def weights_distribution_dir() -> pathlib.Path | None:
+    """The folder of the installed weights distribution (`zoo_weights`), or None."""
+    try:
+        spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return pathlib.Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
 def offline() -> bool:
@@ -137,10 +159,10 @@ def preset_dir(name: str, version: int) -> pathlib.Path:
     return cache_dir() / name / f"v{version}"
 
 
-def file_url(name: str, filename: str) -> str | None:
+def file_url(name: str, version: int, filename: str) -> str | None:
     """The endpoint URL of one preset file, or None when no endpoint is configured."""
     base = endpoint()
-    return None if base is None else _join_url(base, name, filename)
+    return None if base is None else _join_url(base, name, version, filename)
 
 
 def is_cached(name: str, weights: dict) -> bool:
@@ -176,7 +198,7 @@ def fetch_preset(name: str, weights: dict, force: bool = False) -> pathlib.Path:
         HubError: no endpoint is configured, or it cannot be reached.
 
     Example:
-        >>> weights = zoo._registry.get_preset("vae_fashion_mnist").weights
+        >>> weights = zoo.registry.get_preset("vae_fashion_mnist").weights
         >>> folder = fetch_preset("vae_fashion_mnist", weights)
         >>> sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
         ['config.json', 'metadata.json', 'model.weights.h5']
@@ -186,7 +208,8 @@ def fetch_preset(name: str, weights: dict, force: bool = False) -> pathlib.Path:
     todo = list(files) if force else _stale_files(folder, files)
     if not todo:
         return folder
-    base = _reachable_endpoint(name, weights["version"], folder, todo)  # fails fast offline
+    version = weights["version"]
+    base = _reachable_endpoint(name, version, folder, todo)  # fails fast offline
     folder.mkdir(parents=True, exist_ok=True)
     with _DownloadLock(folder):
         for leftover in folder.glob(f".*{_PARTIAL_SUFFIX}"):
@@ -194,33 +217,36 @@ def fetch_preset(name: str, weights: dict, force: bool = False) -> pathlib.Path:
         if not force:
             todo = _stale_files(folder, files)  # another process may have fetched them
         for filename in todo:
-            _download(_join_url(base, name, filename), folder / filename, files[filename], name)
+            url = _join_url(base, name, version, filename)
+            _download(url, folder / filename, files[filename], name)
     return folder
 
 
-def download_preset(name: str, force: bool = False) -> pathlib.Path:
+def download_preset(name: str, version: int | None = None, force: bool = False) -> pathlib.Path:
     """Fetch a registered preset's published files into the cache (`zoo download`).
 
     Args:
         name: Preset name or alias.
+        version: Published version; default the newest.
         force: Download again even when cached (repairs a file `zoo verify` rejects).
 
     Returns:
         The preset's cache folder.
 
     Raises:
-        KeyError: unknown name (with the closest names).
+        KeyError: unknown name (with the closest names) or version.
         HubError: weights not published, offline, unreachable or failing verification.
     """
-    preset = _registry.get_preset(name)
-    return fetch_preset(preset.name, _published_weights(preset), force=force)
+    preset = registry.get_preset(name)
+    return fetch_preset(preset.name, _published_weights(preset, version), force=force)
 
 
-def verify_preset(name: str, full: bool = True) -> list[FileCheck]:
+def verify_preset(name: str, version: int | None = None, full: bool = True) -> list[FileCheck]:
     """Check a preset's cached files against its published record (`zoo verify`).
 
     Args:
         name: Preset name or alias.
+        version: Published version; default the newest.
         full: Hash every file (sha256); with False, compare sizes only (what every load
             does).
 
@@ -231,8 +257,8 @@ def verify_preset(name: str, full: bool = True) -> list[FileCheck]:
         KeyError: unknown name.
         HubError: the preset has no published weights.
     """
-    preset = _registry.get_preset(name)
-    weights = _published_weights(preset)
+    preset = registry.get_preset(name)
+    weights = _published_weights(preset, version)
     folder = preset_dir(preset.name, weights["version"])
     return [
         _check_file(folder / filename, expected, preset.name, full)
@@ -251,16 +277,16 @@ def publish_preset(
 ) -> dict:
     """Write a trained preset's files and record their digests so `zoo.load` can use them.
 
-    Writes `<out_dir>/<name>/config.json` (`config`), `model.weights.h5` (the weights of
+    Writes `<out_dir>/<name>/v<version>/config.json` (`config`), `model.weights.h5` (the weights of
     `model`) and `metadata.json` (the model card: `metadata` plus the name, version, UTC
     date, the versions of zoo, Python, TensorFlow, Keras and TFP, and the sha256 of the two
-    other files), then records `version`, the sha256 and size of each file, the card's
-    `metrics` and the date under `name` in the manifest (`zoo/published.json`). Commit
+    other files), then appends `version`, the sha256 and size of each file, the card's
+    `metrics` and the date to the versions of `name` in the manifest (`zoo/published.json`). Commit
     both the folder and the manifest. Before writing, it checks that the weights load
     into the registered builder called with `config`, so a published preset always loads.
 
-    Published weights are immutable: publishing a name again creates the next version
-    (cached separately by every user); an existing version number is refused.
+    Published weights are immutable: publishing a name again creates the next version in
+    a folder of its own (every version stays loadable); an existing version is refused.
 
     Args:
         model: The trained `keras.Model`.
@@ -286,15 +312,18 @@ def publish_preset(
         ValueError: `config` differs from the registered one, the weights do not load
             into the builder, the card is malformed, or `version` is already taken.
 
-    Example:
-        >>> vae = zoo.load("vae_fashion_mnist", pretrained=False)
-        >>> vae.compile(optimizer="adam"); vae.fit(train, epochs=50)
-        >>> card = {"dataset": "fashion_mnist train", "training": {"epochs": 50},
-        ...         "metrics": {"test_nll": {"value": 235.1, "protocol": "IWAE k=1000"}}}
-        >>> publish_preset(vae, "vae_fashion_mnist", zoo.info("vae_fashion_mnist")["config"], card)
-        {'version': 1, 'files': {...}, 'metrics': {...}, 'published': '...'}
+    #### Examples
+
+    ```python
+    vae = zoo.load("vae_fashion_mnist", pretrained=False)
+    vae.compile(optimizer="adam")
+    vae.fit(train, epochs=50)
+    card = {"dataset": "fashion_mnist train", "training": {"epochs": 50},
+            "metrics": {"test_nll": {"value": 235.1, "protocol": "IWAE k=1000"}}}
+    publish_preset(vae, "vae_fashion_mnist", zoo.info("vae_fashion_mnist")["config"], card)
+    ```
     """
-    preset = _registry.get_preset(name)
+    preset = registry.get_preset(name)
     if preset.name != name:
         raise ValueError(
             f"Publish under the canonical name {preset.name!r}, not the alias {name!r}."
@@ -314,13 +343,12 @@ def publish_preset(
         raise ValueError(f"metadata must not set {taken}: publish_preset fills them in.")
     metrics = _check_metrics(card.get("metrics", {}))
     out_dir = pathlib.Path(out_dir) if out_dir is not None else CHECKOUT_WEIGHTS
-    manifest = pathlib.Path(manifest) if manifest is not None else _registry.PUBLISHED_MANIFEST
-    folder = out_dir / name
-    folder.mkdir(parents=True, exist_ok=True)
+    manifest = pathlib.Path(manifest) if manifest is not None else registry.PUBLISHED_MANIFEST
     cache_dir().mkdir(parents=True, exist_ok=True)
     with filelock.FileLock(cache_dir() / ".publish.lock"):
         published = json.loads(manifest.read_text()) if manifest.exists() else {}
-        last = published.get(name, {}).get("version", 0)
+        versions = published.get(name, {}).get("versions", [])
+        last = versions[-1]["version"] if versions else 0
         version = last + 1 if version is None else int(version)
         if version <= last:
             raise ValueError(
@@ -328,6 +356,8 @@ def publish_preset(
                 f"weights are immutable, publish version {last + 1} instead."
             )
         now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        folder = out_dir / name / f"v{version}"
+        folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=folder, prefix=".staging-") as staging:
             staging = pathlib.Path(staging)
             _without_training_state(preset, config, model).save_weights(
@@ -345,26 +375,26 @@ def publish_preset(
             _write_json(staging / "metadata.json", card)
             files = {
                 f: {"sha256": sha256_file(staging / f), "size": (staging / f).stat().st_size}
-                for f in _registry.PRESET_FILES
+                for f in registry.PRESET_FILES
             }
-            for f in _registry.PRESET_FILES:
+            for f in registry.PRESET_FILES:
                 os.replace(staging / f, folder / f)
         record = {"version": version, "files": files, "metrics": metrics, "published": now}
-        published[name] = record
+        published[name] = {"versions": [*versions, record]}
         _write_json(manifest, dict(sorted(published.items())))
-    _registry._published.cache_clear()
+    registry.published_records.cache_clear()
     return record
 
 
-def _published_weights(preset) -> dict:
-    weights = preset.weights
-    if weights is None:
+def _published_weights(preset, version: int | None = None) -> dict:
+    record = preset.record(version)
+    if record is None:
         raise HubError(
             preset.unpublished_reason
             or f"No weights are published for {preset.name!r} yet; "
             f"`zoo.load({preset.name!r}, pretrained=False)` builds it untrained."
         )
-    return weights
+    return {"version": record["version"], "files": record["files"]}
 
 
 def _stale_files(folder: pathlib.Path, files: dict) -> list[str]:
@@ -409,8 +439,8 @@ class _DownloadLock:
         self._lock.release()
 
 
-def _join_url(base: str, name: str, filename: str) -> str:
-    return f"{base}/{urllib.parse.quote(name)}/{urllib.parse.quote(filename)}"
+def _join_url(base: str, name: str, version: int, filename: str) -> str:
+    return f"{base}/{urllib.parse.quote(name)}/v{int(version)}/{urllib.parse.quote(filename)}"
 
 
 def _reachable_endpoint(name: str, version: int, folder: pathlib.Path, missing: list[str]) -> str:
@@ -419,13 +449,14 @@ def _reachable_endpoint(name: str, version: int, folder: pathlib.Path, missing: 
     what = f"preset {name!r} (version {version}) needs {', '.join(missing)} in {folder}"
     if base is None:
         raise HubError(
-            f"No endpoint to download from: {what}. Set ZOO_ENDPOINT to the URL of the "
-            "published presets (file://, http:// or https://)."
+            f"No endpoint to download from: {what}. Install the published weights "
+            "(`pip install ./zoo_weights` from a zoo checkout, or the zoo-weights wheel), or "
+            "set ZOO_ENDPOINT to the URL of the published presets (file://, http:// or https://)."
         )
     if offline() and urllib.parse.urlsplit(base).scheme != "file":
         raise OfflineError(
             f"ZOO_OFFLINE=1 and {what}, which are not cached. Run `zoo download {name}` "
-            f"where the network is allowed (it fetches from {base}/{name}/), or copy that "
+            f"where the network is allowed (it fetches from {base}/{name}/v{version}/), or copy that "
             f"folder's files into {folder}, or point ZOO_ENDPOINT at a local file:// copy."
         )
     return base
@@ -438,7 +469,7 @@ def _download(url: str, destination: pathlib.Path, expected: dict, name: str):
     except urllib.error.HTTPError as error:
         raise HubError(
             f"Cannot download {url}: HTTP {error.code} {error.reason}. Is ZOO_ENDPOINT "
-            f"({endpoint()}) the folder of published presets, holding {name}/?"
+            f"({endpoint()}) the folder of published presets, holding {name}/v<version>/?"
         ) from None
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
@@ -520,7 +551,7 @@ def _without_training_state(preset, config: dict, model):
     Keras writes a compiled model's optimizer slots into `save_weights` (twice the weights
     for Adam); users of a preset need none of that, so only the model's variables ship.
     """
-    fresh = preset.builder(**config)
+    fresh = preset.build(**config)
     try:
         fresh.set_weights(model.get_weights())
     except ValueError as error:
@@ -533,7 +564,7 @@ def _without_training_state(preset, config: dict, model):
 
 def _check_weights_load(preset, config: dict, weights_path: pathlib.Path):
     try:
-        preset.builder(**config).load_weights(weights_path)
+        preset.build(**config).load_weights(weights_path)
     except Exception as error:  # any failure means users could not load the preset
         raise ValueError(
             f"The weights do not load into the registered builder of {preset.name!r} "

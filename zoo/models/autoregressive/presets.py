@@ -1,0 +1,34 @@
+"""Published presets of the autoregressive family (declarations only: no TensorFlow import)."""
+
+from zoo.registry import register_model
+
+register_model(
+    "nade_fashion_mnist",
+    "zoo.models.autoregressive.nade:NADE",
+    {"input_dim": 784, "hidden_units": 500},
+    family="autoregressive",
+    paper="Larochelle, Murray (2011). The Neural Autoregressive Distribution Estimator. AISTATS.",
+    dataset="Fashion-MNIST train, flattened, binarized (pixel/255 > 0.5)",
+    description="NADE 784-500 on statically binarized Fashion-MNIST; exact log p(x)",
+)
+register_model(
+    "made_fashion_mnist",
+    "zoo.models.autoregressive.made:MADE",
+    {"input_dim": 784, "hidden_units": [500], "num_masks": 1, "order": "natural"},
+    family="autoregressive",
+    paper="Germain, Gregor, Murray, Larochelle (2015). MADE: Masked Autoencoder for "
+    "Distribution Estimation. ICML.",
+    dataset="Fashion-MNIST train, flattened, binarized (pixel/255 > 0.5)",
+    description="MADE 784-500-784 (one mask, natural order) on binarized Fashion-MNIST",
+)
+register_model(
+    "pixelcnn_fashion_mnist",
+    "zoo.models.autoregressive.pixelcnn:PixelCNN",
+    {"image_shape": [28, 28, 1], "num_layers": 6, "filters": 32, "gated": True},
+    family="autoregressive",
+    paper="van den Oord, Kalchbrenner, Vinyals, Espeholt, Graves, Kavukcuoglu (2016). "
+    "Conditional Image Generation with PixelCNN Decoders. NeurIPS; van den Oord, "
+    "Kalchbrenner, Kavukcuoglu (2016). Pixel Recurrent Neural Networks. ICML.",
+    dataset="Fashion-MNIST train, binarized (pixel/255 > 0.5)",
+    description="Gated PixelCNN (no blind spot), Bernoulli pixels, binarized Fashion-MNIST",
+)

@@ -1,0 +1,24 @@
+"""Published presets of the energy-based family (declarations only: no TensorFlow import)."""
+
+from zoo.registry import register_model
+
+register_model(
+    "rbm_fashion_mnist",
+    "zoo.models.energy.rbm:BernoulliRBM",
+    {"n_visible": 784, "n_hidden": 256, "cd_k": 1, "persistent": True, "num_chains": 100},
+    family="energy",
+    paper="Tieleman, T. (2008). Training restricted Boltzmann machines using approximations "
+    "to the likelihood gradient. ICML.",
+    dataset="Fashion-MNIST train (60,000), statically binarized at 0.5",
+    description="Bernoulli RBM 784-256 trained with PCD; log p(v) via AIS log Z",
+)
+register_model(
+    "dbn_fashion_mnist",
+    "zoo.models.energy.dbn:DBN",
+    {"layer_sizes": [784, 500, 500, 2000], "cd_k": 1},
+    family="energy",
+    paper="Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep "
+    "belief nets. Neural Computation 18.",
+    dataset="Fashion-MNIST train (60,000), statically binarized at 0.5",
+    description="DBN 784-500-500-2000, greedy RBM pretraining + up-down fine-tuning",
+)
