@@ -1,7 +1,56 @@
-"""Input validation shared by every model: clear `ValueError`s, nothing silently clipped."""
+"""Input validation shared by every model: clear `ValueError`s, nothing silently clipped.
+
+Eagerly (`model.log_prob(x)`, numpy data) a bad input raises `ValueError` at once. Inside
+a traced step (`fit`, `evaluate`) the same check is a TensorFlow assertion whose message
+starts with `INPUT_ERROR`; `zoo.models.base.GenerativeModel` turns that failure back into
+the same `ValueError` (the step is stopped before any weight is updated).
+"""
 
 import numpy as np
 import tensorflow as tf
+
+#: Prefix of every traced input-check message (see `input_error_message`).
+INPUT_ERROR = "zoo input error: "
+
+
+def input_error_message(error_text: str) -> str | None:
+    """The readable message of a failed traced input check, or None for other errors."""
+    start = error_text.find(INPUT_ERROR)
+    if start < 0:
+        return None
+    message = error_text[start + len(INPUT_ERROR) :]
+    for end in ("\n\t [[", "\n\nStack trace", "\n [[", " [[{{node", "\n"):
+        message = message.split(end)[0]
+    return message.strip()
+
+
+def check_finite(x, name: str = "x"):
+    """Check that `x` holds no NaN or Inf; return `x` unchanged.
+
+    Raises:
+        ValueError: eagerly, naming the index of the first non-finite value (traced:
+            an assertion with the same message and the index).
+    """
+    message = f"{name} contains NaN or Inf"
+    if tf.executing_eagerly() and not isinstance(x, tf.Variable):
+        values = np.asarray(x)
+        if np.issubdtype(values.dtype, np.floating) and not np.all(np.isfinite(values)):
+            index = tuple(int(i) for i in np.argwhere(~np.isfinite(values))[0])
+            raise ValueError(
+                f"{message} at index {index} (value {values[index]}); remove or impute the "
+                "non-finite values first."
+            )
+        return x
+    x = tf.convert_to_tensor(x)
+    if not x.dtype.is_floating:
+        return x
+    finite = tf.math.is_finite(x)
+    first_bad = tf.cast(tf.where(tf.logical_not(finite))[:1], tf.int64)
+    check = tf.debugging.Assert(
+        tf.reduce_all(finite), [f"{INPUT_ERROR}{message} at index (in the batch)", first_bad]
+    )
+    with tf.control_dependencies([check]):
+        return tf.identity(x)
 
 
 def check_inner_shape(x, expected, name: str = "x"):
@@ -46,6 +95,7 @@ def check_in_range(x, low: float, high: float, name: str = "x", what: str = ""):
     """
     reason = f" ({what})" if what else ""
     message = f"{name} must lie in [{low}, {high}]{reason}"
+    x = check_finite(x, name)
     if tf.executing_eagerly() and not isinstance(x, tf.Variable):
         values = np.asarray(x)
         if values.size and (values.min() < low or values.max() > high):
@@ -55,6 +105,7 @@ def check_in_range(x, low: float, high: float, name: str = "x", what: str = ""):
             )
         return x
     x = tf.convert_to_tensor(x)
+    message = f"{INPUT_ERROR}{message}"
     checks = [
         tf.debugging.assert_greater_equal(x, tf.cast(low, x.dtype), message=message),
         tf.debugging.assert_less_equal(x, tf.cast(high, x.dtype), message=message),
@@ -64,12 +115,13 @@ def check_in_range(x, low: float, high: float, name: str = "x", what: str = ""):
 
 
 def as_float_batch(x, inner_shape, name: str = "x"):
-    """Check `x` has shape `[batch, *inner_shape]` and return it as a float32 tensor.
+    """Check `x` has shape `[batch, *inner_shape]` and finite values; return it as float32.
 
     Raises:
-        ValueError: naming the expected and the actual shape.
+        ValueError: naming the expected and the actual shape, or the first non-finite
+            value.
     """
     if not tf.is_tensor(x):
         x = np.asarray(x)
     check_inner_shape(x, inner_shape, name=name)
-    return tf.cast(x, tf.float32)
+    return check_finite(tf.cast(x, tf.float32), name)

@@ -21,13 +21,14 @@ discriminator weights and optimizer state are left untouched.
 import keras
 import tensorflow as tf
 
-from zoo._checks import check_in_range, check_inner_shape
+from zoo._checks import check_finite, check_in_range, check_inner_shape
 from zoo._random import replica_batch_noise, replica_rows, stateless_seed
 from zoo.models.adversarial import losses as gan_losses
+from zoo.models.base import GenerativeModel
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class GAN(keras.Model):
+class GAN(GenerativeModel):
     """A generator and a discriminator, trained by `fit` with the chosen GAN loss.
 
     Args:
@@ -209,7 +210,8 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         real = self._real_batch(data)
-        batch_size = tf.shape(real)[0]
+        with tf.control_dependencies([real]):  # bad data stops the step before any update
+            batch_size = tf.identity(tf.shape(real)[0])
         rows = replica_rows(batch_size)  # replica-aware noise: N replicas == one device
         for step in range(self.d_steps):
             z = self._latents(batch_size, rows)
@@ -258,7 +260,7 @@ class GAN(keras.Model):
 
     def _check_data(self, x):
         if self.data_range is None:
-            return x
+            return check_finite(x, "training data")
         low, high = self.data_range
         return check_in_range(x, low, high, what="the generator's output range, data_range")
 

@@ -40,13 +40,14 @@ import tensorflow as tf
 from zoo._checks import as_float_batch, check_in_range
 from zoo._random import replica_batch_noise, stateless_seed
 from zoo.models._steps import LossTermsSteps
+from zoo.models.base import GenerativeModel
 
 LOSSES = ("cross_entropy", "squared_error")
 NOISES = ("masking", "gaussian")
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class Autoencoder(LossTermsSteps, keras.Model):
+class Autoencoder(LossTermsSteps, GenerativeModel):
     """Deep fully connected autoencoder with a mirrored decoder.
 
     Args:

@@ -16,9 +16,10 @@ from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import stateless_seed
 from zoo.layers.masked import MaskedConv2D
 from zoo.models.autoregressive.pixel_likelihoods import PixelLikelihood
+from zoo.models.base import GenerativeModel
 
 
-class AutoregressiveModel(keras.Model):
+class AutoregressiveModel(GenerativeModel):
     """Base of NADE, MADE, PixelCNN and PixelRNN: fit by minimising -log p(x) in nats.
 
     `fit(x)` trains an unconditional model; `fit(x, y)` passes `y` as the condition to

@@ -27,7 +27,6 @@ from zoo.layers.masked import MaskedConv2D
 from zoo.models.autoregressive.base import AutoregressiveImageModel
 
 
-
 def gate(x):
     """The gated activation tanh(a) * sigmoid(b) of the two halves of the last axis."""
     a, b = tf.split(x, 2, axis=-1)

@@ -17,7 +17,6 @@ from zoo.layers.masked import MaskedConv2D
 from zoo.models.autoregressive.base import AutoregressiveImageModel
 
 
-
 @keras.saving.register_keras_serializable(package="zoo")
 class PixelRNN(AutoregressiveImageModel):
     """PixelRNN with residual Row LSTM layers.

@@ -24,6 +24,7 @@ import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_seed
+from zoo.models.base import GenerativeModel
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.rbm import _bernoulli, _noise
 
@@ -37,7 +38,7 @@ def _all_binary_states(num_bits):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
+class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
     """Boltzmann machine with visible-visible, visible-hidden and hidden-hidden couplings.
 
     Args:
@@ -302,7 +303,8 @@ class BoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             0,
             seed_neg,  # every replica advances all chains with the same noise
         )
-        self.persistent_chains.assign(free)
+        with tf.control_dependencies([v]):  # bad data stops the step before any update
+            self.persistent_chains.assign(free)
         free = tf.stop_gradient(free)
         variables = self.trainable_variables
         couplings = [self.kernel, self.visible_coupling_raw, self.hidden_coupling_raw]

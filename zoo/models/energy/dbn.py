@@ -27,6 +27,7 @@ import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_seed
+from zoo.models.base import GenerativeModel
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.rbm import BernoulliRBM, _bernoulli
 
@@ -42,7 +43,7 @@ def _cross_entropy(targets, logits):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class DBN(DefaultOptimizerMixin, keras.Model):
+class DBN(DefaultOptimizerMixin, GenerativeModel):
     """Deep belief network of binary units (e.g. MNIST's 784-500-500-2000).
 
     Args:

@@ -25,9 +25,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo._checks import check_in_range, check_inner_shape
+from zoo._checks import check_finite, check_in_range, check_inner_shape
 from zoo._random import replica_batch_noise, replica_rows, stateless_seed
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
+from zoo.models.base import GenerativeModel
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 
 _MAX_EXACT_BITS = 25
@@ -67,7 +68,7 @@ def _binary_states(start, count, num_bits):
     return tf.cast(tf.bitwise.bitwise_and(bits, 1), tf.float32)
 
 
-class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
+class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
     """Base class of the RBMs: energy, block Gibbs sampling, CD-k / PCD and log Z.
 
     Not used directly: see `BernoulliRBM`, `GaussianBernoulliRBM` and `SoftmaxRBM`.
@@ -449,7 +450,8 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
                 self.cd_k,
                 seed_chain,
             )
-            self.persistent_chains.assign(v_model)
+            with tf.control_dependencies([v_data]):  # bad data stops the step first
+                self.persistent_chains.assign(v_model)
         else:
             v_model = self._run_chain(v_one, self.cd_k - 1, seed_chain, rows)
         return tf.stop_gradient(v_model), recon_mean
@@ -730,7 +732,7 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
 
     def _prepare_visible(self, x):
         check_inner_shape(x, self.data_shape, "v")
-        return tf.cast(x, tf.float32)
+        return check_finite(tf.cast(x, tf.float32), "v")
 
     def _visible_input(self, v):
         return v * tf.exp(-self.log_sigma)

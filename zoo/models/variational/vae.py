@@ -45,6 +45,7 @@ from zoo._checks import as_float_batch, check_in_range
 from zoo._random import replica_batch_noise, split_seed, stateless_seed
 from zoo.evaluation.importance_weighted import importance_weighted_log_prob
 from zoo.models._steps import LossTermsSteps
+from zoo.models.base import GenerativeModel
 
 tfd = tfp.distributions
 
@@ -59,7 +60,7 @@ OUTPUT_LAYERS = {"conv2d_transpose": keras.layers.Conv2DTranspose, "conv2d": ker
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class VAE(LossTermsSteps, keras.Model):
+class VAE(LossTermsSteps, GenerativeModel):
     """Variational autoencoder with a Gaussian posterior and a standard normal prior.
 
     Args:
