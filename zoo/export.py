@@ -13,7 +13,8 @@ serves it, and so does TF Serving.
 | `generate`, `decode` | `z` float32 `[batch, *latent_shape]` | `samples` (generate); the distribution's tensors (decode) |
 | `log_prob`, `elbo`, `free_energy` | `x` float32 `[batch, *data_shape]` | `log_prob` / `elbo` / `free_energy` `[batch]` |
 | `encode`, `reconstruct`, `discriminate` | `x` | the distribution's tensors / `reconstruction` / `logits` |
-| `serving_default` | as `sample` (`reconstruct` for autoencoders, which do not sample) | |
+| `classify`, `features` | `x` | `logits` `[batch, classes]` / `features` (the classifier) |
+| `serving_default` | as `sample` (`reconstruct` for autoencoders, `classify` for the classifier) | |
 
 Sampling signatures are stateless: the same `seed` gives the same samples as
 `model.sample(num_samples, seed=seed)` in memory. Methods that return a
@@ -47,15 +48,19 @@ SIGNATURE_METHODS = {
     "encode": "x",
     "reconstruct": "x",
     "discriminate": "x",
+    "classify": "x",
+    "features": "x",
 }
 _OUTPUT_NAMES = {
     "sample": "samples",
     "generate": "samples",
     "reconstruct": "reconstruction",
     "discriminate": "logits",
+    "classify": "logits",
+    "features": "features",
 }
 # `serving_default` is the first of these the model has (else its first signature).
-DEFAULT_PREFERENCE = ("sample", "reconstruct")
+DEFAULT_PREFERENCE = ("sample", "reconstruct", "classify")
 SIGNATURES_DOC = pathlib.Path("assets.extra") / "signatures.json"
 
 

@@ -15,10 +15,8 @@ from serving_checks import (
 import zoo
 import zoo.data
 
-# Published presets of generative models (a classifier preset is a plain Keras model).
-GENERATIVE_PRESETS = [
-    name for name in zoo.list_models(pretrained=True) if zoo.info(name)["family"] != "classifier"
-]
+# Every published preset, the classifier (signatures `classify` and `features`) included.
+PUBLISHED_PRESETS = zoo.list_models(pretrained=True)
 
 
 def _serve_all(root, models):
@@ -50,11 +48,11 @@ def served(tmp_path_factory):
     models = {name: (case.build, case.data()[:3]) for name, case in FAMILY_CASES.items()}
     # Three synthetic grey 28x28 images (no dataset needed): every preset takes [0, 1] data.
     images = np.random.default_rng(0).integers(0, 256, size=(3, 28, 28), dtype=np.uint8)
-    for name in GENERATIVE_PRESETS:
+    for name in PUBLISHED_PRESETS:
         model = zoo.load(name)  # the checkout's published weights, verified
         x = zoo.data.to_unit_interval(images).reshape(3, *model.data_shape)
         models[name] = (lambda model=model: model, x)
-    assert len(models) == len(FAMILY_CASES) + len(GENERATIVE_PRESETS)  # no name clash
+    assert len(models) == len(FAMILY_CASES) + len(PUBLISHED_PRESETS)  # no name clash
     return _serve_all(tmp_path_factory.mktemp("exports"), models)
 
 
@@ -73,9 +71,11 @@ def test_export_serves_identically_without_zoo_or_tfp(served, name):
     _check_served(served, name)
 
 
-@pytest.mark.parametrize("name", GENERATIVE_PRESETS)
+@pytest.mark.parametrize("name", PUBLISHED_PRESETS)
 def test_published_preset_serves_identically_without_zoo_or_tfp(served, name):
     _check_served(served, name)
+    if zoo.info(name)["family"] == "classifier":
+        assert {"classify/logits", "features/features"} <= set(served["expected"][name])
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

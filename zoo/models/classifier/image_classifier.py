@@ -14,6 +14,7 @@ default feature extractor of `zoo.evaluation.sample_quality` for 28×28×1 image
 """
 
 import keras
+import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
 
@@ -54,6 +55,7 @@ class ImageClassifier(keras.Model):
     ):
         super().__init__(**kwargs)
         self.image_shape = tuple(int(d) for d in input_shape)
+        self.data_shape = self.image_shape  # the input of `classify` and `features`
         self.num_classes = int(num_classes)
         self.filters = int(filters)
         self.feature_dim = int(feature_dim)
@@ -103,6 +105,15 @@ class ImageClassifier(keras.Model):
         check_inner_shape(images, self.image_shape, name="images")
         check_in_range(images, 0.0, 1.0, name="images")
         return self.body(images, training=False)
+
+    def classify(self, images):
+        """Class logits `[batch, num_classes]` (softmax gives `call`'s probabilities).
+
+        Raises:
+            ValueError: for another shape or values outside [0, 1].
+        """
+        output = self.head.layers[-1]
+        return tf.matmul(self.features(images), output.kernel) + output.bias
 
     @property
     def feature_model(self):
