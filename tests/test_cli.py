@@ -131,3 +131,61 @@ def test_commands_that_need_no_tensorflow_run_as_a_real_process(argv, expected):
         timeout=60,
     )
     assert result.returncode == 0 and result.stdout.strip() == expected()
+
+
+_NO_TENSORFLOW = """
+import sys
+import zoo, zoo.cli, zoo.models, zoo.data, zoo.layers
+for argv in ({argvs}):
+    try:
+        zoo.cli.main(argv)
+    except SystemExit:  # --help
+        pass
+    assert "tensorflow" not in sys.modules, argv
+    assert "keras" not in sys.modules, argv
+print("TF-FREE")
+"""
+
+
+def test_list_info_cache_dir_and_help_never_import_tensorflow():
+    argvs = "['list'], ['list', '*mnist', '--pretrained'], ['info', 'vae_mnist'], " \
+        "['info', 'dcgan_fashion_mnist', '--json'], ['cache-dir'], ['--help'], ['list', '--help']"
+    result = subprocess.run(
+        [sys.executable, "-c", _NO_TENSORFLOW.format(argvs=argvs)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("TF-FREE")
+    assert "cuda" not in result.stderr.lower() and not result.stderr.strip(), result.stderr
+
+
+def test_lazy_attributes_import_their_module_on_first_use():
+    script = (
+        "import sys, zoo\n"
+        "assert 'tensorflow' not in sys.modules\n"
+        "print(zoo.models.VAE.__name__, zoo.layers.MaskedDense.__name__, zoo.data.load.__name__)\n"
+        "assert 'tensorflow' in sys.modules\n"
+        "assert 'VAE' in dir(zoo.models) and 'energy' in dir(zoo.models)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["VAE", "MaskedDense", "load"]
+
+
+def test_commands_that_load_tensorflow_keep_its_start_up_logging_quiet(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run(
+        [sys.executable, "-m", "zoo.cli", "sample", "rbm_fashion_mnist", "-n", "4",
+         "-o", str(tmp_path / "grid.png")],
+        check=False, capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "grid.png").is_file()
+    noisy = [line for line in result.stderr.splitlines() if "cuda" in line.lower()
+             or "cpu_feature_guard" in line or "absl::InitializeLog" in line or "oneDNN" in line]
+    assert not noisy, noisy

@@ -9,34 +9,21 @@ Where the files come from (a local folder, `ZOO_DATA_DIR`, the Debian dataset fo
 tensorflow-datasets) is described in `zoo.data.loading`.
 """
 
-from zoo.data import idx, movielens, toy
-from zoo.data.loading import (
-    DATASETS,
-    DatasetNotFoundError,
-    load,
-    load_arrays,
-    load_ratings_matrix,
-)
-from zoo.data.preprocessing import (
-    binarize_dynamic,
-    binarize_static,
-    bits_per_dim,
-    dequantize,
-    to_unit_interval,
-)
+from zoo._lazy import attach
 
-__all__ = [
-    "DATASETS",
-    "DatasetNotFoundError",
-    "binarize_dynamic",
-    "binarize_static",
-    "bits_per_dim",
-    "dequantize",
-    "idx",
-    "load",
-    "load_arrays",
-    "load_ratings_matrix",
-    "movielens",
-    "to_unit_interval",
-    "toy",
-]
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "idx": [],
+        "movielens": [],
+        "toy": [],
+        "loading": ["DATASETS", "DatasetNotFoundError", "load", "load_arrays", "load_ratings_matrix"],
+        "preprocessing": [
+            "binarize_dynamic",
+            "binarize_static",
+            "bits_per_dim",
+            "dequantize",
+            "to_unit_interval",
+        ],
+    },
+)

@@ -5,14 +5,13 @@ The modules `zoo.evaluation.sample_quality` (FD, KID, `sample_quality`) and
 re-exported here, so the module names stay unshadowed.
 """
 
-from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
-from zoo.evaluation.importance_weighted import importance_weighted_log_prob
-from zoo.evaluation.sample_quality import frechet_distance, kernel_inception_distance
+from zoo._lazy import attach
 
-__all__ = [
-    "ais_schedule",
-    "annealed_importance_sampling",
-    "frechet_distance",
-    "importance_weighted_log_prob",
-    "kernel_inception_distance",
-]
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "ais": ["ais_schedule", "annealed_importance_sampling"],
+        "importance_weighted": ["importance_weighted_log_prob"],
+        "sample_quality": ["frechet_distance", "kernel_inception_distance"],
+    },
+)

@@ -1,16 +1,14 @@
 """Shared Keras layers: masked dense/conv, minibatch discrimination, reference/virtual batch
 norm, and a cheap convolution to few output channels (`TapConv2D`)."""
 
-from zoo.layers.masked import MaskedConv2D, MaskedDense
-from zoo.layers.minibatch_discrimination import MinibatchDiscrimination
-from zoo.layers.tap_conv import TapConv2D
-from zoo.layers.virtual_batch_norm import ReferenceBatchNormalization, VirtualBatchNormalization
+from zoo._lazy import attach
 
-__all__ = [
-    "MaskedConv2D",
-    "MaskedDense",
-    "MinibatchDiscrimination",
-    "ReferenceBatchNormalization",
-    "TapConv2D",
-    "VirtualBatchNormalization",
-]
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "masked": ["MaskedConv2D", "MaskedDense"],
+        "minibatch_discrimination": ["MinibatchDiscrimination"],
+        "tap_conv": ["TapConv2D"],
+        "virtual_batch_norm": ["ReferenceBatchNormalization", "VirtualBatchNormalization"],
+    },
+)

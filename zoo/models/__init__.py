@@ -15,7 +15,7 @@ _FAMILY_OF = {
     for family in FAMILIES
     for name in importlib.import_module(f"{__name__}.{family}").__all__
 }
-__all__ = sorted(_FAMILY_OF)
+__all__ = sorted(_FAMILY_OF)  # noqa: PLE0605  (built from the families)
 
 
 def __getattr__(name):
