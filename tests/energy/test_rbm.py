@@ -15,6 +15,9 @@ from zoo.evaluation.ais import ais_schedule
 from zoo.models import BernoulliRBM, GaussianBernoulliRBM
 from zoo.models.energy import rbm as rbm_module
 
+# Also run under the other oneDNN setting by .ci/run (CPU kernels differ in numerics).
+pytestmark = pytest.mark.numerics
+
 
 def _binary(n, d, seed=0):
     return (np.random.default_rng(seed).random((n, d)) < 0.4).astype("float32")

@@ -10,6 +10,9 @@ from serving_toy_models import ToyGAN, ToyVAE
 from zoo.callbacks import LikelihoodMonitor, NaNGuard, SampleGrid
 from zoo.plotting import image_grid
 
+# Also run under the other oneDNN setting by .ci/run (CPU kernels differ in numerics).
+pytestmark = pytest.mark.numerics
+
 BINARY = np.random.default_rng(0).integers(0, 2, size=(32, 4)).astype(np.float32)
 
 

@@ -10,6 +10,9 @@ import pytest
 import tensorflow as tf
 from serving_cases import CASES, FAMILY_CASES
 
+# Also run under the other oneDNN setting by .ci/run (CPU kernels differ in numerics).
+pytestmark = pytest.mark.numerics
+
 
 def _with_nan(x, row=5):
     x = np.array(x, dtype=np.float32, copy=True)

@@ -14,6 +14,9 @@ from tests.model_contract import run_model_contract
 from zoo.models import VAE
 from zoo.models.variational.vae import MIN_SCALE
 
+# Also run under the other oneDNN setting by .ci/run (CPU kernels differ in numerics).
+pytestmark = pytest.mark.numerics
+
 tfd = tfp.distributions
 
 
