@@ -1,28 +1,37 @@
-"""The zoo on one table: every published preset re-evaluated by `zoo eval` on the same test data.
+"""The zoo on one table: every published version of every preset, re-evaluated on the same data.
 
-For each published preset (or those named), loads the published weights, recomputes its
-model card's metrics with the preset's recipe (what `zoo eval NAME` does) and prints one
-markdown table: test NLL (with its estimator), FD-FMNIST, training seconds per epoch (from
-the card), seconds to sample 64 images, and whether every metric reproduced the card within
-its tolerance.
+For each published version (or the presets named), loads the published weights, recomputes
+its recipe's metrics (what `zoo eval NAME --version N` does) and prints markdown tables:
+
+1. the floors of FD-FMNIST: real training images against the test images, under each
+   reference (grey test images; test images binarized at 0.5), the best a sampler can score;
+2. one row per preset version: test NLL (with its estimator), FD-FMNIST under the fair
+   protocol (binary models against the binarized test set, grey-level models against the
+   grey one) and against the grey test set, seconds to sample 64 images, and whether the
+   card's own metrics reproduced within their tolerances.
 
 Usage:
-    python benchmarks/zoo_table.py [NAME ...] [--cards-only]
+    python benchmarks/zoo_table.py [NAME ...] [--newest-only] [--cards-only] [--data-dir DIR]
 
-`--cards-only` prints the table from the model cards without recomputing (fast).
+`--cards-only` prints the rows from the model cards without recomputing (fast; metrics a
+card lacks show as "-").
 """
 
 import argparse
-import json
+
+import numpy as np
 
 import zoo
-from zoo import hub, recipes
+import zoo.data
+from zoo import recipes, registry
+from zoo.recipes import metrics
 
 ESTIMATORS = {
     "energy": "AIS log Z",
     "variational": "IWAE",
     "autoregressive": "exact",
 }
+FD_METRICS = ("fd_fmnist", "fd_fmnist_binarized")
 
 
 def main():
@@ -31,60 +40,77 @@ def main():
     )
     parser.add_argument("names", nargs="*", help="presets (default: every published one)")
     parser.add_argument("--cards-only", action="store_true", help="do not recompute")
+    parser.add_argument("--newest-only", action="store_true", help="only the newest version")
+    parser.add_argument("--data-dir", help="dataset folder (default: zoo.data's places)")
     args = parser.parse_args()
     names = args.names or zoo.list_models(pretrained=True)
 
+    if not args.cards_only:
+        print_floors(args.data_dir)
     print(
-        "| preset | family | data (test split) | test NLL, nats | FD-FMNIST | train s/epoch "
-        "| sample 64 (s) | `zoo eval` vs card |"
+        "| preset | version | family | test NLL, nats | FD-FMNIST, fair reference | "
+        "FD-FMNIST vs grey | sample 64 (s) | `zoo eval` vs card |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name in names:
-        recipe = recipes.get_recipe(name)
-        folder = hub.download_preset(name)
-        card = json.loads((folder / "metadata.json").read_text())
-        if args.cards_only:
-            measured = {key: metric["value"] for key, metric in card["metrics"].items()}
-            verdict = "(card)"
-        else:
-            model = zoo.load(name)
-            measured = recipes.evaluate(model, recipe, verbose=0)
-            rows = recipes.compare(recipe, card["metrics"], measured)
-            failed = [row["metric"] for row in rows if row["status"] == "FAIL"]
-            verdict = f"FAIL: {', '.join(failed)}" if failed else "reproduced"
-        nll = measured.get("test_nll")
-        if "test_log_likelihood" in measured:  # the RBM card reports log p(v) itself
-            nll = -measured["test_log_likelihood"]
-        family = zoo.info(name)["family"]
-        nll_text = "-" if nll is None else f"{nll:.2f} ({ESTIMATORS.get(family, '?')})"
-        nll_card = card["metrics"].get("test_nll", card["metrics"].get("test_log_likelihood", {}))
-        limit = _limit(nll_card.get("protocol", ""))
-        if nll is not None and limit:
-            nll_text += f", {limit} images"
-        fd = measured.get("fd_fmnist")
-        sampling = measured.get("sampling_seconds_64")
-        cells = [
-            name,
-            family,
-            f"{recipe.dataset}, {_short(recipe.preprocessing.description)}",
-            nll_text,
-            "-" if fd is None else f"{fd:.2f}",
-            str(card["training"].get("seconds_per_epoch", "-")),
-            "-" if sampling is None else f"{sampling:.2f}",
-            verdict,
-        ]
-        if "test_accuracy" in measured:
-            cells[3] = f"accuracy {measured['test_accuracy']:.4f}"
-        if "test_reconstruction_cross_entropy" in measured:
-            cells[3] = f"reconstruction {measured['test_reconstruction_cross_entropy']:.2f}"
-        print("| " + " | ".join(cells) + " |", flush=True)
+        preset = registry.get_preset(name)
+        versions = preset.versions[-1:] if args.newest_only else preset.versions
+        for record in versions:
+            print("| " + " | ".join(row(preset, record, args)) + " |", flush=True)
 
 
-def _short(description):
-    """The preprocessing description up to its first detail: "statically binarized"."""
-    for separator in (":", " (", ";"):
-        description = description.split(separator)[0]
-    return description
+def print_floors(data_dir):
+    train, _ = zoo.data.load_arrays("fashion_mnist", "train", data_dir=data_dir)
+    test, _ = zoo.data.load_arrays("fashion_mnist", "test", data_dir=data_dir)
+    print("| FD-FMNIST reference | floor: 2,000 training images vs the test set |")
+    print("| --- | --- |")
+    for reference, described in metrics.FD_REFERENCES.items():
+        floor = metrics.fd_floor(train, test, reference)
+        print(f"| {reference} ({described}) | {floor:.2f} |", flush=True)
+    print()
+
+
+def row(preset, record, args):
+    recipe = recipes.get_recipe(preset.name)
+    card = record.get("metrics", {})
+    if args.cards_only:
+        measured = {key: metric["value"] for key, metric in card.items()}
+        verdict = "(card)"
+    else:
+        model = zoo.load(preset.name, version=record["version"])
+        names = [key for key in recipe.metrics if key in card or key in FD_METRICS]
+        measured = recipes.evaluate(model, recipe, data_dir=args.data_dir, names=names, verbose=0)
+        rows = recipes.compare(recipe, card, measured)
+        failed = [r["metric"] for r in rows if r["status"] == "FAIL"]
+        verdict = f"FAIL: {', '.join(failed)}" if failed else "reproduced"
+    nll = measured.get("test_nll")
+    if "test_log_likelihood" in measured:  # the RBM card reports log p(v) itself
+        nll = -measured["test_log_likelihood"]
+    nll_text = "-" if nll is None else f"{nll:.2f} ({ESTIMATORS.get(preset.family, '?')})"
+    limit = _limit(card.get("test_nll", card.get("test_log_likelihood", {})).get("protocol", ""))
+    if nll is not None and limit:
+        nll_text += f", {limit} images"
+    if "test_accuracy" in measured:
+        nll_text = f"accuracy {measured['test_accuracy']:.4f}"
+    if "test_reconstruction_cross_entropy" in measured:
+        nll_text = f"reconstruction {measured['test_reconstruction_cross_entropy']:.2f}"
+    fair_key = "fd_fmnist_binarized" if "fd_fmnist_binarized" in recipe.metrics else "fd_fmnist"
+    fair = measured.get(fair_key)
+    fair_text = "-" if fair is None else f"{fair:.2f} ({'binarized' if 'bin' in fair_key else 'grey'})"
+    return [
+        preset.name,
+        f"v{record['version']}",
+        preset.family,
+        nll_text,
+        fair_text,
+        _number(measured.get("fd_fmnist")),
+        _number(measured.get("sampling_seconds_64")),
+        verdict,
+    ]
+
+
+def _number(value):
+    return "-" if value is None or not np.isfinite(value) else f"{value:.2f}"
 
 
 def _limit(protocol):

@@ -150,3 +150,26 @@ def test_compare_statuses():
     dbn = recipes.get_recipe("dbn_fashion_mnist")
     card = {"classifier_test_error": {"value": 0.17, "protocol": "-"}}
     assert [r["status"] for r in recipes.compare(dbn, card, {})] == ["not recomputed"]
+
+
+def test_fd_references_binarize_for_binary_models_and_the_floor_of_identical_sets_is_zero():
+    from zoo.recipes import metrics
+
+    raw = np.random.default_rng(0).integers(0, 256, size=(64, 28, 28, 1), dtype=np.uint8)
+    grey = metrics.reference_images(raw, "grey")
+    binary = metrics.reference_images(raw, "binarized")
+    np.testing.assert_allclose(grey, raw / 255.0, rtol=1e-6)
+    assert set(np.unique(binary)) <= {0.0, 1.0} and np.array_equal(binary, grey > 0.5)
+    with pytest.raises(ValueError, match="binarized"):
+        metrics.reference_images(raw, "binary")
+    with pytest.raises(ValueError, match="grey"):
+        metrics.fd_fmnist(tolerance=1.0, reference="colour")
+    floor = metrics.fd_floor(raw, raw, "binarized", num_images=64)
+    assert abs(floor) < 1e-3  # the same images under the same protocol
+    other = np.random.default_rng(1).integers(0, 64, size=(64, 28, 28, 1), dtype=np.uint8)
+    assert metrics.fd_floor(other, raw, "grey", num_images=64) > 1.0
+    protocols = {
+        name: recipes.get_recipe(name).metrics["fd_fmnist_binarized"].protocol
+        for name in ("rbm_fashion_mnist", "nade_fashion_mnist", "vae_fashion_mnist")
+    }
+    assert all("binarized at 0.5" in protocol for protocol in protocols.values())

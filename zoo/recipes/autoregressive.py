@@ -27,6 +27,9 @@ register_recipe(
         metrics={
             "test_nll": metrics.negative_log_likelihood(EXACT, tolerance=0.05),
             "fd_fmnist": metrics.fd_fmnist(tolerance=2.0),
+            "fd_fmnist_binarized": metrics.fd_fmnist(
+                tolerance=2.0, reference="binarized"
+            ),
             "sampling_seconds_64": metrics.sampling_seconds(),
         },
     )
@@ -46,6 +49,9 @@ register_recipe(
         metrics={
             "test_nll": metrics.negative_log_likelihood(EXACT, tolerance=0.05),
             "fd_fmnist": metrics.fd_fmnist(tolerance=2.0),
+            "fd_fmnist_binarized": metrics.fd_fmnist(
+                tolerance=2.0, reference="binarized"
+            ),
             "sampling_seconds_64": metrics.sampling_seconds(),
         },
     )
@@ -66,6 +72,9 @@ register_recipe(
         metrics={
             "test_nll": metrics.negative_log_likelihood(EXACT, tolerance=0.05, batch_size=500),
             "fd_fmnist": metrics.fd_fmnist(tolerance=2.0),
+            "fd_fmnist_binarized": metrics.fd_fmnist(
+                tolerance=2.0, reference="binarized"
+            ),
             "sampling_seconds_64": metrics.sampling_seconds(),
         },
     )

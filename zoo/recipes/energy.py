@@ -91,6 +91,9 @@ register_recipe(
             ),
             "log_partition_ais": Metric(protocol=_AIS_PROTOCOL, compute=_ais, tolerance=1.0),
             "fd_fmnist": metrics.fd_fmnist(tolerance=2.0, burn_in=RBM_BURN_IN),
+            "fd_fmnist_binarized": metrics.fd_fmnist(
+                tolerance=2.0, reference="binarized", burn_in=RBM_BURN_IN
+            ),
             "sampling_seconds_64": metrics.sampling_seconds(burn_in=RBM_BURN_IN),
         },
     )
@@ -149,6 +152,9 @@ register_recipe(
                 tolerance=None,
             ),
             "fd_fmnist": metrics.fd_fmnist(tolerance=2.0, burn_in=DBN_BURN_IN),
+            "fd_fmnist_binarized": metrics.fd_fmnist(
+                tolerance=2.0, reference="binarized", burn_in=DBN_BURN_IN
+            ),
             "sampling_seconds_64": metrics.sampling_seconds(burn_in=RBM_BURN_IN),
         },
     )

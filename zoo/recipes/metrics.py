@@ -2,6 +2,9 @@
 
 negative_log_likelihood(...)   -mean log_prob over the evaluation split (exact or estimated)
 fd_fmnist(...)                 FD-FMNIST of model samples against the evaluation images
+                               (grey levels, or binarized for models of binary images)
+fd_floor(...)                  the same protocol on real training images: the best a model
+                               can score
 sampling_seconds(...)          wall time of `sample(64)` (reported, never compared)
 """
 
@@ -50,7 +53,31 @@ def negative_log_likelihood(estimator, tolerance, batch_size=1000, log_prob=None
     )
 
 
-def fd_fmnist(tolerance, num_samples=FD_NUM_SAMPLES, seed=FD_SEED, batch_size=500, **sample_kwargs):
+#: How the reference test images of FD-FMNIST are prepared: models of grey levels are
+#: compared with grey images, models of binarized images with the binarized test set (a
+#: perfect binary model scores ~17 against grey images, ~1 against binarized ones).
+FD_REFERENCES = {
+    "grey": "the grey-level [0, 1] test images",
+    "binarized": "the test images binarized at 0.5 (x / 255 > 0.5)",
+}
+
+
+def reference_images(raw_images, reference):
+    """The FD-FMNIST reference `raw_images` (uint8) prepared as `reference` says, in [0, 1]."""
+    if reference not in FD_REFERENCES:
+        raise ValueError(f"reference must be one of {sorted(FD_REFERENCES)}; got {reference!r}.")
+    images = raw_images.astype(np.float32) / 255.0
+    return (images > 0.5).astype(np.float32) if reference == "binarized" else images
+
+
+def fd_fmnist(
+    tolerance,
+    num_samples=FD_NUM_SAMPLES,
+    seed=FD_SEED,
+    batch_size=500,
+    reference="grey",
+    **sample_kwargs,
+):
     """FD-FMNIST: Fréchet distance of `classifier_fashion_mnist` features, samples vs test.
 
     Args:
@@ -59,26 +86,52 @@ def fd_fmnist(tolerance, num_samples=FD_NUM_SAMPLES, seed=FD_SEED, batch_size=50
             batch after batch).
         seed: Sampling seed.
         batch_size: Samples drawn per `sample` call.
+        reference: `"grey"` (the test images as they are) or `"binarized"` (for models of
+            binary images: the fair comparison, see `FD_REFERENCES`).
         **sample_kwargs: Extra arguments of `model.sample` (e.g. `burn_in`).
     """
     extra = ", ".join(f"{k}={v}" for k, v in sample_kwargs.items())
+    if reference not in FD_REFERENCES:
+        raise ValueError(f"reference must be one of {sorted(FD_REFERENCES)}; got {reference!r}.")
+    described = FD_REFERENCES[reference]
 
     def compute(model, context):
         from zoo.evaluation.sample_quality import sample_quality
 
         samples = draw_images(model, context.recipe, num_samples, seed, batch_size, **sample_kwargs)
-        real = context.raw_images().astype(np.float32) / 255.0
-        return sample_quality(real, samples)["fd"]
+        return sample_quality(reference_images(context.raw_images(), reference), samples)["fd"]
 
     return Metric(
         protocol=f"FD-FMNIST: Fréchet distance between the 128-d features of the "
         f"classifier_fashion_mnist preset on {num_samples:,} model samples (seed {seed}"
-        f"{', ' + extra if extra else ''}) and on the grey-level [0, 1] test images "
-        "(float64; lower is better)",
+        f"{', ' + extra if extra else ''}) and on {described} (float64; lower is better)",
         compute=compute,
         tolerance=tolerance,
         requires=("classifier_fashion_mnist",),
     )
+
+
+def fd_floor(train_images, test_images, reference="grey", num_images=FD_NUM_SAMPLES, seed=FD_SEED):
+    """FD-FMNIST of `num_images` real training images against the test images, same protocol.
+
+    The floor of a reference: what a model that draws real images would score, the
+    number to read each model's FD against.
+
+    Args:
+        train_images: uint8 training images `[N, 28, 28, 1]`.
+        test_images: uint8 test images.
+        reference: As in `fd_fmnist`; the training images are prepared the same way.
+        num_images: Training images drawn (without replacement, `seed`).
+        seed: Seed of the draw.
+
+    Returns:
+        The Fréchet distance (float).
+    """
+    from zoo.evaluation.sample_quality import sample_quality
+
+    rows = np.random.default_rng(seed).choice(len(train_images), num_images, replace=False)
+    real = reference_images(test_images, reference)
+    return float(sample_quality(real, reference_images(train_images[rows], reference))["fd"])
 
 
 def draw_images(model, recipe, num_samples, seed, batch_size=500, **sample_kwargs):
