@@ -92,15 +92,20 @@ def export_saved_model(
         ValueError: if the model has no `data_shape` or no weights, or offers none of
             the methods in `SIGNATURE_METHODS`.
 
-    Example:
-        >>> vae = zoo.load("vae_mnist", pretrained=False)
-        >>> zoo.export_saved_model(vae, "/srv/models/vae/1")
-        >>> served = tf.saved_model.load("/srv/models/vae/1")
-        >>> served.signatures["sample"](num_samples=tf.constant(4), seed=tf.constant(0))
+    #### Examples
 
-    References:
-        TensorFlow Serving, "SignatureDefs in SavedModel for TensorFlow Serving",
-        https://www.tensorflow.org/tfx/serving/signature_defs
+    ```python
+    vae = zoo.load("vae_mnist", pretrained=False)
+    zoo.export_saved_model(vae, "/srv/models/vae/1")
+    served = tf.saved_model.load("/srv/models/vae/1")
+    sample = served.signatures["sample"]
+    sample(num_samples=tf.constant(4), seed=tf.constant(0))
+    ```
+
+    #### References
+
+    TensorFlow Serving, "SignatureDefs in SavedModel for TensorFlow Serving",
+    https://www.tensorflow.org/tfx/serving/signature_defs
     """
     path = pathlib.Path(path)
     if not model.weights:

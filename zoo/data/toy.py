@@ -149,7 +149,9 @@ def ring_of_gaussians(
 
     Args:
         num_samples: How many points.
-        num_modes, radius, std: As in `ring_mixture`.
+        num_modes: As in `ring_mixture`.
+        radius: As in `ring_mixture`.
+        std: As in `ring_mixture`.
         seed: Anything `zoo._random.stateless_seed` takes.
 
     Returns:
@@ -169,7 +171,9 @@ def grid_of_gaussians(
 
     Args:
         num_samples: How many points.
-        grid, spacing, std: As in `grid_mixture`.
+        grid: As in `grid_mixture`.
+        spacing: As in `grid_mixture`.
+        std: As in `grid_mixture`.
         seed: Anything `zoo._random.stateless_seed` takes.
 
     Returns:
@@ -195,9 +199,12 @@ def bars_and_stripes(size: int = 4) -> np.ndarray:
         float32 array `[2 ** (size + 1) - 2, size, size, 1]` of 0s and 1s; flatten it with
         `.reshape(len(x), -1)` for a vector model such as an RBM.
 
-    Example:
-        >>> bars_and_stripes(2)[:, :, :, 0].tolist()[:2]
-        [[[0.0, 0.0], [0.0, 0.0]], [[0.0, 1.0], [0.0, 1.0]]]
+    #### Examples
+
+    ```python
+    images = bars_and_stripes(2)   # 6 images of 2 x 2
+    images[1, :, :, 0].tolist()    # [[0.0, 1.0], [0.0, 1.0]]: the right column on
+    ```
 
     #### References
     MacKay (2003). Information theory, inference, and learning algorithms.

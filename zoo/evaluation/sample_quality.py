@@ -51,8 +51,11 @@ def frechet_distance_from_moments(mean_a, cov_a, mean_b, cov_b):
     """Fréchet distance between the Gaussians N(mean_a, cov_a) and N(mean_b, cov_b).
 
     Args:
-        mean_a, mean_b: Mean vectors `[d]`.
-        cov_a, cov_b: Covariance matrices `[d, d]` (symmetric positive semi-definite).
+        mean_a: Mean vector `[d]` of the first set.
+        cov_a: Covariance matrix `[d, d]` of the first set (symmetric positive
+            semi-definite).
+        mean_b: Mean vector `[d]` of the second set.
+        cov_b: Covariance matrix `[d, d]` of the second set.
 
     Returns:
         The squared 2-Wasserstein distance as a Python float (float64 arithmetic).
