@@ -43,7 +43,7 @@ def installed(tmp_path_factory):
     source = tmp / "zoo-src"
     source.mkdir()
     _copy_tree(ROOT / "zoo", source / "zoo")
-    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     _copy_tree(ROOT / "zoo_weights", tmp / "weights-src")
     wheels = [_wheel(source, tmp / "dist-zoo"), _wheel(tmp / "weights-src", tmp / "dist-weights")]
