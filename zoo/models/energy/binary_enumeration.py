@@ -59,9 +59,7 @@ def log_sum_exp_over_states(log_weight_fn, num_bits, chunk_size=None):
     total = 2**num_bits
     chunk_size = total if chunk_size is None else int(chunk_size)
     if chunk_size < 1 or total % chunk_size:
-        raise ValueError(
-            f"chunk_size must be a power of two up to 2^{num_bits}; got {chunk_size}."
-        )
+        raise ValueError(f"chunk_size must be a power of two up to 2^{num_bits}; got {chunk_size}.")
     num_chunks = total // chunk_size
 
     def body(i, partial):

@@ -1,10 +1,10 @@
 """Several consecutive states of a Markov chain, for an MCMC-averaged negative phase.
 
 The negative phase of Boltzmann-machine learning estimates the model expectation
-E_model[dE/dtheta]. One chain state after k transitions gives a noisy estimate; averaging
-over the r states k+1, ..., k+r that follow (Algorithm 0 of the team's notes: "1/r
-sum_{t=k+1}^{k+r}") lowers its variance at the cost of r - 1 more transitions.
-`consecutive_states` collects those states in one `tf.while_loop`.
+E_model[dE/dtheta]. One chain state after k transitions gives a noisy estimate; the MCMC
+average 1/r sum_{t=k+1}^{k+r} f(x_t) over r consecutive states (counting the chain's start
+as x_1, so x_{k+1} is the state after k transitions) lowers its variance at the cost of
+r - 1 more transitions. `consecutive_states` collects those states in one `tf.while_loop`.
 """
 
 import tensorflow as tf
