@@ -27,7 +27,7 @@ import tensorflow as tf
 
 from zoo import register_model
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import replica_batch_noise, replica_rows, stateless_seed
+from zoo._random import replica_rows, stateless_noise, stateless_seed
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
 from zoo.models.energy.binary_enumeration import log_sum_exp_over_states
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
@@ -37,24 +37,7 @@ _MAX_EXACT_BITS = 25
 _ENUMERATION_BUDGET = 2**22  # floats per chunk when enumerating states
 
 
-def _noise(draw, shape, seed, rows=None):
-    """`draw(shape, seed)` with a stateless `draw`; replica-aware when rows are examples.
-
-    Args:
-        draw: `tf.random.stateless_*`-like callable `(shape, seed) -> Tensor`.
-        shape: int32 shape tensor; axis 0 is the batch.
-        seed: Shape-[2] seed.
-        rows: `zoo._random.replica_rows(batch)` when the rows are training examples: under
-            a `tf.distribute` strategy each replica then draws its own rows of the global
-            batch's noise, so training matches one device. None (the default) for chains
-            every replica holds whole (persistent chains, advanced identically on every
-            replica) and outside training.
-    """
-    if rows is None:
-        return draw(shape, seed)
-    return replica_batch_noise(
-        lambda n: draw(tf.concat([[n], shape[1:]], 0), seed), shape[0], rows=rows
-    )
+_noise = stateless_noise  # draw(shape, seed), replica-aware for training examples
 
 
 def _bernoulli(probs, seed, rows=None):

@@ -7,7 +7,7 @@ and their number `num_chains`, and `restart_probability` (the chance a persisten
 restarts from noise at a step, as the replay buffer of Du & Mordatch 2019). Both samplers
 target p(x) ∝ exp(-E(x)) and draw from stateless seeds, so the same seed gives the same
 chains; `rows` makes per-example noise replica-aware under `tf.distribute`
-(`zoo._random.replica_batch_noise`).
+(`zoo._random.stateless_noise`).
 
 #### References
 Welling, M. & Teh, Y. W. (2011). Bayesian learning via stochastic gradient Langevin
@@ -21,16 +21,7 @@ import math
 import keras
 import tensorflow as tf
 
-from zoo._random import replica_batch_noise
-
-
-def _draw(draw, shape, seed, rows):
-    """`draw(shape, seed)` (stateless), with replica-aware rows when `rows` is given."""
-    if rows is None:
-        return draw(shape, seed)
-    return replica_batch_noise(
-        lambda n: draw(tf.concat([[n], shape[1:]], 0), seed), shape[0], rows=rows
-    )
+from zoo._random import stateless_noise
 
 
 class MCMCSampler:
@@ -180,7 +171,7 @@ class LangevinSampler(MCMCSampler):
             gradient = tape.gradient(energy, x)
             if self.gradient_clip is not None:
                 gradient = tf.clip_by_value(gradient, -self.gradient_clip, self.gradient_clip)
-            noise = _draw(
+            noise = stateless_noise(
                 tf.random.stateless_normal,
                 tf.shape(x),
                 tf.random.experimental.stateless_fold_in(seed, t),
@@ -247,7 +238,7 @@ class GibbsSampler(MCMCSampler):
                 tf.reshape(tf.concat([off, on], 0), tf.concat([[-1], shape[1:]], 0))
             )
             energy_off, energy_on = tf.split(energies, 2)
-            uniform = _draw(
+            uniform = stateless_noise(
                 tf.random.stateless_uniform,
                 tf.shape(energy_on),
                 tf.random.experimental.stateless_fold_in(seed, t),
