@@ -54,7 +54,7 @@ def log_sum_exp_over_states(log_weight_fn, num_bits, chunk_size=None):
 
     Example:
         >>> log_sum_exp_over_states(lambda s: tf.reduce_sum(s, -1), 3)  # log (1 + e)^3
-        <tf.Tensor: shape=(), dtype=float32, numpy=3.9398>
+        <tf.Tensor: shape=(), dtype=float32, numpy=3.9397852>
     """
     total = 2**num_bits
     chunk_size = total if chunk_size is None else int(chunk_size)
