@@ -83,3 +83,26 @@ def replica_batch_noise(draw, batch_size, rows=None) -> tf.Tensor:
     """
     offset, global_batch = replica_rows(batch_size) if rows is None else rows
     return draw(global_batch)[offset : offset + batch_size]
+
+
+def stateless_noise(draw, shape, seed, rows=None) -> tf.Tensor:
+    """`draw(shape, seed)` with a stateless `draw`; replica-aware when rows are examples.
+
+    Args:
+        draw: `tf.random.stateless_*`-like callable `(shape, seed) -> Tensor`.
+        shape: int32 shape tensor; axis 0 is the batch.
+        seed: Shape-[2] seed.
+        rows: `replica_rows(batch)` when the rows are training examples: under a
+            `tf.distribute` strategy each replica then draws its own rows of the global
+            batch's noise (`replica_batch_noise`), so training matches one device. None (the
+            default) for chains every replica holds whole (persistent chains, advanced
+            identically on every replica) and outside training.
+
+    Returns:
+        The noise, `[*shape]`.
+    """
+    if rows is None:
+        return draw(shape, seed)
+    return replica_batch_noise(
+        lambda n: draw(tf.concat([[n], shape[1:]], 0), seed), shape[0], rows=rows
+    )

@@ -95,3 +95,22 @@ CASES.update(FAMILY_CASES)
 CASES["BernoulliRBM_PCD"] = Case(
     lambda: m.BernoulliRBM(6, 3, persistent=True), lambda: _binary(32, 6)
 )
+# The negative phase averaged over 3 chain states, from training examples (replica rows).
+# Its default SGD: Adam's g / sqrt(v) turns the rounding noise of a hidden-bias gradient
+# that is 0 in exact arithmetic into steps of 1e-5 that differ between the two runs.
+CASES["BernoulliRBM_r3"] = Case(
+    lambda: m.BernoulliRBM(6, 3, cd_k=2, negative_samples=3), lambda: _binary(32, 6), dict
+)
+
+
+def _energy_network():
+    return keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(1)]
+    )
+
+
+# Langevin chains started at the batch: per-example noise, replica-aware.
+CASES["EnergyBasedModel"] = Case(
+    lambda: m.EnergyBasedModel(_energy_network(), m.LangevinSampler(0.01, num_steps=3), seed=0),
+    lambda: _normal(32, 4),
+)

@@ -27,7 +27,7 @@ def _compiled(case):
     return model
 
 
-@pytest.mark.parametrize("name", sorted({*FAMILY_CASES, "BernoulliRBM_PCD"}))
+@pytest.mark.parametrize("name", sorted({*FAMILY_CASES, "BernoulliRBM_PCD", "EnergyBasedModel"}))
 @pytest.mark.parametrize("pipeline", ["numpy", "tf.data"])
 def test_fit_reports_non_finite_data_and_updates_nothing(name, pipeline):
     case = CASES[name]

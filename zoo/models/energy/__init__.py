@@ -1,4 +1,5 @@
-"""Energy-based models: restricted Boltzmann machines, Boltzmann machines, deep belief nets."""
+"""Energy-based models: restricted Boltzmann machines, Boltzmann machines, deep belief nets,
+and neural energy-based models with MCMC samplers."""
 
 from zoo._lazy import attach
 
@@ -7,7 +8,9 @@ __getattr__, __dir__, __all__ = attach(
     {
         "boltzmann_machine": ["BoltzmannMachine"],
         "dbn": ["DBN"],
+        "energy_based_model": ["EnergyBasedModel"],
         "rbm": ["BernoulliRBM", "GaussianBernoulliRBM", "RestrictedBoltzmannMachine"],
+        "samplers": ["GibbsSampler", "LangevinSampler", "MCMCSampler"],
         "softmax_rbm": ["SoftmaxRBM"],
     },
 )

@@ -25,16 +25,12 @@ import tensorflow as tf
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_seed
 from zoo.models.base import GenerativeModel
+from zoo.models.energy.binary_enumeration import binary_states
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
+from zoo.models.energy.markov_chain import consecutive_states
 from zoo.models.energy.rbm import _bernoulli, _noise
 
 _MAX_EXACT_BITS = 25
-
-
-def _all_binary_states(num_bits):
-    index = tf.range(2**num_bits, dtype=tf.int64)[:, None]
-    bits = tf.bitwise.right_shift(index, tf.range(num_bits, dtype=tf.int64)[None, :])
-    return tf.cast(tf.bitwise.bitwise_and(bits, 1), tf.float32)
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -49,6 +45,10 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             units with v clamped, per training step.
         negative_sweeps: Sweeps (of n_visible + n_hidden updates each) of the persistent
             chains per training step.
+        negative_samples: r, the number of consecutive chain states the negative phase
+            averages over: after the `negative_sweeps` sweeps the chains run r - 1 more
+            sweeps and the model term averages the energies of the r states reached (a
+            lower-variance estimate of the model expectation). Default 1: the last state.
         weight_decay: L2 cost on all couplings.
         seed: Seed of the model's `keras.random.SeedGenerator`.
         **kwargs: Passed to `keras.Model`.
@@ -72,6 +72,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         num_chains=100,
         positive_sweeps=5,
         negative_sweeps=1,
+        negative_samples=1,
         weight_decay=1e-4,
         seed=None,
         **kwargs,
@@ -81,11 +82,14 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             raise ValueError(
                 f"n_visible and n_hidden must be positive; got {n_visible}, {n_hidden}."
             )
+        if negative_samples < 1:
+            raise ValueError(f"negative_samples must be at least 1; got {negative_samples}.")
         self.n_visible = int(n_visible)
         self.n_hidden = int(n_hidden)
         self.num_chains = int(num_chains)
         self.positive_sweeps = int(positive_sweeps)
         self.negative_sweeps = int(negative_sweeps)
+        self.negative_samples = int(negative_samples)
         self.weight_decay = float(weight_decay)
         self.seed = seed
         init = keras.initializers.RandomNormal(stddev=0.01, seed=seed)
@@ -248,7 +252,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         if method != "exact":
             raise ValueError(f'BoltzmannMachine supports method="exact" only; got {method!r}.')
         self._check_exact(self.n_visible + self.n_hidden)
-        states = _all_binary_states(self.n_visible + self.n_hidden)
+        states = binary_states(self.n_visible + self.n_hidden)
         return tf.reduce_logsumexp(
             -self._energy(states[:, : self.n_visible], states[:, self.n_visible :])
         )
@@ -261,7 +265,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         """
         v = self._prepare(v, self.n_visible, "v")
         self._check_exact(self.n_visible + self.n_hidden)
-        hidden = _all_binary_states(self.n_hidden)
+        hidden = binary_states(self.n_hidden)
         batch, num_h = tf.shape(v)[0], tf.shape(hidden)[0]
         pairs_v = tf.repeat(v, num_h, axis=0)
         pairs_h = tf.tile(hidden, [batch, 1])
@@ -297,14 +301,23 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2)
         )
         clamped = tf.stop_gradient(self._positive_phase(v, seed_pos))
+        sweep = self.n_visible + self.n_hidden
         free = self._random_scan(
             tf.convert_to_tensor(self.persistent_chains),
-            self.negative_sweeps * (self.n_visible + self.n_hidden),
+            self.negative_sweeps * sweep,
             0,
             seed_neg,  # every replica advances all chains with the same noise
         )
+        # r > 1: the r states one sweep apart, [r * num_chains, n], then the last one persists.
+        free, last = consecutive_states(
+            lambda state, step_seed: self._random_scan(state, sweep, 0, step_seed),
+            free,
+            self.negative_samples,
+            seed_neg,
+            first_step=self.negative_sweeps * sweep,
+        )
         with tf.control_dependencies([v]):  # bad data stops the step before any update
-            self.persistent_chains.assign(free)
+            self.persistent_chains.assign(last)
         free = tf.stop_gradient(free)
         variables = self.trainable_variables
         couplings = [self.kernel, self.visible_coupling_raw, self.hidden_coupling_raw]
@@ -339,6 +352,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             "num_chains": self.num_chains,
             "positive_sweeps": self.positive_sweeps,
             "negative_sweeps": self.negative_sweeps,
+            "negative_samples": self.negative_samples,
             "weight_decay": self.weight_decay,
             "seed": self.seed,
         }

@@ -26,46 +26,24 @@ import numpy as np
 import tensorflow as tf
 
 from zoo._checks import check_finite, check_in_range, check_inner_shape
-from zoo._random import replica_batch_noise, replica_rows, stateless_seed
+from zoo._random import replica_rows, stateless_noise, stateless_seed
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
 from zoo.models.base import GenerativeModel
+from zoo.models.energy.binary_enumeration import log_sum_exp_over_states
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
+from zoo.models.energy.markov_chain import consecutive_states
 
 _MAX_EXACT_BITS = 25
 _ENUMERATION_BUDGET = 2**22  # floats per chunk when enumerating states
 
 
-def _noise(draw, shape, seed, rows=None):
-    """`draw(shape, seed)` with a stateless `draw`; replica-aware when rows are examples.
-
-    Args:
-        draw: `tf.random.stateless_*`-like callable `(shape, seed) -> Tensor`.
-        shape: int32 shape tensor; axis 0 is the batch.
-        seed: Shape-[2] seed.
-        rows: `zoo._random.replica_rows(batch)` when the rows are training examples: under
-            a `tf.distribute` strategy each replica then draws its own rows of the global
-            batch's noise, so training matches one device. None (the default) for chains
-            every replica holds whole (persistent chains, advanced identically on every
-            replica) and outside training.
-    """
-    if rows is None:
-        return draw(shape, seed)
-    return replica_batch_noise(
-        lambda n: draw(tf.concat([[n], shape[1:]], 0), seed), shape[0], rows=rows
-    )
+_noise = stateless_noise  # draw(shape, seed), replica-aware for training examples
 
 
 def _bernoulli(probs, seed, rows=None):
     """Binary draws with the given probabilities from a stateless seed (see `_noise`)."""
     uniform = _noise(tf.random.stateless_uniform, tf.shape(probs), seed, rows)
     return tf.cast(uniform < probs, probs.dtype)
-
-
-def _binary_states(start, count, num_bits):
-    """Rows `start .. start + count - 1` of the table of all `num_bits`-bit binary vectors."""
-    index = tf.range(start, start + count, dtype=tf.int64)[:, None]
-    bits = tf.bitwise.right_shift(index, tf.range(num_bits, dtype=tf.int64)[None, :])
-    return tf.cast(tf.bitwise.bitwise_and(bits, 1), tf.float32)
 
 
 class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
@@ -81,6 +59,11 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             continues `num_chains` chains kept in non-trainable variables instead of
             restarting at the data.
         num_chains: Number of persistent chains (used when `persistent`).
+        negative_samples: r, the number of consecutive chain states the negative phase
+            averages over: after the k = `cd_k` Gibbs steps it runs r - 1 more and averages
+            the negative statistics over the states k, k+1, ..., k+r-1 (the MCMC estimate
+            1/r sum_t of the model expectation; a lower-variance gradient for r - 1 more
+            steps). Default 1: the last state only.
         weight_decay: L2 cost on the weights (Hinton's guide: 1e-4 .. 1e-2 times the
             learning rate's scale; default 2e-4 as in Hinton & Salakhutdinov's code).
         sparsity_target: Desired mean activation of each hidden unit, or None.
@@ -97,6 +80,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         cd_k=1,
         persistent=False,
         num_chains=100,
+        negative_samples=1,
         weight_decay=2e-4,
         sparsity_target=None,
         sparsity_cost=0.0,
@@ -110,6 +94,8 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             )
         if cd_k < 1:
             raise ValueError(f"cd_k must be at least 1; got {cd_k}.")
+        if negative_samples < 1:
+            raise ValueError(f"negative_samples must be at least 1; got {negative_samples}.")
         if sparsity_target is not None and not 0.0 < sparsity_target < 1.0:
             raise ValueError(f"sparsity_target must lie in (0, 1); got {sparsity_target}.")
         self.n_visible = int(n_visible)
@@ -117,6 +103,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         self.cd_k = int(cd_k)
         self.persistent = bool(persistent)
         self.num_chains = int(num_chains)
+        self.negative_samples = int(negative_samples)
         self.weight_decay = float(weight_decay)
         self.sparsity_target = sparsity_target
         self.sparsity_cost = float(sparsity_cost)
@@ -380,15 +367,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
     @tf.function(reduce_retracing=True)
     def _enumerate(self, free_energy_fn, bits, chunk):
-        num_chunks = 2**bits // chunk
-
-        def body(i, partial):
-            states = _binary_states(tf.cast(i, tf.int64) * chunk, chunk, bits)
-            return i + 1, partial.write(i, tf.reduce_logsumexp(-free_energy_fn(states)))
-
-        partial = tf.TensorArray(tf.float32, size=num_chunks)
-        _, partial = tf.while_loop(lambda i, _: i < num_chunks, body, (tf.constant(0), partial))
-        return tf.reduce_logsumexp(partial.stack())
+        return log_sum_exp_over_states(lambda states: -free_energy_fn(states), bits, chunk)
 
     def _ais_log_partition(self, num_chains, betas, seed, data):
         if data is None:
@@ -438,6 +417,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
     def _negative_phase(self, v_data, hidden_logits_data, seed, rows=None):
         """The CD-k / PCD negative particles, plus the one-step reconstruction mean of the data.
 
+        With `negative_samples` r > 1 the particles are the r consecutive states of each
+        chain from step k on (`[r * chains, ...]`, state by state), the continuation of the
+        same chain with the same noise as a chain run r - 1 steps longer.
+
         `rows`: `replica_rows` of the batch, for replica-aware noise (see `_noise`).
         """
         seed_h, seed_v, seed_chain = tf.unstack(tf.random.split(seed, 3))
@@ -450,10 +433,20 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
                 self.cd_k,
                 seed_chain,
             )
-            with tf.control_dependencies([v_data]):  # bad data stops the step first
-                self.persistent_chains.assign(v_model)
+            chain_rows, steps_done = None, self.cd_k
         else:
             v_model = self._run_chain(v_one, self.cd_k - 1, seed_chain, rows)
+            chain_rows, steps_done = rows, self.cd_k - 1
+        v_model, v_last = consecutive_states(
+            lambda v, step_seed: self._gibbs_step(v, step_seed, chain_rows)[0],
+            v_model,
+            self.negative_samples,
+            seed_chain,
+            first_step=steps_done,
+        )
+        if self.persistent:
+            with tf.control_dependencies([v_data]):  # bad data stops the step first
+                self.persistent_chains.assign(v_last)
         return tf.stop_gradient(v_model), recon_mean
 
     def _penalty(self, hidden_logits_data):
@@ -528,6 +521,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             "cd_k": self.cd_k,
             "persistent": self.persistent,
             "num_chains": self.num_chains,
+            "negative_samples": self.negative_samples,
             "weight_decay": self.weight_decay,
             "sparsity_target": self.sparsity_target,
             "sparsity_cost": self.sparsity_cost,
@@ -554,8 +548,8 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
         n_hidden: Number of hidden units.
         cd_k: Gibbs steps per update.
         persistent: Use persistent chains (PCD).
-        **kwargs: See `RestrictedBoltzmannMachine` (num_chains, weight_decay,
-            sparsity_target, sparsity_cost, seed, name).
+        **kwargs: See `RestrictedBoltzmannMachine` (num_chains, negative_samples,
+            weight_decay, sparsity_target, sparsity_cost, seed, name).
 
     Example:
         >>> x = zoo.data.binarize_static(zoo.data.to_unit_interval(images)).reshape(-1, 784)
