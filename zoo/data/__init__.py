@@ -1,4 +1,4 @@
-"""Datasets for the zoo: MNIST-like images, MovieLens ratings, toy data, preprocessing.
+"""Datasets for the zoo: MNIST-like images, MovieLens ratings, text, toy data, preprocessing.
 
     import zoo.data
     images, labels = zoo.data.load_arrays("fashion_mnist", "train")   # uint8 [N, 28, 28, 1]
@@ -9,7 +9,7 @@ Where the files come from (a local folder, `ZOO_DATA_DIR`, the Debian dataset fo
 tensorflow-datasets) is described in `zoo.data.loading`.
 """
 
-from zoo.data import idx, movielens, toy
+from zoo.data import idx, movielens, rdata, text, toy
 from zoo.data.loading import (
     DATASETS,
     DatasetNotFoundError,
@@ -37,6 +37,8 @@ __all__ = [
     "load_arrays",
     "load_ratings_matrix",
     "movielens",
+    "rdata",
+    "text",
     "to_unit_interval",
     "toy",
 ]
