@@ -240,7 +240,10 @@ class RecurrentLanguageModel(AutoregressiveModel):
         Raises:
             ValueError: for another rank, non-integer values or ids outside the range.
         """
-        x = self.tokens(x)
+        return self._log_prob_of_tokens(self.tokens(x))
+
+    @tf.function(reduce_retracing=True)
+    def _log_prob_of_tokens(self, x):
         return -tf.reduce_sum(self.symbol_nll(self(x), x), axis=-1)
 
     def _negative_log_likelihood(self, x, condition, training):
