@@ -23,9 +23,7 @@ def test_log_prob_is_the_sum_of_the_conditionals_and_context_helps():
     cyclic = np.tile([0, 1, 2, 3], 50)
     model = KneserNeyNGram(3, vocab_size=4).fit(cyclic)
     x, history = np.array([2, 3, 0]), np.array([0, 1])
-    expected = sum(
-        math.log(model.prob(np.concatenate([history, x[:t]]), x[t])) for t in range(3)
-    )
+    expected = sum(math.log(model.prob(np.concatenate([history, x[:t]]), x[t])) for t in range(3))
     assert math.isclose(model.log_prob(x, history=history), expected, rel_tol=1e-12)
     assert -model.log_prob(cyclic[:40], history=cyclic[-2:]) / 40 < 0.1  # ~deterministic
     unigram = KneserNeyNGram(1, vocab_size=4).fit(cyclic)

@@ -87,6 +87,9 @@ def test_truncated_bptt_updates_once_per_window_and_carries_the_state():
     expected = -full.log_prob(x).numpy().mean() / 10
     np.testing.assert_allclose(logs[0]["loss"][0], expected, rtol=1e-5)
     np.testing.assert_allclose(logs[0]["bits_per_character"][0], expected / np.log(2), rtol=1e-5)
+    batches = tf.data.Dataset.from_tensor_slices(x).batch(4)  # tf.data: the same windows
+    windows.fit(batches, epochs=1, verbose=0)
+    assert int(windows.optimizer.iterations) == 2 * 2 * 3
 
 
 def test_irnn_starts_from_identity_recurrence():

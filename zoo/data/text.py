@@ -75,9 +75,7 @@ def austen_text(path=None) -> str:
             "(or point ZOO_AUSTEN_RDATA at janeaustenr's data/Rdata.rdb)."
         )
     novels = read_lazyload_database(path)
-    return "\n\n\n".join(
-        "\n".join(line or "" for line in novels[name]) for name in AUSTEN_NOVELS
-    )
+    return "\n\n\n".join("\n".join(line or "" for line in novels[name]) for name in AUSTEN_NOVELS)
 
 
 class CharacterVocabulary:
