@@ -89,6 +89,10 @@ FAMILY_CASES = {
         lambda: m.PixelCNN((4, 4, 1), num_layers=2, filters=4, first_kernel_size=3),
         lambda: _binary(16, 4, 4, 1),
     ),
+    "RecurrentLanguageModel": Case(
+        lambda: m.RecurrentLanguageModel(3, cell="lstm", units=4, sequence_length=6),
+        lambda: _ratings(32, 6, 2),
+    ),
 }
 CASES.update(FAMILY_CASES)
 # Persistent chains are training state of their own (saved, restored, per replica).

@@ -18,6 +18,7 @@ from serving_toy_models import ToyGAN, ToyVAE
 
 import zoo
 from zoo.export import SIGNATURES_DOC, export_saved_model
+from zoo.models import RecurrentLanguageModel
 
 BINARY_X = np.array([[1, 0, 1, 1, 0, 0], [0, 0, 0, 1, 1, 1], [1, 1, 1, 1, 1, 1]], np.float32)
 
@@ -128,3 +129,17 @@ def test_cli_export_writes_the_signatures_of_a_preset(tmp_path, capsys):
     assert "signatures decode, encode, reconstruct, serving_default" in capsys.readouterr().out
     docs = json.loads((tmp_path / "dae" / SIGNATURES_DOC).read_text())
     assert docs["signatures"]["serving_default"] == {"same_as": "reconstruct"}
+
+
+def test_language_model_serves_sample_and_log_prob_without_zoo(tmp_path):
+    model = RecurrentLanguageModel(5, cell="lstm", units=4, sequence_length=7)
+    x = np.random.default_rng(0).integers(0, 5, size=(3, 7)).astype(np.float32)
+    entry, expected = export_with_expectations(model, tmp_path / "lm", x)
+    assert {key.split("/")[0] for key in expected} == {"sample", "log_prob", "serving_default"}
+    (outputs,), (text,), modules = serve_in_tensorflow_only_process(
+        [entry], tmp_path / "manifest.json"
+    )
+    assert "zoo" not in modules and "tensorflow_probability" not in modules
+    assert_served_matches(expected, outputs, "RecurrentLanguageModel")
+    assert outputs["sample/samples"].shape == (3, 7) and outputs["sample/samples"].dtype == np.int32
+    assert "inputs['x'] tensor_info:\n        dtype: DT_FLOAT\n        shape: (-1, 7)" in text

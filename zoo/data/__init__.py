@@ -16,6 +16,8 @@ __getattr__, __dir__, __all__ = attach(
     {
         "idx": [],
         "movielens": [],
+        "rdata": [],
+        "text": [],
         "toy": [],
         "loading": ["DATASETS", "DatasetNotFoundError", "load", "load_arrays", "load_ratings_matrix"],
         "preprocessing": [

@@ -12,6 +12,7 @@ __getattr__, __dir__, __all__ = attach(
     {
         "ais": ["ais_schedule", "annealed_importance_sampling"],
         "importance_weighted": ["importance_weighted_log_prob"],
+        "ngram": ["KneserNeyNGram"],
         "sample_quality": ["frechet_distance", "kernel_inception_distance"],
     },
 )

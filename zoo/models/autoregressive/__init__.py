@@ -4,5 +4,11 @@ from zoo._lazy import attach
 
 __getattr__, __dir__, __all__ = attach(
     __name__,
-    {"made": ["MADE"], "nade": ["NADE"], "pixelcnn": ["PixelCNN"], "pixelrnn": ["PixelRNN"]},
+    {
+        "made": ["MADE"],
+        "nade": ["NADE"],
+        "pixelcnn": ["PixelCNN"],
+        "pixelrnn": ["PixelRNN"],
+        "recurrent_language_model": ["RecurrentLanguageModel"],
+    },
 )
