@@ -6,6 +6,8 @@ starts with `INPUT_ERROR`; `zoo.models.base.GenerativeModel` turns that failure 
 the same `ValueError` (the step is stopped before any weight is updated).
 """
 
+import re
+
 import numpy as np
 import tensorflow as tf
 
@@ -14,14 +16,20 @@ INPUT_ERROR = "zoo input error: "
 
 
 def input_error_message(error_text: str) -> str | None:
-    """The readable message of a failed traced input check, or None for other errors."""
-    start = error_text.find(INPUT_ERROR)
-    if start < 0:
+    """The readable message of a failed traced input check, or None for other errors.
+
+    TensorFlow formats a failed assertion as `... [MESSAGE] [DATA] ...`; the message is
+    kept, and the index that `check_finite` attaches as data is appended to it.
+    """
+    match = re.search(
+        re.escape(INPUT_ERROR) + r"(.*?)\](?= \[|\s*$)(?: \[\[([0-9 ]+)\]\])?", error_text, re.S
+    )
+    if match is None:
         return None
-    message = error_text[start + len(INPUT_ERROR) :]
-    for end in ("\n\t [[", "\n\nStack trace", "\n [[", " [[{{node", "\n"):
-        message = message.split(end)[0]
-    return message.strip()
+    message = match.group(1).strip()
+    if match.group(2):
+        message += f" ({', '.join(match.group(2).split())}) of the batch"
+    return message
 
 
 def check_finite(x, name: str = "x"):
@@ -47,7 +55,7 @@ def check_finite(x, name: str = "x"):
     finite = tf.math.is_finite(x)
     first_bad = tf.cast(tf.where(tf.logical_not(finite))[:1], tf.int64)
     check = tf.debugging.Assert(
-        tf.reduce_all(finite), [f"{INPUT_ERROR}{message} at index (in the batch)", first_bad]
+        tf.reduce_all(finite), [f"{INPUT_ERROR}{message} at index", first_bad]
     )
     with tf.control_dependencies([check]):
         return tf.identity(x)

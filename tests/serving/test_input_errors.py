@@ -67,3 +67,17 @@ def test_fit_reports_out_of_range_data_with_the_range():
     x = FAMILY_CASES["BernoulliRBM"].data() * 2.0
     with pytest.raises(ValueError, match=r"must lie in \[0.0, 1.0\]"):
         model.fit(x, epochs=1, batch_size=8, verbose=0)
+
+
+def test_fit_reports_token_ids_outside_the_vocabulary_with_the_range():
+    from zoo.models import RecurrentLanguageModel
+
+    model = RecurrentLanguageModel(3, cell="rnn", units=4, sequence_length=5)
+    model.compile(optimizer="adam")
+    before = [w.copy() for w in model.get_weights()]
+    x = np.zeros((8, 5), np.int32)
+    x[3, 2] = 7
+    with pytest.raises(ValueError, match=r"\[0, 2\]"):
+        model.fit(x, epochs=1, batch_size=8, verbose=0)
+    for after, start in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(after, start)
