@@ -94,14 +94,19 @@ def test_shapes_dtype_and_properties(name):
         model.sample(6, seed=1, **kwargs.get("sample_kwargs", {})),
     )
     # log_prob is the model's own, per example.
-    direct = model.log_prob(tf.reshape(x, (6, *event)), **{
-        k: v for k, v in kwargs.items() if k != "sample_kwargs"
-    })
+    direct = model.log_prob(
+        tf.reshape(x, (6, *event)), **{k: v for k, v in kwargs.items() if k != "sample_kwargs"}
+    )
     np.testing.assert_allclose(tf.reshape(dist.log_prob(x), [6]), direct, rtol=1e-5, atol=1e-5)
 
     # `parameters` rebuild an equal distribution (TFP's `copy`).
     assert set(dist.parameters) == {
-        "model", "log_prob_kwargs", "sample_kwargs", "validate_args", "allow_nan_stats", "name"
+        "model",
+        "log_prob_kwargs",
+        "sample_kwargs",
+        "validate_args",
+        "allow_nan_stats",
+        "name",
     }
     np.testing.assert_allclose(dist.copy().log_prob(x), dist.log_prob(x), rtol=1e-6)
 
@@ -155,7 +160,8 @@ def test_mixture_of_two_models():
     mixture = tfd.Mixture(tfd.Categorical(probs=weights), [dist_a, dist_b])
 
     expected = np.logaddexp(
-        np.log(weights[0]) + dist_a.log_prob(ALL_BITS), np.log(weights[1]) + dist_b.log_prob(ALL_BITS)
+        np.log(weights[0]) + dist_a.log_prob(ALL_BITS),
+        np.log(weights[1]) + dist_b.log_prob(ALL_BITS),
     )
     np.testing.assert_allclose(mixture.log_prob(ALL_BITS), expected, rtol=1e-5)
     assert float(tf.reduce_sum(tf.exp(mixture.log_prob(ALL_BITS)))) == pytest.approx(1, abs=1e-5)

@@ -17,6 +17,7 @@ import zoo
 from zoo.models.adversarial.gan import GAN
 from zoo.models.autoencoders.autoencoder import Autoencoder
 from zoo.models.classifier.image_classifier import ImageClassifier
+from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.rbm import RestrictedBoltzmannMachine
 from zoo.models.variational.vae import VAE
 
@@ -53,9 +54,10 @@ def test_preset_trains_samples_scores_and_round_trips(name, tmp_path):
     x, labels = _training_data(model, np.random.default_rng(0))
 
     # One fit step with the preset's default training setup.
-    model.compile() if isinstance(model, GAN | RestrictedBoltzmannMachine) else model.compile(
-        optimizer="adam"
-    )
+    if isinstance(model, GAN | DefaultOptimizerMixin):
+        model.compile()  # the family's default optimizer(s): GAN players, RBM / DBN SGD
+    else:
+        model.compile(optimizer="adam")
     before = [w.numpy().copy() for w in model.trainable_weights]
     history = model.fit(x, labels, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
     logs = {key: values[-1] for key, values in history.history.items()}
