@@ -14,6 +14,7 @@ import tensorflow as tf
 
 import zoo.distribute  # noqa: F401  (Keras multi-worker fix; see zoo.distribute)
 from zoo._checks import input_error_message
+from zoo.models.distribution import ModelDistribution
 
 
 def _input_errors_as_value_errors(method):
@@ -54,3 +55,45 @@ class GenerativeModel(keras.Model):
     fit = _input_errors_as_value_errors(keras.Model.fit)
     evaluate = _input_errors_as_value_errors(keras.Model.evaluate)
     predict = _input_errors_as_value_errors(keras.Model.predict)
+
+    def as_distribution(self, sample_kwargs=None, name=None, **log_prob_kwargs):
+        """This model as a `tfp.distributions.Distribution` over one example of its data.
+
+        The result (a `zoo.models.distribution.ModelDistribution`) samples with
+        `self.sample` and scores with `self.log_prob`, with `event_shape = data_shape`,
+        scalar batch shape and float32 values, so it composes with `tfd.Independent`,
+        `tfd.Sample` and `tfd.Mixture`. It is a view of this model, not a copy: it
+        follows further training.
+
+        Args:
+            sample_kwargs: Keyword arguments for every `sample` call (e.g.
+                `{"burn_in": 200}` for a Boltzmann machine).
+            name: Name of the distribution; default the model's name.
+            **log_prob_kwargs: Estimator arguments fixed for every `log_prob` call (e.g.
+                `num_samples=100, seed=0` for the VAE's importance-weighted estimate).
+
+        Returns:
+            A `ModelDistribution`.
+
+        Raises:
+            NotImplementedError: for a model without a likelihood (GANs, autoencoders,
+                the DBN, whose `log_prob_lower_bound` is only a bound).
+
+        #### Examples
+
+        ```python
+        from zoo.models import VAE
+        vae = VAE.mlp((6,), 2, hidden_units=(8,))
+        p = vae.as_distribution(num_samples=50, seed=0)
+        p.log_prob(p.sample(3, seed=1))   # [3], importance-weighted estimates
+        ```
+        """
+        if not callable(getattr(self, "log_prob", None)):
+            raise NotImplementedError(
+                f"{type(self).__name__} defines no likelihood (no `log_prob`), so it has no "
+                "distribution view; as_distribution() needs a model with `log_prob` (RBMs, "
+                "VAE, NADE, MADE, PixelCNN, PixelRNN)."
+            )
+        return ModelDistribution(
+            self, log_prob_kwargs=log_prob_kwargs, sample_kwargs=sample_kwargs, name=name
+        )
