@@ -188,7 +188,7 @@ class GAN(keras.Model):
         """
         check_inner_shape(z, (self.latent_dim,), name="z")
         z = tf.convert_to_tensor(z, self.compute_dtype)
-        labels = self._condition(condition, labels, len(z), required=True)
+        labels = self._condition(condition, labels, z.shape[0], required=True)
         return self._generate(z, labels)
 
     def sample_latents(self, num_samples, seed=None):
@@ -231,7 +231,7 @@ class GAN(keras.Model):
         """
         check_inner_shape(x, self.data_shape)
         x = self._check_data(tf.convert_to_tensor(x, self.compute_dtype))
-        labels = self._condition(condition, labels, len(x), required=True)
+        labels = self._condition(condition, labels, x.shape[0], required=True)
         return tf.reshape(self._discriminate(x, labels), [-1])
 
     def _condition(self, condition, labels, num_samples, required):
