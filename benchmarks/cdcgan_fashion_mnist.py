@@ -22,9 +22,9 @@ import time
 
 import keras
 import numpy as np
+from dcgan_vbn import fashion_mnist, training_batches
 
 import zoo
-from dcgan_vbn import fashion_mnist, training_batches
 from zoo.models import DCGAN
 
 CLASSES = (

@@ -150,8 +150,7 @@ def table(result):
     ]
     for name, row in result["rows"].items():
         lines.append(
-            f"| {name} | {cell(row['fd'], 2)} | {cell(row['kid'], 4)} | "
-            f"{cell(row['seconds'], 0)} |"
+            f"| {name} | {cell(row['fd'], 2)} | {cell(row['kid'], 4)} | {cell(row['seconds'], 0)} |"
         )
     return "\n".join(lines)
 

@@ -59,7 +59,8 @@ def test_model_contract_of_a_conditional_dcgan(normalization, tmp_path):
     loaded = keras.models.load_model(tmp_path / "DCGAN.keras")
     labels = np.array([0, 3, 9])
     np.testing.assert_allclose(
-        loaded.sample(3, seed=2, condition=labels), gan.sample(3, seed=2, condition=labels),
+        loaded.sample(3, seed=2, condition=labels),
+        gan.sample(3, seed=2, condition=labels),
         atol=1e-6,
     )
 
@@ -142,9 +143,9 @@ def test_class_projection_is_the_embedding_inner_product():
 def test_projection_discriminator_uses_the_label():
     gan = tiny_dcgan()
     x, _ = labelled_images(2)
-    projection = gan.discriminator.get_layer(
-        [layer.name for layer in gan.discriminator.layers if isinstance(layer, ClassProjection)][0]
-    )
+    (projection,) = [
+        layer for layer in gan.discriminator.layers if isinstance(layer, ClassProjection)
+    ]
     projection.embeddings.assign(np.random.default_rng(3).normal(size=projection.embeddings.shape))
     a = gan.discriminate(x, condition=[0, 0]).numpy()
     b = gan.discriminate(x, condition=[5, 5]).numpy()

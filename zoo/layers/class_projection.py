@@ -62,9 +62,7 @@ class ClassProjection(keras.layers.Layer):
         config.update(
             {
                 "num_classes": self.num_classes,
-                "embeddings_initializer": keras.initializers.serialize(
-                    self.embeddings_initializer
-                ),
+                "embeddings_initializer": keras.initializers.serialize(self.embeddings_initializer),
             }
         )
         return config

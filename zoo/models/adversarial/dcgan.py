@@ -150,7 +150,9 @@ def radford_discriminator(
     for layer in layers[1:]:
         features = layer(features)
     projection = ClassProjection(num_classes, embeddings_initializer=init)([features, labels])
-    logits = keras.layers.Add()([keras.layers.Dense(1, kernel_initializer=init)(features), projection])
+    logits = keras.layers.Add()(
+        [keras.layers.Dense(1, kernel_initializer=init)(features), projection]
+    )
     return keras.Model([images, labels], logits, name=name)
 
 
