@@ -16,6 +16,10 @@ serves it, and so does TF Serving.
 | `classify`, `features` | `x` | `logits` `[batch, classes]` / `features` (the classifier) |
 | `serving_default` | as `sample` (`reconstruct` for autoencoders, `classify` for the classifier) | |
 
+A class-conditional model (`num_classes` set, e.g. `GAN(num_classes=K)`) takes one more
+input in its `z` and `x` signatures: `condition`, int32 `[batch]` labels; its `sample`
+signature draws the labels uniformly, as `model.sample(num_samples, seed=seed)` does.
+
 Sampling signatures are stateless: the same `seed` gives the same samples as
 `model.sample(num_samples, seed=seed)` in memory. Methods that return a
 `tfp.distributions.Distribution` are exported as a dict of its tensors (`mean` and `stddev`,
@@ -137,7 +141,8 @@ def export_saved_model(
             except NotImplementedError as error:  # e.g. SoftmaxRBM: no single log Z
                 skipped[method_name] = str(error)
                 continue
-        endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs)
+        conditional = getattr(model, "num_classes", None) is not None
+        endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs, conditional)
         endpoints[method_name] = archive.add_endpoint(method_name, endpoint)
         outputs = endpoint.get_concrete_function().structured_outputs
         docs[method_name] = doc | {
@@ -182,8 +187,9 @@ def _fix_log_partition(model, log_partition_kwargs):
     return {"kwargs": kwargs, "log_z": float(log_z)}
 
 
-def _endpoint(method_name, method, spec, kwargs):
-    """A traced `tf.function` calling `method` with a serving-friendly signature."""
+def _endpoint(method_name, method, spec, kwargs, conditional=False):
+    """A traced `tf.function` calling `method` with a serving-friendly signature
+    (`conditional`: the `z` / `x` signatures take int32 `condition` labels too)."""
     output_name = _OUTPUT_NAMES.get(method_name, method_name)
     if method_name == "sample":
 
@@ -194,6 +200,12 @@ def _endpoint(method_name, method, spec, kwargs):
             tf.TensorSpec([], tf.int32, name="num_samples"),
             tf.TensorSpec([], tf.int32, name="seed"),
         ]
+    elif conditional:
+
+        def serve(inputs, condition):
+            return _as_output_dict(method(inputs, condition=condition, **kwargs), output_name)
+
+        input_signature = [spec, tf.TensorSpec([None], tf.int32, name="condition")]
     elif spec.name == "z":
 
         def serve(z):

@@ -6,6 +6,7 @@ from zoo._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
+        "class_projection": ["ClassProjection"],
         "masked": ["MaskedConv2D", "MaskedDense"],
         "minibatch_discrimination": ["MinibatchDiscrimination"],
         "tap_conv": ["TapConv2D"],

@@ -2,4 +2,4 @@
 
 from zoo._lazy import attach
 
-__getattr__, __dir__, __all__ = attach(__name__, {"dcgan": ["DCGAN"], "gan": ["GAN"]})
+__getattr__, __dir__, __all__ = attach(__name__, {"dcgan": ["DCGAN"], "gan": ["GAN"], "reference_batch": ["ReferenceBatchGenerator"]})

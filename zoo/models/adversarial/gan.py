@@ -16,13 +16,27 @@ the second generator forward pass that the keras.io example spends on fresh nois
 `stateless_call` and the discriminator optimizer's own update rule and state (Adam
 moments or SGD); the generator's gradient flows through those updates, and the real
 discriminator weights and optimizer state are left untouched.
+
+`num_classes=K` makes the GAN class-conditional (Mirza & Osindero 2014): both players take
+the integer label as a second input, `generator([z, labels])` and
+`discriminator([x, labels])`; `fit` takes `(x, y)` pairs, each fake batch gets the labels
+of the real batch it is trained against, and `sample(n, condition=labels)` draws the given
+classes (uniform ones when not given). `DCGAN(..., num_classes=K)` builds the networks: the
+one-hot label concatenated with `z` into the generator, and a projection discriminator
+(Miyato & Koyama 2018).
+
+A generator with reference or virtual batch normalization (Salimans et al. 2016) is wrapped
+in `zoo.models.adversarial.reference_batch.ReferenceBatchGenerator`, which fixes the
+reference batch and carries it through every call; the `GAN` then uses it like any other
+generator (`DCGAN(..., normalization="virtual")` does this).
 """
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from zoo._checks import check_finite, check_in_range, check_inner_shape
-from zoo._random import replica_batch_noise, replica_rows, stateless_seed
+from zoo._random import replica_batch_noise, replica_rows, split_seed, stateless_seed
 from zoo.models.adversarial import losses as gan_losses
 from zoo.models.base import GenerativeModel
 
@@ -32,9 +46,11 @@ class GAN(GenerativeModel):
     """A generator and a discriminator, trained by `fit` with the chosen GAN loss.
 
     Args:
-        generator: Keras model mapping `[batch, latent_dim]` to `[batch, *data_shape]`.
-        discriminator: Keras model mapping `[batch, *data_shape]` to logits `[batch, 1]`
-            (or `[batch]`), without a final sigmoid.
+        generator: Keras model mapping `[batch, latent_dim]` to `[batch, *data_shape]`
+            (with `num_classes`: `[z, labels]`, labels int32 `[batch]`). A generator with
+            reference / virtual batch normalization goes in a `ReferenceBatchGenerator`.
+        discriminator: Keras model mapping `[batch, *data_shape]` (with `num_classes`:
+            `[x, labels]`) to logits `[batch, 1]` (or `[batch]`), without a final sigmoid.
         latent_dim: Size of the latent vector; latents are standard normal.
         loss: `"non_saturating"` (default), `"minimax"`, `"least_squares"` or
             `"wasserstein_gp"`; see `zoo.models.adversarial.losses`.
@@ -47,11 +63,13 @@ class GAN(GenerativeModel):
         data_range: `(low, high)` of the data the generator produces (e.g. `(-1, 1)` for
             a tanh output); `fit` and `discriminate` reject data outside it. None: no check.
         seed: Seed of the model's `SeedGenerator` (training noise).
+        num_classes: Number of classes `K` of a class-conditional GAN (labels
+            `0 .. K - 1`); None: unconditional.
         **kwargs: `keras.Model` arguments (`name`, ...).
 
     Raises:
         ValueError: for an unknown loss, `d_steps < 1`, `unroll_steps < 0`, smoothing with
-            the Wasserstein loss, or unrolling with the gradient penalty.
+            the Wasserstein loss, unrolling with the gradient penalty, or `num_classes < 2`.
 
     #### Example
 
@@ -62,6 +80,13 @@ class GAN(GenerativeModel):
                 g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
     gan.fit(points, batch_size=512, epochs=10)
     samples = gan.sample(2500, seed=0)
+
+    # class-conditional: both networks take [input, labels]
+    cgan = GAN(conditional_generator, conditional_discriminator, latent_dim=64,
+               num_classes=10)
+    cgan.compile()
+    cgan.fit(images, labels, batch_size=64)
+    shoes = cgan.sample(16, seed=0, condition=7)
     ```
 
     With this setup (`benchmarks/mode_collapse.py`, 10,000 steps) the unrolled GAN covers
@@ -74,6 +99,8 @@ class GAN(GenerativeModel):
     - Goodfellow et al., 2014. Generative Adversarial Nets.
     - Salimans et al., 2016. Improved Techniques for Training GANs.
     - Metz et al., 2016. Unrolled Generative Adversarial Networks.
+    - Mirza, Osindero, 2014. Conditional Generative Adversarial Nets.
+    - Miyato, Koyama, 2018. cGANs with Projection Discriminator.
     """
 
     def __init__(
@@ -88,9 +115,13 @@ class GAN(GenerativeModel):
         gradient_penalty_weight=10.0,
         data_range=None,
         seed=None,
+        num_classes=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if num_classes is not None and int(num_classes) < 2:
+            raise ValueError(f"num_classes must be an integer >= 2 or None; got {num_classes}.")
+        self.num_classes = None if num_classes is None else int(num_classes)
         self.gan_loss = gan_losses.get_loss(loss)
         if int(d_steps) < 1:
             raise ValueError(f"d_steps must be a positive integer; got {d_steps}.")
@@ -114,46 +145,127 @@ class GAN(GenerativeModel):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-        fake = self(tf.zeros([1, self.latent_dim]))  # builds the generator and the model
+        z, labels = tf.zeros([1, self.latent_dim]), tf.zeros([1], tf.int32)
+        fake = self(z if self.num_classes is None else [z, labels])  # builds the model
         self.data_shape = tuple(int(d) for d in fake.shape[1:])
-        self.discriminator(fake)
+        self._discriminate(fake, labels)
 
     @property
     def metrics(self):
         return [self.d_loss_tracker, self.g_loss_tracker]
 
-    def call(self, z, training=False):
-        """Generate examples from latents `z` of shape `[batch, latent_dim]`."""
-        return self.generator(z, training=training)
+    def call(self, inputs, training=False):
+        """Generate examples from latents `z` `[batch, latent_dim]` (`[z, labels]` with
+        `num_classes`)."""
+        if self.num_classes is None:
+            return self.generator(inputs, training=training)
+        z, labels = inputs
+        return self._generate(z, labels, training)
 
-    def generate(self, z):
+    def _generate(self, z, labels, training=False):
+        """The generator on `z` (and, when conditional, `labels`; ignored otherwise)."""
+        if self.num_classes is None:
+            return self.generator(z, training=training)
+        return self.generator([z, labels], training=training)
+
+    def _discriminate(self, x, labels, training=False):
+        """The discriminator's logits on `x` (and, when conditional, `labels`)."""
+        if self.num_classes is None:
+            return self.discriminator(x, training=training)
+        return self.discriminator([x, labels], training=training)
+
+    def generate(self, z, condition=None, labels=None):
         """Generator output for latents `z`, `[batch, latent_dim]` -> `[batch, *data_shape]`.
 
+        Args:
+            z: Latents `[batch, latent_dim]`.
+            condition: Class-conditional GANs only: integer labels `[batch]` (or one label
+                for all) in `0 .. num_classes - 1`; required there.
+            labels: Alias of `condition`.
+
         Raises:
-            ValueError: if `z` is not `[batch, latent_dim]`.
+            ValueError: if `z` is not `[batch, latent_dim]`, or for missing, unexpected or
+                out-of-range labels.
         """
         check_inner_shape(z, (self.latent_dim,), name="z")
-        return self.generator(z, training=False)
+        z = tf.convert_to_tensor(z, self.compute_dtype)
+        labels = self._condition(condition, labels, z.shape[0], required=True)
+        return self._generate(z, labels)
 
     def sample_latents(self, num_samples, seed=None):
         """Standard normal latents `[num_samples, latent_dim]`; the same seed gives the same."""
         return tf.random.stateless_normal([num_samples, self.latent_dim], stateless_seed(seed))
 
-    def sample(self, num_samples, seed=None):
-        """Draw `num_samples` examples `G(z)`, `z ~ N(0, I)`; the same seed gives the same."""
-        return self.generator(self.sample_latents(num_samples, seed), training=False)
+    def sample(self, num_samples, seed=None, condition=None, labels=None):
+        """Draw `num_samples` examples `G(z)`, `z ~ N(0, I)`; the same seed gives the same.
 
-    def discriminate(self, x):
-        """Discriminator logits `[batch]` for examples `x` (`sigmoid` gives P(real)).
+        Args:
+            num_samples: Number of examples.
+            seed: Seed of the latents (and of the drawn labels).
+            condition: Class-conditional GANs only: integer labels `[num_samples]` (or one
+                label for all) in `0 .. num_classes - 1`; None draws them uniformly.
+            labels: Alias of `condition`.
 
         Raises:
-            ValueError: if `x` is not `[batch, *data_shape]` or lies outside `data_range`.
+            ValueError: for labels on an unconditional GAN, or labels of the wrong shape or
+                outside `0 .. num_classes - 1`.
+        """
+        z = self.sample_latents(num_samples, seed)
+        labels = self._condition(condition, labels, num_samples, required=False)
+        if self.num_classes is not None and labels is None:
+            labels = tf.random.stateless_uniform(
+                [num_samples], split_seed(seed, 2)[1], 0, self.num_classes, tf.int32
+            )
+        return self._generate(z, labels)
+
+    def discriminate(self, x, condition=None, labels=None):
+        """Discriminator logits `[batch]` for examples `x` (`sigmoid` gives P(real)).
+
+        Args:
+            x: Examples `[batch, *data_shape]`.
+            condition: Class-conditional GANs only: integer labels `[batch]` (required).
+            labels: Alias of `condition`.
+
+        Raises:
+            ValueError: if `x` is not `[batch, *data_shape]` or lies outside `data_range`,
+                or for missing or bad labels.
         """
         check_inner_shape(x, self.data_shape)
         x = self._check_data(tf.convert_to_tensor(x, self.compute_dtype))
-        return tf.reshape(self.discriminator(x, training=False), [-1])
+        labels = self._condition(condition, labels, x.shape[0], required=True)
+        return tf.reshape(self._discriminate(x, labels), [-1])
+
+    def _condition(self, condition, labels, num_samples, required):
+        """Validated int32 labels `[num_samples]` from `condition` (or its alias `labels`)."""
+        if condition is not None and labels is not None:
+            raise ValueError("give the labels as condition= or labels=, not both.")
+        condition = labels if condition is None else condition
+        if self.num_classes is None:
+            if condition is not None:
+                raise ValueError("this GAN is unconditional (num_classes=None); got labels.")
+            return None
+        if condition is None:
+            if required:
+                raise ValueError(
+                    f"this GAN is class-conditional: give condition=, integer labels in "
+                    f"[0, {self.num_classes - 1}]."
+                )
+            return None
+        return check_labels(condition, self.num_classes, num_samples)
 
     # ----------------------------------------------------------------------------- training
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.fit`; a class-conditional GAN takes integer labels as `y` (or
+        `(x, y)` pairs from a dataset).
+
+        Raises:
+            ValueError: for array labels outside `0 .. num_classes - 1` (inside a dataset
+                the same check fails the step).
+        """
+        if self.num_classes is not None and isinstance(y, (np.ndarray, list)):
+            check_labels(y, self.num_classes)
+        return super().fit(x, y, *args, **kwargs)
 
     def compile(self, optimizer=None, d_optimizer=None, g_optimizer=None, **kwargs):
         """Configure the two players' optimizers.
@@ -209,7 +321,7 @@ class GAN(GenerativeModel):
         )
 
     def train_step(self, data):
-        real = self._real_batch(data)
+        real, labels = self._real_batch(data)
         with tf.control_dependencies([real]):  # bad data stops the step before any update
             batch_size = tf.identity(tf.shape(real)[0])
         rows = replica_rows(batch_size)  # replica-aware noise: N replicas == one device
@@ -217,12 +329,12 @@ class GAN(GenerativeModel):
             z = self._latents(batch_size, rows)
             if step == self.d_steps - 1:
                 with tf.GradientTape() as g_tape:  # shared by the generator update below
-                    fake = self.generator(z, training=True)
+                    fake = self._generate(z, labels, training=True)
             else:
-                fake = self.generator(z, training=True)
+                fake = self._generate(z, labels, training=True)
             with tf.GradientTape() as d_tape:
                 d_per_example = self._discriminator_losses(
-                    real, tf.stop_gradient(fake), rows, training=True
+                    real, tf.stop_gradient(fake), labels, rows, training=True
                 )
                 d_loss = tf.nn.compute_average_loss(d_per_example)
             variables = self.discriminator.trainable_variables
@@ -230,7 +342,7 @@ class GAN(GenerativeModel):
 
         with tf.GradientTape() as tape:
             tape.watch(fake)
-            g_per_example = self._generator_losses(real, fake)
+            g_per_example = self._generator_losses(real, fake, labels)
             g_loss = tf.nn.compute_average_loss(g_per_example)
         fake_grad = tape.gradient(g_loss, fake)
         variables = self.generator.trainable_variables
@@ -243,20 +355,29 @@ class GAN(GenerativeModel):
         return {m.name: m.result() for m in self.metrics}
 
     def test_step(self, data):
-        real = self._real_batch(data)
+        real, labels = self._real_batch(data)
         rows = replica_rows(tf.shape(real)[0])
-        fake = self.generator(self._latents(tf.shape(real)[0], rows), training=False)
+        fake = self._generate(self._latents(tf.shape(real)[0], rows), labels)
         self.d_loss_tracker.update_state(
-            self._discriminator_losses(real, fake, rows, training=False)
+            self._discriminator_losses(real, fake, labels, rows, training=False)
         )
-        fake_logits = self.discriminator(fake, training=False)
+        fake_logits = self._discriminate(fake, labels)
         self.g_loss_tracker.update_state(self.gan_loss.generator(fake_logits))
         return {m.name: m.result() for m in self.metrics}
 
     def _real_batch(self, data):
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        """`(examples, labels)` of a batch; labels are None for an unconditional GAN."""
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         check_inner_shape(x, self.data_shape, name="training data")
-        return self._check_data(tf.cast(x, self.compute_dtype))
+        x = self._check_data(tf.cast(x, self.compute_dtype))
+        if self.num_classes is None:
+            return x, None
+        if y is None:
+            raise ValueError(
+                "a class-conditional GAN trains on (x, y) pairs: fit(x, y) with integer "
+                f"labels y in [0, {self.num_classes - 1}]."
+            )
+        return x, check_labels(y, self.num_classes)
 
     def _check_data(self, x):
         if self.data_range is None:
@@ -279,34 +400,36 @@ class GAN(GenerativeModel):
 
         return replica_batch_noise(draw, batch_size, rows)
 
-    def _discriminator_losses(self, real, fake, rows, training):
+    def _discriminator_losses(self, real, fake, labels, rows, training):
         """Per-example discriminator loss (plus the gradient penalty); `rows` as in
         `zoo._random.replica_rows`, for the penalty's interpolation noise."""
-        real_logits = self.discriminator(real, training=training)
-        fake_logits = self.discriminator(fake, training=training)
+        real_logits = self._discriminate(real, labels, training)
+        fake_logits = self._discriminate(fake, labels, training)
         per_example = self.gan_loss.discriminator(real_logits, fake_logits, self.label_smoothing)
         if self.gan_loss.gradient_penalty:
             points = gan_losses.interpolate(real, fake, self.seed_generator, rows)
             penalty = gan_losses.gradient_penalty(
-                lambda x: self.discriminator(x, training=training), points
+                lambda x: self._discriminate(x, labels, training), points
             )
             per_example += self.gradient_penalty_weight * penalty
         return per_example
 
-    def _generator_losses(self, real, fake):
+    def _generator_losses(self, real, fake, labels=None):
         """Per-example generator loss on `fake`, scored by the discriminator, or with
         `unroll_steps` by the discriminator after its look-ahead updates."""
         if self.unroll_steps:
-            fake_logits = self._unrolled_logits(real, fake)
+            fake_logits = self._unrolled_logits(real, fake, labels)
         else:
-            fake_logits = self.discriminator(fake, training=True)
+            fake_logits = self._discriminate(fake, labels, training=True)
         return self.gan_loss.generator(fake_logits)
 
-    def _unrolled_logits(self, real, fake):
+    def _unrolled_logits(self, real, fake, labels=None):
         """Logits on `fake` of the discriminator after `unroll_steps` look-ahead updates.
 
         The updates are differentiable functions of `fake`; nothing is assigned.
         """
+        if self.num_classes is not None:
+            real, fake = [real, labels], [fake, labels]
         disc = self.discriminator
         weights = [v.value for v in disc.trainable_variables]
         non_trainable = [v.value for v in disc.non_trainable_variables]
@@ -347,6 +470,7 @@ class GAN(GenerativeModel):
                 "gradient_penalty_weight": self.gradient_penalty_weight,
                 "data_range": None if self.data_range is None else list(self.data_range),
                 "seed": self.seed,
+                "num_classes": self.num_classes,
             }
         )
         return config
@@ -357,6 +481,46 @@ class GAN(GenerativeModel):
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
+
+
+def check_labels(labels, num_classes, num_samples=None):
+    """Integer class labels as int32 `[batch]`, checked to lie in `0 .. num_classes - 1`.
+
+    Args:
+        labels: Integer array-like or tensor `[batch]` (or `[batch, 1]`); eagerly also one
+            integer, repeated `num_samples` times.
+        num_classes: Number of classes `K`.
+        num_samples: Expected batch size, when known.
+
+    Returns:
+        int32 tensor `[batch]`.
+
+    Raises:
+        ValueError: eagerly, for non-integer labels, a wrong shape or a label outside
+            `[0, K - 1]`; inside a traced step the range check is a `tf.debugging`
+            assertion with the same message.
+    """
+    message = f"labels must be integers in [0, {num_classes - 1}] (num_classes={num_classes})"
+    if tf.executing_eagerly():
+        values = np.asarray(labels)
+        if values.ndim == 0 and num_samples is not None:
+            values = np.full([num_samples], values)
+        if values.ndim == 2 and values.shape[1] == 1:
+            values = values[:, 0]
+        if values.ndim != 1 or (num_samples is not None and len(values) != num_samples):
+            raise ValueError(f"labels must have shape ({num_samples},); got {values.shape}.")
+        if not np.all(np.equal(np.mod(values, 1), 0)):
+            raise ValueError(f"{message}; got non-integer values.")
+        if values.size and (values.min() < 0 or values.max() > num_classes - 1):
+            raise ValueError(f"{message}; got values in [{values.min()}, {values.max()}].")
+        return tf.constant(values.astype(np.int32))
+    labels = tf.reshape(tf.cast(labels, tf.int32), [-1])
+    checks = [
+        tf.debugging.assert_non_negative(labels, message=message),
+        tf.debugging.assert_less(labels, num_classes, message=message),
+    ]
+    with tf.control_dependencies(checks):
+        return tf.identity(labels)
 
 
 def _check_unrollable(optimizer):
