@@ -39,7 +39,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo._checks import check_in_range, check_inner_shape
+from zoo._checks import INPUT_ERROR, check_finite, check_in_range, check_inner_shape
 from zoo._random import stateless_seed
 from zoo.models.autoregressive.base import AutoregressiveModel
 
@@ -211,13 +211,14 @@ class RecurrentLanguageModel(AutoregressiveModel):
         check_inner_shape(x, (None,), name=name)
         x = tf.convert_to_tensor(x)
         if x.dtype.is_floating:
+            x = check_finite(x, name)
             integral = f"{name} must hold integer token ids"
             if tf.executing_eagerly():
                 if not bool(tf.reduce_all(tf.round(x) == x)):
                     raise ValueError(f"{integral}; got non-integer values.")
             else:
                 with tf.control_dependencies(
-                    [tf.debugging.assert_equal(tf.round(x), x, message=integral)]
+                    [tf.debugging.assert_equal(tf.round(x), x, message=INPUT_ERROR + integral)]
                 ):
                     x = tf.identity(x)
         x = check_in_range(x, 0, self.vocab_size - 1, name=name, what="token ids")
