@@ -17,8 +17,9 @@ serves it, and so does TF Serving.
 | `serving_default` | as `sample` (`reconstruct` for autoencoders, `classify` for the classifier) | |
 
 A class-conditional model (`num_classes` set, e.g. `GAN(num_classes=K)`) takes one more
-input in its `z` and `x` signatures: `condition`, int32 `[batch]` labels; its `sample`
-signature draws the labels uniformly, as `model.sample(num_samples, seed=seed)` does.
+input, `condition` (int32 `[batch]` labels), in the `z` and `x` signatures of the methods
+that accept one; its `sample` signature draws the labels uniformly, as
+`model.sample(num_samples, seed=seed)` does.
 
 Sampling signatures are stateless: the same `seed` gives the same samples as
 `model.sample(num_samples, seed=seed)` in memory. Methods that return a
@@ -141,7 +142,10 @@ def export_saved_model(
             except NotImplementedError as error:  # e.g. SoftmaxRBM: no single log Z
                 skipped[method_name] = str(error)
                 continue
-        conditional = getattr(model, "num_classes", None) is not None
+        conditional = (
+            getattr(model, "num_classes", None) is not None
+            and "condition" in inspect.signature(method).parameters
+        )  # a classifier's `num_classes` counts its outputs: it takes no condition
         endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs, conditional)
         endpoints[method_name] = archive.add_endpoint(method_name, endpoint)
         outputs = endpoint.get_concrete_function().structured_outputs
