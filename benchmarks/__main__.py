@@ -26,7 +26,7 @@ def list_benchmarks():
         print(f"{name:18} {benchmark.summary}\n{'':18} goal: {benchmark.goal}; {status}")
 
 
-def run(args, extra):
+def run(args, extra, command):
     names = list(harness.BENCHMARKS) if args.all else args.names
     if not names:
         raise SystemExit("name a benchmark (`python -m benchmarks list`) or pass --all")
@@ -41,7 +41,9 @@ def run(args, extra):
         began = time.perf_counter()
         try:
             options = harness.parse_options(name, harness.load_run(name), extra)
-            record = harness.run_benchmark(name, args.smoke, options, gemm_peak=gemm_peak)
+            record = harness.run_benchmark(
+                name, args.smoke, options, command=command, gemm_peak=gemm_peak
+            )
         except harness.NotWiredIn as error:
             print(f"SKIP {name}: {error}", flush=True)
             continue
@@ -66,7 +68,7 @@ def run(args, extra):
         raise SystemExit(f"failed: {', '.join(failed)}")
 
 
-def main(argv=None):
+def main(argv):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="the benchmarks and whether they are wired in")
@@ -85,7 +87,7 @@ def main(argv=None):
     if args.command == "list":
         list_benchmarks()
     elif args.command == "run":
-        run(args, extra)
+        run(args, extra, [sys.executable, "-m", "benchmarks", *argv])
     else:
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")

@@ -41,7 +41,7 @@ def interleaved_rounds(functions, rounds, warmup=1):
 
     Args:
         functions: `{name: callable}`; each call is one timed block of work (a `fit`
-            epoch, a block of steps); a callable may take the round index.
+            epoch, a block of steps).
         rounds: Timed calls of each function.
         warmup: Untimed calls of each before the first round (tracing, compilation).
 
@@ -144,3 +144,73 @@ def forward_flops(model, batch_size):
             _, height, width, _ = layer.output.shape  # each output pixel gathers a kernel
             total += batch_size * height * width * 2 * math.prod(layer.kernel.shape)
     return total
+
+
+def number(value):
+    """A table cell: 3-4 significant digits, thousands separated, "-" for None."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        magnitude = abs(value)
+        digits = 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2 if magnitude >= 0.1 else 4
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+TIMING_FIELDS = {"unit", "wall", "cpu", "flops_per_step", "gflops", "fraction_of_gemm_peak"}
+
+
+def markdown_tables(result):
+    """Markdown of a benchmark's result: contenders, targets, notes."""
+    lines = []
+    contenders = result.get("contenders", {})
+    extra = []  # scalar fields beside the timings (scores, first epoch), in order seen
+    for entry in contenders.values():
+        for key, value in entry.items():
+            scalar = value is None or isinstance(value, (int, float, str, bool))
+            if key not in TIMING_FIELDS and key not in extra and scalar:
+                extra.append(key)
+    if contenders:
+        header = ["contender", "unit", "median", "min", "max", "spread", "CPU median",
+                  "GFLOP/s", "of GEMM peak", *[k.replace("_", " ") for k in extra]]
+        lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+        for name, entry in contenders.items():
+            wall, cpu = entry["wall"], entry.get("cpu") or {}
+            fraction = entry.get("fraction_of_gemm_peak")
+            cells = [
+                name,
+                entry["unit"],
+                number(wall["median"]),
+                number(wall["min"]),
+                number(wall["max"]),
+                f"{wall['spread']:.0%}",
+                number(cpu.get("median")),
+                number(entry.get("gflops")),
+                f"{fraction:.0%}" if fraction else "-",
+                *[number(entry.get(k)) for k in extra],
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    if result.get("targets"):
+        lines += ["| target | value | goal | met | details |", "| --- | --- | --- | --- | --- |"]
+        for entry in result["targets"]:
+            met = {True: "**yes**", False: "**no**", None: "?"}[entry["met"]]
+            details = "; ".join(
+                f"{key.replace('_', ' ')} "
+                + (", ".join(map(number, value)) if isinstance(value, list) else number(value))
+                for key, value in entry.items()
+                if key not in ("name", "value", "goal", "met")
+            )
+            lines.append(
+                f"| {entry['name']} | {number(entry['value'])} | {entry['goal']} | {met} | "
+                f"{details or '-'} |"
+            )
+        lines.append("")
+    lines += [f"- {note}" for note in result.get("notes", [])]
+    return "\n".join(lines).strip() + "\n"

@@ -7,7 +7,7 @@ Measures, side by side in one process:
   peer, the same map applied per example before batching.
 
 Usage:
-    python benchmarks/data_pipeline.py --name fashion_mnist --batch-size 128 --repeats 3
+    python benchmarks/profiles/data_pipeline.py --name fashion_mnist --batch-size 128 --repeats 3
 
 Prints a markdown table.
 """
