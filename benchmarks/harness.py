@@ -222,7 +222,7 @@ def environment():
 GEMM_SHAPES = ((100, 784, 256), (1024, 1024, 1024))
 
 
-def measure_gemm_peak(shapes=GEMM_SHAPES, seconds=0.5, rounds=3):
+def measure_gemm_peak(shapes=GEMM_SHAPES, seconds=0.3, rounds=5):
     """GFLOP/s of float32 matrix products in a compiled TensorFlow loop, on this machine now.
 
     For each `(m, k, n)` a `tf.function` runs a `tf.while_loop` whose iteration multiplies
@@ -301,6 +301,7 @@ def run_benchmark(name, smoke=False, options=None, command=None, gemm_peak=None)
     run = load_run(name)
     options = dict(options or {})
     started = datetime.datetime.now(datetime.timezone.utc)
+    env = environment()  # before the run: the commit and tree it ran on
     load_before = os.getloadavg()
     if gemm_peak is None:
         gemm_peak = measure_gemm_peak(**({"seconds": 0.05, "rounds": 1} if smoke else {}))
@@ -316,7 +317,7 @@ def run_benchmark(name, smoke=False, options=None, command=None, gemm_peak=None)
         "started_utc": started.isoformat(timespec="seconds"),
         "run_seconds": seconds,
         "goal": BENCHMARKS[name].goal,
-        "environment": environment(),
+        "environment": env,
         "load_average": {"before": list(load_before), "after": list(load_after)},
         "gemm_peak": gemm_peak,
         **result,
@@ -357,10 +358,78 @@ def newest_records(results_dir=RESULTS_DIR):
 
 
 # ----------------------------------------------------------------------- report
+def number(value):
+    """A table cell: 3-4 significant digits, thousands separated, "-" for None."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        magnitude = abs(value)
+        digits = 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2 if magnitude >= 0.1 else 4
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+TIMING_FIELDS = {"unit", "wall", "cpu", "flops_per_step", "gflops", "fraction_of_gemm_peak"}
+
+
+def markdown_tables(result):
+    """Markdown of a benchmark's result: contenders, targets, notes."""
+    lines = []
+    contenders = result.get("contenders", {})
+    extra = []  # scalar fields beside the timings (scores, first epoch), in order seen
+    for entry in contenders.values():
+        for key, value in entry.items():
+            scalar = value is None or isinstance(value, (int, float, str, bool))
+            if key not in TIMING_FIELDS and key not in extra and scalar:
+                extra.append(key)
+    if contenders:
+        header = ["contender", "unit", "median", "min", "max", "spread", "CPU median",
+                  "GFLOP/s", "of GEMM peak", *[k.replace("_", " ") for k in extra]]
+        lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+        for name, entry in contenders.items():
+            wall, cpu = entry["wall"], entry.get("cpu") or {}
+            fraction = entry.get("fraction_of_gemm_peak")
+            cells = [
+                name,
+                entry["unit"],
+                number(wall["median"]),
+                number(wall["min"]),
+                number(wall["max"]),
+                f"{wall['spread']:.0%}",
+                number(cpu.get("median")),
+                number(entry.get("gflops")),
+                f"{fraction:.0%}" if fraction else "-",
+                *[number(entry.get(k)) for k in extra],
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    if result.get("targets"):
+        lines += ["| target | value | goal | met | details |", "| --- | --- | --- | --- | --- |"]
+        for entry in result["targets"]:
+            met = {True: "**yes**", False: "**no**", None: "?"}[entry["met"]]
+            details = "; ".join(
+                f"{key.replace('_', ' ')} "
+                + (", ".join(map(number, value)) if isinstance(value, list) else number(value))
+                for key, value in entry.items()
+                if key not in ("name", "value", "goal", "met")
+            )
+            lines.append(
+                f"| {entry['name']} | {number(entry['value'])} | {entry['goal']} | {met} | "
+                f"{details or '-'} |"
+            )
+        lines.append("")
+    lines += [f"- {note}" for note in result.get("notes", [])]
+    return "\n".join(lines).strip() + "\n"
+
+
 def render(path, record):
     """Markdown for one record: provenance, contenders table, targets table, notes."""
-    from _timing import markdown_tables
-
     env = record["environment"]
     git, versions, onednn = env["git"], env["versions"], env["onednn"]
     load = record["load_average"]
@@ -422,8 +491,6 @@ def report(results_dir=RESULTS_DIR, results_md=RESULTS_MD):
 
 def script_main(run, argv=None):
     """`python benchmarks/<name>.py [options]`: run it and print its tables (no record)."""
-    from _timing import markdown_tables
-
     name = pathlib.Path(inspect.getfile(run)).stem
     argv = sys.argv[1:] if argv is None else argv
     options = parse_options(name, run, [arg for arg in argv if arg != "--smoke"])
