@@ -1,6 +1,6 @@
 """The benchmark harness: run a benchmark, record its environment, render RESULTS.md tables.
 
-A benchmark is a module `benchmarks/<name>.py` with
+A benchmark is an entry of `BENCHMARKS` below and a module `benchmarks/<name>.py` with
 
     def run(smoke: bool = False, **options) -> dict
 
@@ -146,7 +146,10 @@ def parse_options(name, run, args):
 
 # ------------------------------------------------------------------- environment
 def git_state():
-    """`{"sha", "dirty"}` of the checkout holding the benchmarks (None outside git)."""
+    """`{"sha", "dirty"}` of the checkout holding the benchmarks (None outside git).
+
+    Dirty: uncommitted or untracked files other than the records in `benchmarks/results/`.
+    """
 
     def git(*args):
         return subprocess.run(
@@ -154,7 +157,7 @@ def git_state():
         ).stdout.strip()
 
     try:
-        return {"sha": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
+        return {"sha": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "--", ":/", ":(top,exclude)benchmarks/results"))}
     except (OSError, subprocess.CalledProcessError):
         return {"sha": None, "dirty": None}
 

@@ -100,6 +100,7 @@ def run(smoke=False, steps=80, rounds=5, batch_size=128):
                 "<= 1.0",
                 per_round_ratios=paired,
                 met_within_noise=ratio <= 1.0 or min(paired) <= 1.0 <= max(paired),
+                cpu_ratio=contenders[name]["cpu"]["median"] / contenders[KERASIO]["cpu"]["median"],
             )
         )
     data = "random binary images (smoke)" if smoke else "statically binarized Fashion-MNIST"
