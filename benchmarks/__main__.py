@@ -16,7 +16,7 @@ import traceback
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from benchmarks import harness  # noqa: E402
+from benchmarks import harness
 
 
 def list_benchmarks():
@@ -47,7 +47,7 @@ def run(args, extra, command):
         except harness.NotWiredIn as error:
             print(f"SKIP {name}: {error}", flush=True)
             continue
-        except Exception:  # one failing benchmark must not hide the others' results
+        except Exception:  # noqa: BLE001 (one failing benchmark must not hide the others)
             traceback.print_exc()
             print(f"FAIL {name} ({time.perf_counter() - began:.0f} s)", flush=True)
             failed.append(name)
@@ -69,7 +69,9 @@ def run(args, extra, command):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="the benchmarks and whether they are wired in")
     run_parser = commands.add_parser(

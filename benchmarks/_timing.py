@@ -119,7 +119,13 @@ def goal_met(value, goal):
 
 def target(name, value, goal, **extra):
     """`{"name", "value", "goal", "met"}` for one of the issue's ratio targets."""
-    return {"name": name, "value": float(value), "goal": goal, "met": goal_met(value, goal), **extra}
+    return {
+        "name": name,
+        "value": float(value),
+        "goal": goal,
+        "met": goal_met(value, goal),
+        **extra,
+    }
 
 
 def matmul_flops(m, k, n):

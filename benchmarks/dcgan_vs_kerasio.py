@@ -170,7 +170,11 @@ def step_flops(model, batch_size, regenerates):
     """
     generator = forward_flops(model.generator, batch_size)
     discriminator = forward_flops(model.discriminator, batch_size)
-    return (generator if regenerates else 0) + 3 * (2 * discriminator) + 3 * (generator + discriminator)
+    return (
+        (generator if regenerates else 0)
+        + 3 * (2 * discriminator)
+        + 3 * (generator + discriminator)
+    )
 
 
 def run(
@@ -236,7 +240,15 @@ def run(
     notes = []
     if train_seconds > 0:
         notes += equal_time_quality(
-            models, streams, steps, contenders, train_seconds, block_steps, fd_samples, fd_every, seed
+            models,
+            streams,
+            steps,
+            contenders,
+            train_seconds,
+            block_steps,
+            fd_samples,
+            fd_every,
+            seed,
         )
     ms = {name: entry["wall"]["median"] for name, entry in contenders.items()}
     cpu_ms = {name: entry["cpu"]["median"] for name, entry in contenders.items()}
@@ -251,12 +263,16 @@ def run(
     ]
     data = "random images (smoke)" if smoke else "Fashion-MNIST train in [0, 1]"
     notes[:0] = [
-        f"batch {batch_size}, {data}, Adam(3e-4) x2, xla={xla}, zoo label_smoothing="
-        f"{label_smoothing}; ms/step: {timing_blocks} interleaved blocks of {timing_steps} "
-        f"steps after {warmup_steps} warm-up steps each.",
-        "FLOPs per step: 3x forward FLOPs of each pass trained through, plus keras.io's "
-        "second generator pass; Dense, Conv2D, Conv2DTranspose layers, 2 per multiply-add "
-        "(TapConv2D counted as the Conv2D it equals).",
+        (
+            f"batch {batch_size}, {data}, Adam(3e-4) x2, xla={xla}, zoo label_smoothing="
+            f"{label_smoothing}; ms/step: {timing_blocks} interleaved blocks of {timing_steps} "
+            f"steps after {warmup_steps} warm-up steps each."
+        ),
+        (
+            "FLOPs per step: 3x forward FLOPs of each pass trained through, plus keras.io's "
+            "second generator pass; Dense, Conv2D, Conv2DTranspose layers, 2 per multiply-add "
+            "(TapConv2D counted as the Conv2D it equals)."
+        ),
     ]
     return {
         "settings": {

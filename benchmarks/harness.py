@@ -140,7 +140,9 @@ def parse_options(name, run, args):
         parser.print_help()
         raise SystemExit(0)
     parsed = vars(parser.parse_args(args))
-    given = {re.sub(r"^--(no-)?", "", a.split("=")[0]).replace("-", "_") for a in args if a[:2] == "--"}
+    given = {
+        re.sub(r"^--(no-)?", "", a.split("=")[0]).replace("-", "_") for a in args if a[:2] == "--"
+    }
     return {key: value for key, value in parsed.items() if key in given}
 
 
@@ -157,7 +159,12 @@ def git_state():
         ).stdout.strip()
 
     try:
-        return {"sha": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "--", ":/", ":(top,exclude)benchmarks/results"))}
+        return {
+            "sha": git("rev-parse", "HEAD"),
+            "dirty": bool(
+                git("status", "--porcelain", "--", ":/", ":(top,exclude)benchmarks/results")
+            ),
+        }
     except (OSError, subprocess.CalledProcessError):
         return {"sha": None, "dirty": None}
 
@@ -198,7 +205,10 @@ def onednn_state():
         effective = bool(_pywrap_util_port.IsMklEnabled())
     except (ImportError, AttributeError):  # a private API: record that it is unknown
         effective = None
-    return {"TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS"), "effective": effective}
+    return {
+        "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
+        "effective": effective,
+    }
 
 
 def environment():
@@ -210,7 +220,9 @@ def environment():
         "cpu": {
             "model": cpu_model(),
             "cores": os.cpu_count(),
-            "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+            "usable_cores": len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else None,
         },
         "threads": {
             "TF_NUM_INTRAOP_THREADS": os.environ.get("TF_NUM_INTRAOP_THREADS"),
@@ -253,7 +265,7 @@ def measure_gemm_peak(shapes=GEMM_SHAPES, seconds=0.3, rounds=5):
 
             return tf.while_loop(lambda i, x: i < iterations, body, (tf.constant(0), x))[1]
 
-        def seconds_for(iterations):
+        def seconds_for(iterations, x=x):
             start = time.perf_counter()
             loop(x, tf.constant(iterations)).numpy()
             return time.perf_counter() - start
@@ -303,7 +315,7 @@ def run_benchmark(name, smoke=False, options=None, command=None, gemm_peak=None)
     """
     run = load_run(name)
     options = dict(options or {})
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     env = environment()  # before the run: the commit and tree it ran on
     load_before = os.getloadavg()
     if gemm_peak is None:
@@ -392,8 +404,18 @@ def markdown_tables(result):
             if key not in TIMING_FIELDS and key not in extra and scalar:
                 extra.append(key)
     if contenders:
-        header = ["contender", "unit", "median", "min", "max", "spread", "CPU median",
-                  "GFLOP/s", "of GEMM peak", *[k.replace("_", " ") for k in extra]]
+        header = [
+            "contender",
+            "unit",
+            "median",
+            "min",
+            "max",
+            "spread",
+            "CPU median",
+            "GFLOP/s",
+            "of GEMM peak",
+            *[k.replace("_", " ") for k in extra],
+        ]
         lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
         for name, entry in contenders.items():
             wall, cpu = entry["wall"], entry.get("cpu") or {}
@@ -457,7 +479,8 @@ def render(path, record):
         f"({record['run_seconds']:.0f} s). GEMM peak in the same process (float32, "
         "`measure_gemm_peak`): "
         + ", ".join(
-            f"{'x'.join(map(str, g['shape']))} {g['gflops']:.1f} GFLOP/s" for g in record["gemm_peak"]
+            f"{'x'.join(map(str, g['shape']))} {g['gflops']:.1f} GFLOP/s"
+            for g in record["gemm_peak"]
         )
         + ".",
         "",
@@ -468,7 +491,7 @@ def render(path, record):
 
 def marker_pattern(name):
     return re.compile(
-        rf"(<!-- BEGIN GENERATED: {re.escape(name)} -->\n)(.*?)(<!-- END GENERATED -->)", re.S
+        rf"(<!-- BEGIN GENERATED: {re.escape(name)} -->\n)(.*?)(<!-- END GENERATED -->)", re.DOTALL
     )
 
 
@@ -486,7 +509,7 @@ def report(results_dir=RESULTS_DIR, results_md=RESULTS_MD):
         else:
             path, record = records[name]
             body = render(path, record)
-            text = pattern.sub(lambda m: m.group(1) + body + m.group(3), text)
+            text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(3), text)
             outcome[name] = f"rendered {path.name}"
     pathlib.Path(results_md).write_text(text)
     return outcome

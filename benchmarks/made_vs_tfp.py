@@ -28,7 +28,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
-
 from _timing import contender, matmul_flops, target, timed
 
 import zoo.data
@@ -143,15 +142,15 @@ def run(
     """
     if smoke:
         epochs, train_size, steps_per_execution = 2, 4 * batch_size, 2
-    settings = dict(
-        epochs=epochs,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        steps_per_execution=steps_per_execution,
-        jit_compile=jit_compile,
-        train_size=train_size,
-        seeds=seeds,
-    )
+    settings = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "steps_per_execution": steps_per_execution,
+        "jit_compile": jit_compile,
+        "train_size": train_size,
+        "seeds": seeds,
+    }
     batches_of = synthetic_batches if smoke else train_batches
     if test_nll:
         x_test = synthetic_batches(9, 0, {"train_size": 200, "batch_size": 200})
@@ -195,15 +194,22 @@ def run(
         "contenders": contenders,
         "targets": targets,
         "notes": [
-            f"MADE 784-500-784, {'synthetic data (smoke)' if smoke else 'binarized Fashion-MNIST (threshold 0.5)'}, "
-            f"{epochs} epochs of {steps} steps, batch {batch_size}, Adam({learning_rate}); ours: "
-            f"`fit`, steps_per_execution={steps_per_execution}, jit_compile={jit_compile}; TFP: "
-            "a `tf.function` GradientTape step per batch; epochs interleaved; times over the "
-            "epochs after the first (its wall time: first epoch s).",
-            "FLOPs per step: five 100x784x500-sized products (forward 2, backward 3), "
-            "2 per multiply-add; element-wise work and Adam not counted.",
-            "Test NLL: exact -log p(x), nats, all 10,000 test images." if test_nll and not smoke else
-            "Test NLL: on 200 synthetic images (smoke)." if test_nll else "Test NLL not scored.",
+            (
+                f"MADE 784-500-784, {'synthetic data (smoke)' if smoke else 'binarized Fashion-MNIST (threshold 0.5)'}, "
+                f"{epochs} epochs of {steps} steps, batch {batch_size}, Adam({learning_rate}); ours: "
+                f"`fit`, steps_per_execution={steps_per_execution}, jit_compile={jit_compile}; TFP: "
+                "a `tf.function` GradientTape step per batch; epochs interleaved; times over the "
+                "epochs after the first (its wall time: first epoch s)."
+            ),
+            (
+                "FLOPs per step: five 100x784x500-sized products (forward 2, backward 3), "
+                "2 per multiply-add; element-wise work and Adam not counted."
+            ),
+            "Test NLL: exact -log p(x), nats, all 10,000 test images."
+            if test_nll and not smoke
+            else "Test NLL: on 200 synthetic images (smoke)."
+            if test_nll
+            else "Test NLL not scored.",
         ],
     }
 

@@ -91,7 +91,9 @@ def run(smoke=False, steps=80, rounds=5, batch_size=128):
     theirs = contenders[KERASIO]["wall"]
     targets = []
     for name in names[1:]:
-        paired = [ours / base for ours, base in zip(contenders[name]["wall"]["values"], theirs["values"])]
+        paired = [
+            ours / base for ours, base in zip(contenders[name]["wall"]["values"], theirs["values"])
+        ]
         ratio = contenders[name]["wall"]["median"] / theirs["median"]
         targets.append(
             target(
@@ -109,10 +111,14 @@ def run(smoke=False, steps=80, rounds=5, batch_size=128):
         "contenders": contenders,
         "targets": targets,
         "notes": [
-            f"`fit` on the same {steps} batches of {batch_size} ({data}) per round, Adam 1e-3, "
-            f"{rounds} interleaved rounds after an untimed one; ms per step = round / steps.",
-            "FLOPs per step: 3x the forward FLOPs of the encoder's and decoder's Dense, "
-            "Conv2D and Conv2DTranspose layers (2 per multiply-add).",
+            (
+                f"`fit` on the same {steps} batches of {batch_size} ({data}) per round, Adam 1e-3, "
+                f"{rounds} interleaved rounds after an untimed one; ms per step = round / steps."
+            ),
+            (
+                "FLOPs per step: 3x the forward FLOPs of the encoder's and decoder's Dense, "
+                "Conv2D and Conv2DTranspose layers (2 per multiply-add)."
+            ),
         ],
     }
 

@@ -33,14 +33,14 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # benchmarks/vae.py
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-import tensorflow_probability as tfp  # noqa: E402
-from vae import KerasIOVAE, keras_io_encoder_decoder  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
+import tensorflow_probability as tfp
+from vae import KerasIOVAE, keras_io_encoder_decoder
 
-import zoo.data  # noqa: E402
-from zoo.models import VAE  # noqa: E402
+import zoo.data
+from zoo.models import VAE
 
 tfd = tfp.distributions
 
