@@ -237,16 +237,17 @@ def environment():
 GEMM_SHAPES = ((100, 784, 256), (1024, 1024, 1024))
 
 
-def measure_gemm_peak(shapes=GEMM_SHAPES, seconds=0.3, rounds=5):
+def measure_gemm_peak(shapes=GEMM_SHAPES, seconds=0.3, rounds=5, compilers=("tf.function", "xla")):
     """GFLOP/s of float32 matrix products in a compiled TensorFlow loop, on this machine now.
 
-    For each `(m, k, n)` a `tf.function` runs a `tf.while_loop` whose iteration multiplies
-    an `[m, k]` matrix by a `[k, n]` one and the result by the transpose back to `[m, k]`
-    (rescaled, so nothing is loop-invariant and values stay normal); the loop is sized to
-    about `seconds` and timed `rounds` times.
+    For each `(m, k, n)` and compiler (`"tf.function"`: TensorFlow's own kernels; `"xla"`:
+    the same function with `jit_compile=True`) a `tf.while_loop` multiplies an `[m, k]`
+    matrix by a `[k, n]` one and the result by the transpose back to `[m, k]` (rescaled,
+    so nothing is loop-invariant and values stay normal); the loop is sized to about
+    `seconds` and timed `rounds` times.
 
     Returns:
-        `[{"shape": [m, k, n], "gflops": best round, "gflops_median": median round}]`.
+        `[{"shape": [m, k, n], "compiler", "gflops": best round, "gflops_median"}]`.
     """
     import tensorflow as tf
     from _timing import matmul_flops
@@ -257,26 +258,33 @@ def measure_gemm_peak(shapes=GEMM_SHAPES, seconds=0.3, rounds=5):
         x = generator.normal([m, k])
         w = generator.normal([k, n]) / math.sqrt(k)
 
-        @tf.function
-        def loop(x, iterations, w=w):
+        def products(x, iterations, w=w):
             def body(i, x):
                 x = tf.matmul(tf.matmul(x, w), w, transpose_b=True)
                 return i + 1, x * tf.math.rsqrt(tf.reduce_mean(x * x) + 1e-12)
 
             return tf.while_loop(lambda i, x: i < iterations, body, (tf.constant(0), x))[1]
 
-        def seconds_for(iterations, x=x):
-            start = time.perf_counter()
-            loop(x, tf.constant(iterations)).numpy()
-            return time.perf_counter() - start
+        for compiler in compilers:
+            loop = tf.function(products, jit_compile=compiler == "xla")
 
-        seconds_for(1)  # trace
-        iterations = max(2, int(seconds / max(seconds_for(2) / 2, 1e-6)))
-        flops = 2 * matmul_flops(m, k, n) * iterations
-        rates = sorted(flops / seconds_for(iterations) / 1e9 for _ in range(rounds))
-        results.append(
-            {"shape": [m, k, n], "gflops": rates[-1], "gflops_median": rates[len(rates) // 2]}
-        )
+            def seconds_for(iterations, loop=loop, x=x):
+                start = time.perf_counter()
+                loop(x, tf.constant(iterations)).numpy()
+                return time.perf_counter() - start
+
+            seconds_for(1)  # trace and compile
+            iterations = max(2, int(seconds / max(seconds_for(2) / 2, 1e-6)))
+            flops = 2 * matmul_flops(m, k, n) * iterations
+            rates = sorted(flops / seconds_for(iterations) / 1e9 for _ in range(rounds))
+            results.append(
+                {
+                    "shape": [m, k, n],
+                    "compiler": compiler,
+                    "gflops": rates[-1],
+                    "gflops_median": rates[len(rates) // 2],
+                }
+            )
     return results
 
 
@@ -479,7 +487,8 @@ def render(path, record):
         f"({record['run_seconds']:.0f} s). GEMM peak in the same process (float32, "
         "`measure_gemm_peak`): "
         + ", ".join(
-            f"{'x'.join(map(str, g['shape']))} {g['gflops']:.1f} GFLOP/s"
+            f"{'x'.join(map(str, g['shape']))} {g.get('compiler', 'tf.function')} "
+            f"{g['gflops']:.1f} GFLOP/s"
             for g in record["gemm_peak"]
         )
         + ".",
