@@ -1,6 +1,7 @@
 """Our `GAN` vs a faithful Keras 3 port of keras.io's "GAN overriding `Model.train_step`".
 
-    python benchmarks/dcgan_vs_kerasio.py --timing-steps 30 --train-seconds 360
+    python -m benchmarks run dcgan_vs_kerasio --timing-steps 20   # step times, JSON record
+    python benchmarks/dcgan_vs_kerasio.py --timing-steps 20 --train-seconds 300 --fd-every 60
 
 Same networks (the example's 28x28x1 generator and discriminator, latent 128), same
 optimizers (Adam 3e-4 for both players), same data (Fashion-MNIST train in [0, 1]), same
@@ -15,7 +16,8 @@ see the same machine load. Three models:
 Reports:
 
 1. ms per training step of each (median over interleaved blocks, after a warm-up);
-2. FD-FMNIST (and KID) after equal wall-clock training time, keras.io vs zoo DCGAN: both
+2. with `--train-seconds` > 0 (default 0: step times only), FD-FMNIST (and KID) after
+   equal wall-clock training time, keras.io vs zoo DCGAN: both
    train in alternating blocks of `--block-steps` until each has used `--train-seconds`,
    then `--fd-samples` samples of each are scored against as many Fashion-MNIST test
    images with `zoo.evaluation.sample_quality` on the `classifier_fashion_mnist` features.
@@ -27,15 +29,17 @@ through that same pass, scored by the updated discriminator (two updates, altern
 in Goodfellow et al.'s algorithm). keras.io adds 0.05·U[0, 1] noise to the labels; ours
 smooths the real targets one-sidedly (Salimans et al.), `--label-smoothing` 0.1 by default
 (0: plain targets).
+
+Target (issue 15): zoo DCGAN ms/step <= 0.75x keras.io's. `--smoke`: batch 8 of random
+images, one timed step of keras.io and zoo DCGAN each, no FD.
 """
 
-import argparse
-import statistics
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
+from _timing import contender, forward_flops, interleaved_rounds, scaled, target
 
 import zoo.data
 from zoo.evaluation.sample_quality import sample_quality
@@ -157,102 +161,175 @@ def timed_steps(model, stream, steps):
     return time.perf_counter() - start
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--timing-steps", type=int, default=30, help="steps per timed block")
-    parser.add_argument("--timing-blocks", type=int, default=3)
-    parser.add_argument("--train-seconds", type=float, default=360.0, help="0 skips FD")
-    parser.add_argument("--block-steps", type=int, default=10, help="steps per training block")
-    parser.add_argument("--fd-samples", type=int, default=5000)
-    parser.add_argument(
-        "--fd-every", type=float, default=0, help="also FD (1,000 samples) every this many s"
-    )
-    parser.add_argument("--xla", action="store_true", help="jit_compile our train_step")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--label-smoothing",
-        type=float,
-        default=0.1,
-        help="one-sided, zoo DCGAN only (keras.io adds its own label noise)",
-    )
-    args = parser.parse_args()
+def step_flops(model, batch_size, regenerates):
+    """FLOPs of one GAN step, 3x forward for each pass trained through (backward ~ 2x).
 
-    train, _ = zoo.data.load_arrays("fashion_mnist", "train")
-    train = zoo.data.to_unit_interval(train)
-    models = build_models(args.seed, args.xla, args.label_smoothing)
-    streams = {name: batches(train, args.batch_size, args.seed) for name in models}
-    steps = {name: 0 for name in models}
+    The discriminator update: a generator pass without gradient where the step generates
+    afresh for it (`regenerates`, keras.io), D forward + backward on fakes and reals; the
+    generator update: G and D forward + backward on one batch of fakes.
+    """
+    generator = forward_flops(model.generator, batch_size)
+    discriminator = forward_flops(model.discriminator, batch_size)
+    return (
+        (generator if regenerates else 0)
+        + 3 * (2 * discriminator)
+        + 3 * (generator + discriminator)
+    )
 
+
+def run(
+    smoke=False,
+    batch_size=64,
+    timing_steps=20,
+    timing_blocks=3,
+    train_seconds=0.0,
+    block_steps=10,
+    fd_samples=5000,
+    fd_every=0.0,
+    xla=False,
+    seed=0,
+    label_smoothing=0.1,
+):
+    """ms per step of the three models (interleaved blocks), optionally FD after equal time.
+
+    Args:
+        smoke: Batch 8 of random images, 1 warm-up and 1 timed step each, no FD, without
+            the "same kernels" model.
+        batch_size: Images per step.
+        timing_steps: Steps per timed block.
+        timing_blocks: Timed blocks per model, interleaved.
+        train_seconds: Then train keras.io and zoo DCGAN this many seconds each and score
+            FD-FMNIST; 0 skips it.
+        block_steps: Steps per training block of the equal-time run.
+        fd_samples: Samples scored for the final FD.
+        fd_every: Also FD of 1,000 samples every this many training seconds (0: never).
+        xla: `jit_compile` our train steps.
+        seed: Initial weights and data order.
+        label_smoothing: One-sided, zoo DCGAN only (keras.io adds its own label noise).
+    """
+    warmup_steps = 3
+    if smoke:
+        batch_size, timing_steps, timing_blocks, train_seconds, warmup_steps = 8, 1, 1, 0.0, 1
+        train = np.random.default_rng(seed).random((4 * batch_size, 28, 28, 1), "float32")
+    else:
+        train, _ = zoo.data.load_arrays("fashion_mnist", "train")
+        train = zoo.data.to_unit_interval(train)
+    models = build_models(seed, xla, label_smoothing)
+    if smoke:  # zoo GAN on the same kernels runs the code path of zoo DCGAN
+        del models[SAME_KERNELS]
+    streams = {name: batches(train, batch_size, seed) for name in models}
+    steps = {name: warmup_steps for name in models}
     for name, model in models.items():  # warm-up: tracing and first steps
-        timed_steps(model, streams[name], 3)
-        steps[name] += 3
-    per_step = {name: [] for name in models}
-    for _ in range(args.timing_blocks):
-        for name, model in models.items():
-            seconds = timed_steps(model, streams[name], args.timing_steps)
-            per_step[name].append(1000 * seconds / args.timing_steps)
-            steps[name] += args.timing_steps
-    ms = {name: statistics.median(values) for name, values in per_step.items()}
+        timed_steps(model, streams[name], warmup_steps)
 
-    quality, curves = {}, {}
-    if args.train_seconds > 0:
-        test, _ = zoo.data.load_arrays("fashion_mnist", "test")
-        real = zoo.data.to_unit_interval(test[: args.fd_samples])
+    def block(name):
+        steps[name] += timing_steps
+        return timed_steps(models[name], streams[name], timing_steps)
 
-        def score(model, num_samples):
-            z = tf.random.stateless_normal([num_samples, LATENT_DIM], [args.seed, 7])
-            fake = model.generator.predict(z, batch_size=500, verbose=0)
-            return sample_quality(real[:num_samples], fake, seed=args.seed)
+    times = interleaved_rounds({name: lambda n=name: block(n) for name in models}, timing_blocks, 0)
 
-        contenders = {name: models[name] for name in (THEIRS, OURS)}
-        used = {name: 0.0 for name in contenders}
-        curves = {name: [] for name in contenders}
-        while min(used.values()) < args.train_seconds:
-            for name, model in contenders.items():
-                if used[name] < args.train_seconds:
-                    before = used[name]
-                    used[name] += timed_steps(model, streams[name], args.block_steps)
-                    steps[name] += args.block_steps
-                    if args.fd_every and int(used[name] // args.fd_every) > int(
-                        before // args.fd_every
-                    ):  # untimed: FD of 1,000 samples along the run
-                        fd = score(model, 1000)["fd"]
-                        curves[name].append(f"{used[name]:.0f} s / {steps[name]}: {fd:.0f}")
-        for name, model in contenders.items():
-            quality[name] = (score(model, args.fd_samples), steps[name], used[name])
-
-    print(
-        f"\nbatch={args.batch_size}, Fashion-MNIST train, Adam(3e-4) x2, xla={args.xla}, "
-        f"zoo label_smoothing={args.label_smoothing}, "
-        f"timing: median of {args.timing_blocks} interleaved blocks of {args.timing_steps} "
-        f"steps after 3 warm-up steps; per-block ms: "
-        + "; ".join(f"{name}: {[round(v) for v in values]}" for name, values in per_step.items())
-        + "\n"
-    )
-    print(
-        "| model | ms/step | ratio to keras.io | steps in all (s of equal-time training) | FD-FMNIST | KID-FMNIST |"
-    )
-    print("| --- | --- | --- | --- | --- | --- |")
-    for name in models:
-        cells = f"| {name} | {ms[name]:.0f} | {ms[name] / ms[THEIRS]:.2f} |"
-        if name in quality:
-            result, n, seconds = quality[name]
-            cells += (
-                f" {n} ({seconds:.0f} s) | {result['fd']:.2f} | "
-                f"{result['kid']:.4f} ± {result['kid_std']:.4f} |"
-            )
-        else:
-            cells += " - | - | - |"
-        print(cells)
-    for name, curve in curves.items():
-        print(f"\nFD-FMNIST along the run (training s / steps: FD, 1,000 samples), {name}: ")
-        print(", ".join(curve))
-    if quality:
-        print(
-            f"\nFD protocol: {quality[OURS][0]['protocol']}, real = Fashion-MNIST test[:{args.fd_samples}]"
+    contenders = {}
+    for name, model in models.items():
+        per_step = scaled(times[name], 1e3 / timing_steps)
+        contenders[name] = contender(
+            per_step["wall"],
+            per_step["cpu"],
+            unit="ms/step",
+            flops_per_step=step_flops(model, batch_size, regenerates=name == THEIRS),
         )
+    notes = []
+    if train_seconds > 0:
+        notes += equal_time_quality(
+            models,
+            streams,
+            steps,
+            contenders,
+            train_seconds,
+            block_steps,
+            fd_samples,
+            fd_every,
+            seed,
+        )
+    ms = {name: entry["wall"]["median"] for name, entry in contenders.items()}
+    cpu_ms = {name: entry["cpu"]["median"] for name, entry in contenders.items()}
+    targets = [
+        target(
+            f"{OURS} / keras.io ms per step (medians)",
+            ms[OURS] / ms[THEIRS],
+            "<= 0.75",
+            cpu_ratio=cpu_ms[OURS] / cpu_ms[THEIRS],
+            **({"same_kernels_ratio": ms[SAME_KERNELS] / ms[THEIRS]} if SAME_KERNELS in ms else {}),
+        )
+    ]
+    data = "random images (smoke)" if smoke else "Fashion-MNIST train in [0, 1]"
+    notes[:0] = [
+        (
+            f"batch {batch_size}, {data}, Adam(3e-4) x2, xla={xla}, zoo label_smoothing="
+            f"{label_smoothing}; ms/step: {timing_blocks} interleaved blocks of {timing_steps} "
+            f"steps after {warmup_steps} warm-up steps each."
+        ),
+        (
+            "FLOPs per step: 3x forward FLOPs of each pass trained through, plus keras.io's "
+            "second generator pass; Dense, Conv2D, Conv2DTranspose layers, 2 per multiply-add "
+            "(TapConv2D counted as the Conv2D it equals)."
+        ),
+    ]
+    return {
+        "settings": {
+            "batch_size": batch_size,
+            "timing_steps": timing_steps,
+            "timing_blocks": timing_blocks,
+            "train_seconds": train_seconds,
+            "xla": xla,
+            "seed": seed,
+            "label_smoothing": label_smoothing,
+        },
+        "contenders": contenders,
+        "targets": targets,
+        "notes": notes,
+    }
+
+
+def equal_time_quality(
+    models, streams, steps, contenders, train_seconds, block_steps, fd_samples, fd_every, seed
+):
+    """Train keras.io and zoo DCGAN for equal time; FD/KID into `contenders`; curve notes."""
+    test, _ = zoo.data.load_arrays("fashion_mnist", "test")
+    real = zoo.data.to_unit_interval(test[:fd_samples])
+
+    def score(model, num_samples):
+        z = tf.random.stateless_normal([num_samples, LATENT_DIM], [seed, 7])
+        fake = model.generator.predict(z, batch_size=500, verbose=0)
+        return sample_quality(real[:num_samples], fake, seed=seed)
+
+    chosen = {name: models[name] for name in (THEIRS, OURS)}
+    used = {name: 0.0 for name in chosen}
+    curves = {name: [] for name in chosen}
+    while min(used.values()) < train_seconds:
+        for name, model in chosen.items():
+            if used[name] < train_seconds:
+                before = used[name]
+                used[name] += timed_steps(model, streams[name], block_steps)
+                steps[name] += block_steps
+                if fd_every and int(used[name] // fd_every) > int(before // fd_every):
+                    fd = score(model, 1000)["fd"]  # untimed: FD of 1,000 samples along the run
+                    curves[name].append(f"{used[name]:.0f} s / {steps[name]}: {fd:.0f}")
+    protocol = None
+    for name, model in chosen.items():
+        result = score(model, fd_samples)
+        protocol = result["protocol"]
+        contenders[name].update(
+            steps_in_all=steps[name],
+            training_s=used[name],
+            fd_fmnist=result["fd"],
+            kid_fmnist=result["kid"],
+            kid_std=result["kid_std"],
+        )
+    notes = [f"FD-FMNIST along the run, {name}: " + ", ".join(c) for name, c in curves.items() if c]
+    return notes + [f"FD protocol: {protocol}, real = Fashion-MNIST test[:{fd_samples}]"]
 
 
 if __name__ == "__main__":
-    main()
+    from harness import script_main
+
+    script_main(run)

@@ -14,12 +14,13 @@ process CPU seconds per epoch are both reported, as the median over the epochs a
 first (tracing and compilation); CPU time is less sensitive to other jobs on a shared
 machine.
 
-    python benchmarks/made_vs_tfp.py --epochs 2 --seeds 0,1
+    python -m benchmarks run made_vs_tfp --epochs 3 --seeds 0,1   # writes a JSON record
+    python benchmarks/made_vs_tfp.py --epochs 2 --seeds 0,1        # prints the tables only
+
+`--smoke`: two epochs of 4 batches of synthetic binary images, only to prove it runs.
 """
 
-import argparse
 import os
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -27,6 +28,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
+from _timing import contender, matmul_flops, target, timed
 
 import zoo.data
 from zoo.models.autoregressive import MADE
@@ -39,7 +41,7 @@ def binarized_fashion_mnist(split):
     return zoo.data.binarize_static(images).reshape(len(images), -1)
 
 
-def train_batches(seed, epoch, args):
+def train_batches(seed, epoch, settings):
     """The epoch's batches from `zoo.data.load`, shuffled by the run's seed and the epoch.
 
     The pipeline shuffles the uint8 images and binarizes whole batches. It is built once
@@ -49,29 +51,29 @@ def train_batches(seed, epoch, args):
         "fashion_mnist",
         binarize="static",
         shuffle=True,
-        batch_size=args.batch_size,
+        batch_size=settings["batch_size"],
         seed=1000 * seed + epoch,
     )
-    dataset = dataset.take(args.train_size // args.batch_size)
+    dataset = dataset.take(settings["train_size"] // settings["batch_size"])
     return dataset.map(lambda images, labels: tf.reshape(images, [-1, 784]))
 
 
-def timed(run_epoch, batches):
-    """Wall and process CPU seconds of `run_epoch(batches)`."""
-    start, start_cpu = time.perf_counter(), time.process_time()
-    run_epoch(batches)
-    return time.perf_counter() - start, time.process_time() - start_cpu
+def synthetic_batches(seed, epoch, settings):
+    """Smoke data: `train_size` random binary images, the same for both contenders."""
+    rng = np.random.default_rng(1000 * seed + epoch)
+    x = (rng.random((settings["train_size"], 784)) < 0.3).astype("float32")
+    return tf.data.Dataset.from_tensor_slices(x).batch(settings["batch_size"])
 
 
 class Ours:
     """zoo's MADE, trained with `model.fit`, one epoch per `epoch()` call."""
 
-    def __init__(self, args):
+    def __init__(self, settings):
         self.model = MADE(784, hidden_units=[500])
         self.model.compile(
-            optimizer=keras.optimizers.Adam(args.learning_rate),
-            steps_per_execution=args.steps_per_execution,
-            jit_compile=args.jit_compile,
+            optimizer=keras.optimizers.Adam(settings["learning_rate"]),
+            steps_per_execution=settings["steps_per_execution"],
+            jit_compile=settings["jit_compile"],
         )
 
     def epoch(self, batches):
@@ -84,13 +86,13 @@ class Ours:
 class TFP:
     """TFP's `AutoregressiveNetwork` trained by a `tf.function` GradientTape step."""
 
-    def __init__(self, args):
+    def __init__(self, settings):
         import tf_keras
 
         self.made = tfb.AutoregressiveNetwork(
             params=1, event_shape=[784], hidden_units=[500], activation="relu"
         )
-        self.optimizer = tf_keras.optimizers.Adam(args.learning_rate)
+        self.optimizer = tf_keras.optimizers.Adam(settings["learning_rate"])
         self.train_step = tf.function(self._train_step)
 
     def nll(self, x):
@@ -113,69 +115,106 @@ class TFP:
         return float(np.mean(tf.concat([self.nll(x) for x in batches], 0)))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--steps-per-execution", type=int, default=50)
-    parser.add_argument("--jit-compile", action="store_true")
-    parser.add_argument(
-        "--train-size", type=int, default=60000, help="images per epoch (the first batches)"
-    )
-    parser.add_argument("--seeds", default="0", help="comma-separated seeds, one run each")
-    args = parser.parse_args()
+TFP_NAME, OURS_NAME = "TFP AutoregressiveNetwork (GradientTape loop)", "zoo MADE (model.fit)"
 
-    x_test = binarized_fashion_mnist("test")
-    tfp_name, ours_name = "TFP AutoregressiveNetwork (GradientTape loop)", "zoo MADE (model.fit)"
-    rows = []
-    for seed in [int(s) for s in args.seeds.split(",")]:
-        contenders = {}
-        for name, runner in ((tfp_name, TFP), (ours_name, Ours)):
+
+def run(
+    smoke=False,
+    epochs=3,
+    batch_size=100,
+    learning_rate=1e-3,
+    steps_per_execution=50,
+    jit_compile=False,
+    train_size=60000,
+    seeds="0",
+    test_nll=True,
+):
+    """Train both contenders epoch by epoch in turn; s/epoch, FLOPs, test NLL, the target.
+
+    Args:
+        smoke: 2 epochs of 4 batches of synthetic data (NLL on 200 synthetic images).
+        epochs: Epochs per seed; the first (tracing) is reported apart.
+        batch_size, learning_rate, steps_per_execution, jit_compile: Training settings
+            (the last two: ours only).
+        train_size: Images per epoch (the first batches of each shuffled epoch).
+        seeds: Comma-separated seeds, one pair of fresh models each.
+        test_nll: Score the exact test NLL (all 10,000 test images) after training.
+    """
+    if smoke:
+        epochs, train_size, steps_per_execution = 2, 4 * batch_size, 2
+    settings = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "steps_per_execution": steps_per_execution,
+        "jit_compile": jit_compile,
+        "train_size": train_size,
+        "seeds": seeds,
+    }
+    batches_of = synthetic_batches if smoke else train_batches
+    if test_nll:
+        x_test = synthetic_batches(9, 0, {"train_size": 200, "batch_size": 200})
+        x_test = next(iter(x_test)).numpy() if smoke else binarized_fashion_mnist("test")
+    steps = train_size // batch_size
+    flops = 5 * matmul_flops(batch_size, 784, 500)  # forward 2 products, backward 3
+    contenders, targets = {}, []
+    seed_list = [int(s) for s in str(seeds).split(",")]
+    for seed in seed_list:
+        runners = {}
+        for name, runner in ((TFP_NAME, TFP), (OURS_NAME, Ours)):
             keras.utils.set_random_seed(seed)
-            contenders[name] = runner(args)
-        seconds = {name: [] for name in contenders}
-        for epoch in range(args.epochs):  # interleaved: both see the same machine load
-            for name, runner in contenders.items():
-                seconds[name].append(timed(runner.epoch, train_batches(seed, epoch, args)))
-        # epochs after the first (tracing, compilation): median wall and CPU seconds
-        later, later_cpu, fastest = {}, {}, {}
-        for name, times in seconds.items():
-            later[name], later_cpu[name] = np.median(times[1:] or times, axis=0)
-            fastest[name] = min(wall for wall, _ in times[1:] or times)
-        for name, runner in contenders.items():
-            rows.append(
-                (
-                    name,
-                    seed,
-                    seconds[name][0][0],
-                    later[name],
-                    later[tfp_name] / later[name],
-                    fastest[name],
-                    fastest[tfp_name] / fastest[name],
-                    later_cpu[name],
-                    later_cpu[tfp_name] / later_cpu[name],
-                    runner.test_nll(x_test),
-                )
+            runners[name] = runner(settings)
+        times = {name: [] for name in runners}
+        for epoch in range(epochs):  # interleaved: both see the same machine load
+            for name, runner in runners.items():
+                times[name].append(timed(runner.epoch, batches_of(seed, epoch, settings)))
+        suffix = f", seed {seed}" if len(seed_list) > 1 else ""
+        for name, runner in runners.items():
+            later = times[name][1:] or times[name]  # after the first epoch (tracing)
+            contenders[name + suffix] = contender(
+                [wall for wall, _ in later],
+                [cpu for _, cpu in later],
+                unit="s/epoch",
+                steps_per_unit=steps,
+                flops_per_step=flops,
+                first_epoch_s=times[name][0][0],
+                test_nll=runner.test_nll(x_test) if test_nll else None,
             )
-    print(
-        f"\nMADE 784-500-784, binarized Fashion-MNIST (threshold 0.5), {args.epochs} epochs, "
-        f"batch {args.batch_size}, Adam({args.learning_rate}), "
-        f"steps_per_execution={args.steps_per_execution}, jit_compile={args.jit_compile}, "
-        f"load average {os.getloadavg()[0]:.1f}\n"
-    )
-    print(
-        "| model | seed | s/epoch (first) | s/epoch (later, median) | speed-up | "
-        "s/epoch (later, min) | speed-up (min) | CPU s/epoch (later, median) | "
-        "speed-up (CPU) | test NLL (nats) |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name, seed, first, later, speed, low, low_speed, cpu, cpu_speed, nll in rows:
-        print(
-            f"| {name} | {seed} | {first:.2f} | {later:.2f} | {speed:.2f}x | {low:.2f} | "
-            f"{low_speed:.2f}x | {cpu:.2f} | {cpu_speed:.2f}x | {nll:.2f} |"
+        ours, theirs = contenders[OURS_NAME + suffix], contenders[TFP_NAME + suffix]
+        targets.append(
+            target(
+                f"TFP s/epoch / zoo MADE s/epoch (median, later epochs{suffix})",
+                theirs["wall"]["median"] / ours["wall"]["median"],
+                ">= 1.2",
+                cpu_ratio=theirs["cpu"]["median"] / ours["cpu"]["median"],
+            )
         )
+    return {
+        "settings": settings,
+        "contenders": contenders,
+        "targets": targets,
+        "notes": [
+            (
+                f"MADE 784-500-784, {'synthetic data (smoke)' if smoke else 'binarized Fashion-MNIST (threshold 0.5)'}, "
+                f"{epochs} epochs of {steps} steps, batch {batch_size}, Adam({learning_rate}); ours: "
+                f"`fit`, steps_per_execution={steps_per_execution}, jit_compile={jit_compile}; TFP: "
+                "a `tf.function` GradientTape step per batch; epochs interleaved; times over the "
+                "epochs after the first (its wall time: first epoch s)."
+            ),
+            (
+                "FLOPs per step: five 100x784x500-sized products (forward 2, backward 3), "
+                "2 per multiply-add; element-wise work and Adam not counted."
+            ),
+            "Test NLL: exact -log p(x), nats, all 10,000 test images."
+            if test_nll and not smoke
+            else "Test NLL: on 200 synthetic images (smoke)."
+            if test_nll
+            else "Test NLL not scored.",
+        ],
+    }
 
 
 if __name__ == "__main__":
-    main()
+    from harness import script_main
+
+    script_main(run)

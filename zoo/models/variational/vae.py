@@ -222,7 +222,7 @@ class VAE(LossTermsSteps, GenerativeModel):
         slower on CPU: the kernel gradient of a `Conv2D` with one or two output channels
         (`Conv2DBackpropFilter`) took 60-67 ms against 23-27 ms for the whole forward and
         backward pass of the `Conv2DTranspose` (batch 128, 28x28x32 features, 1 thread;
-        `benchmarks/vae_step.py --part ops`).
+        `benchmarks/profiles/vae_step.py --part ops`).
 
         Args:
             input_shape: `(height, width, channels)`.

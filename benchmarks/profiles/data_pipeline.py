@@ -7,7 +7,7 @@ Measures, side by side in one process:
   peer, the same map applied per example before batching.
 
 Usage:
-    python benchmarks/data_pipeline.py --name fashion_mnist --batch-size 128 --repeats 3
+    python benchmarks/profiles/data_pipeline.py --name fashion_mnist --batch-size 128 --repeats 3
 
 Prints a markdown table.
 """
@@ -56,9 +56,7 @@ def run_epoch(dataset):
 def per_example_pipeline(name, split, transform, batch_size, seed):
     """The peer: the same preprocessing mapped over single examples, then batched."""
     images, labels = zoo.data.load_arrays(name, split)
-    dataset = tf.data.Dataset.from_tensor_slices((images, labels)).shuffle(
-        len(images), seed=seed
-    )
+    dataset = tf.data.Dataset.from_tensor_slices((images, labels)).shuffle(len(images), seed=seed)
     if transform is not None:
         noise_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
         dataset = tf.data.Dataset.zip(dataset, noise_seeds).map(
@@ -81,9 +79,7 @@ def main():
 
     read = seconds(zoo.data.load_arrays, args.repeats, args.name, args.split)
     num_examples = len(zoo.data.load_arrays(args.name, args.split)[1])
-    print(
-        f"`load_arrays({args.name!r}, {args.split!r})`: {num_examples} images in {read:.2f} s\n"
-    )
+    print(f"`load_arrays({args.name!r}, {args.split!r})`: {num_examples} images in {read:.2f} s\n")
     print(
         f"| option | epoch, map per batch of {args.batch_size} (`load`) | epoch, map per example |"
     )

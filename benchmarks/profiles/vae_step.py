@@ -16,17 +16,22 @@ images, the variants interleaved round by round (min and median of the rounds):
    [0, 1] input assertion; `onetracker` updating only the loss tracker.
 3. `--part fit`: the same models trained by `model.fit` (batch 128, Adam 1e-3) on
    `--steps` batches of the training set per round, reported as seconds per 469 steps
-   (one epoch of 60,000 images); the first round (tracing) is not counted.
+   (one epoch of 60,000 images); the first round (tracing) is not counted. The
+   like-for-like comparison with its target is `python -m benchmarks run vae_vs_kerasio`.
 
 Run:
-    python benchmarks/vae_step.py --part ops
-    python benchmarks/vae_step.py --part steps --variants kio,z2,z16,z2_conv,z2_fused
-    python benchmarks/vae_step.py --part fit --variants kio,z16,z2,z16_conv --steps 80
+    python benchmarks/profiles/vae_step.py --part ops
+    python benchmarks/profiles/vae_step.py --part steps --variants kio,z2,z16,z2_conv,z2_fused
+    python benchmarks/profiles/vae_step.py --part fit --variants kio,z16,z2,z16_conv --steps 80
 """
 
 import argparse
 import os
+import pathlib
+import sys
 import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # benchmarks/vae.py
 
 import keras
 import numpy as np
