@@ -23,9 +23,9 @@ and of both backward products (input and kernel gradients; no input gradient for
 layers reading the image), once over the live taps only and once over all k x k taps.
 No keras.io PixelCNN port exists in `benchmarks/`, so there is no peer contender.
 
-    python benchmarks/pixelcnn_step.py                 # full run, JSON record on stdout
-    python benchmarks/pixelcnn_step.py --smoke         # tiny configs, ~20 s
-    python benchmarks/pixelcnn_step.py --xla           # also taps with jit_compile
+    python -m benchmarks.pixelcnn_step                 # full run, JSON record on stdout
+    python -m benchmarks.pixelcnn_step --smoke         # tiny configs
+    python -m benchmarks.pixelcnn_step --xla           # also taps with its update under XLA
 """
 
 import argparse
