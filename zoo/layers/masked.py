@@ -27,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 MASK_TYPES = ("A", "B", "vertical_A", "vertical_B")
+CONVOLUTIONS = ("taps", "masked")
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -169,6 +170,36 @@ def conv_mask(kernel_size, in_channels, out_channels, mask_type, image_channels=
     return mask
 
 
+def live_blocks(mask):
+    """Rectangles of kernel positions that together hold every nonzero tap of `mask`.
+
+    Consecutive kernel rows whose nonzero taps span the same columns form one rectangle: a
+    raster mask of type A or B gives the rows above the centre (all columns) and the
+    centre row up to the centre column (or, when the centre tap is wholly masked, to the
+    column before it); a vertical mask gives its rows; a `(1, k)` mask gives one block.
+    Taps inside a rectangle that the mask zeroes (the channel-masked centre tap of RGB
+    models) stay masked by `MaskedConv2D`.
+
+    Args:
+        mask: 0/1 array `[height, width, in_channels, out_channels]`.
+
+    Returns:
+        List of `(row_start, row_stop, column_start, column_stop)`, top to bottom.
+    """
+    live = np.any(mask != 0, axis=(2, 3))
+    blocks = []
+    for row, taps in enumerate(live):
+        if not taps.any():
+            continue
+        columns = np.flatnonzero(taps)
+        span = (int(columns[0]), int(columns[-1]) + 1)
+        if blocks and blocks[-1][1] == row and blocks[-1][2:] == span:
+            blocks[-1] = (blocks[-1][0], row + 1, *span)
+        else:
+            blocks.append((row, row + 1, *span))
+    return blocks
+
+
 @keras.saving.register_keras_serializable(package="zoo")
 class MaskedConv2D(keras.layers.Layer):
     """A 'same'-padded 2-D convolution whose kernel is masked to respect raster order.
@@ -183,9 +214,17 @@ class MaskedConv2D(keras.layers.Layer):
         use_bias: Add a bias.
         kernel_initializer: Initializer of the kernel.
         bias_initializer: Initializer of the bias.
+        convolution: `"taps"` convolves only the kernel positions the mask keeps: one
+            cropped convolution per rectangle of `live_blocks` (e.g. the rows above the
+            centre, then the centre row's left part), each on a shifted, padded view of
+            the input, as van den Oord et al. (2016b) compute the gated stacks.
+            `"masked"` convolves the whole kernel times its mask. Both give the same
+            outputs and gradients and use the same full-size `kernel` variable (its
+            masked taps are unused and get zero gradients), so weights move freely
+            between the two.
 
     Raises:
-        ValueError: for an unknown `mask_type` or an even kernel size.
+        ValueError: for an unknown `mask_type` or `convolution`, or an even kernel size.
 
     Example:
         >>> layer = MaskedConv2D(16, 7, mask_type="A")
@@ -206,12 +245,16 @@ class MaskedConv2D(keras.layers.Layer):
         use_bias=True,
         kernel_initializer="glorot_uniform",
         bias_initializer="zeros",
+        convolution="taps",
         **kwargs,
     ):
         super().__init__(**kwargs)
         kernel_size = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
         self.kernel_size = tuple(int(k) for k in kernel_size)
         conv_mask(self.kernel_size, 1, 1, mask_type)  # validate early
+        if convolution not in CONVOLUTIONS:
+            raise ValueError(f"convolution must be one of {CONVOLUTIONS}; got {convolution!r}.")
+        self.convolution = convolution
         self.filters = filters
         self.mask_type = mask_type
         self.image_channels = image_channels
@@ -235,6 +278,7 @@ class MaskedConv2D(keras.layers.Layer):
             if self.use_bias
             else None
         )
+        self._blocks = live_blocks(self._mask)
 
     @property
     def masked_kernel(self):
@@ -243,10 +287,53 @@ class MaskedConv2D(keras.layers.Layer):
 
     def call(self, inputs, padding="SAME"):
         """Convolve; `padding="VALID"` serves the cached samplers (windows of the input)."""
-        outputs = tf.nn.conv2d(inputs, self.masked_kernel, strides=1, padding=padding)
+        if self.convolution == "masked":
+            outputs = tf.nn.conv2d(inputs, self.masked_kernel, strides=1, padding=padding)
+        else:
+            outputs = self._convolve_live_taps(inputs, padding)
         if self.use_bias:
             outputs = outputs + self.bias
         return self.activation(outputs)
+
+    def _convolve_live_taps(self, inputs, padding):
+        """Sum over `live_blocks` of a cropped kernel's convolution with the input.
+
+        A block of rows `r0:r1` and columns `c0:c1` of a kernel centred at `(ph, pw)`
+        reads, for output `(i, j)`, the inputs `i - ph + r0 .. i - ph + r1 - 1` and
+        `j - pw + c0 .. j - pw + c1 - 1`: a "VALID" convolution of the input padded by
+        `ph - r0` rows on top and `r1 - 1 - ph` below (a negative padding crops), and
+        likewise for the columns; `padding="VALID"` starts from zero padding instead.
+        """
+        height, width = self.kernel_size
+        if padding == "SAME":
+            base = (height // 2, height - 1 - height // 2, width // 2, width - 1 - width // 2)
+        elif padding == "VALID":
+            base = (0, 0, 0, 0)
+        else:
+            raise ValueError(f'padding must be "SAME" or "VALID"; got {padding!r}.')
+        outputs = None
+        for r0, r1, c0, c1 in self._blocks:
+            top, bottom = base[0] - r0, base[1] - (height - r1)
+            left, right = base[2] - c0, base[3] - (width - c1)
+            x = inputs
+            if min(top, bottom, left, right) < 0:  # crop what a negative padding removes
+                rows = slice(max(-top, 0), bottom if bottom < 0 else None)
+                columns = slice(max(-left, 0), right if right < 0 else None)
+                x = x[:, rows, columns]
+            kernel = self.kernel[r0:r1, c0:c1]
+            block_mask = self._mask[r0:r1, c0:c1]
+            if not np.all(block_mask == 1):
+                kernel = kernel * block_mask
+            pads = [max(top, 0), max(bottom, 0), max(left, 0), max(right, 0)]
+            explicit = [[0, 0], pads[:2], pads[2:], [0, 0]] if any(pads) else "VALID"
+            block = tf.nn.conv2d(x, kernel, strides=1, padding=explicit)
+            outputs = block if outputs is None else outputs + block
+        if outputs is None:  # every tap masked (a 1x1 type-A layer on one colour group)
+            # Zeros that depend on inputs and kernel: their gradients are 0, not None.
+            outputs = inputs[..., :1] * (0.0 * self.kernel[0, 0, 0])
+            if padding == "VALID":
+                outputs = outputs[:, height - 1 :, width - 1 :]
+        return outputs
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.filters)
@@ -262,4 +349,5 @@ class MaskedConv2D(keras.layers.Layer):
             "use_bias": self.use_bias,
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "convolution": self.convolution,
         }

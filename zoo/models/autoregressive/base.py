@@ -141,16 +141,25 @@ class AutoregressiveImageModel(AutoregressiveModel):
         self.num_classes = num_classes
         self.is_conditional = num_classes is not None
 
-    def _build_head(self, filters):
+    def _build_head(self, filters, convolution="taps"):
         """The output layers shared by the pixel models: two 1x1 type-B convolutions."""
         channels = self.image_shape[-1]
         self.head = [
-            MaskedConv2D(filters, 1, "B", channels, activation="relu", name="head_hidden"),
+            MaskedConv2D(
+                filters,
+                1,
+                "B",
+                channels,
+                activation="relu",
+                convolution=convolution,
+                name="head_hidden",
+            ),
             MaskedConv2D(
                 channels * self.pixel_likelihood.params_per_channel,
                 1,
                 "B",
                 channels,
+                convolution=convolution,
                 name="head_params",
             ),
         ]

@@ -51,10 +51,15 @@ class PixelCNN(AutoregressiveImageModel):
         first_kernel_size: Kernel size of the first (type A) layer.
         num_levels: Intensity levels of non-binary data.
         num_mixtures: Components of the logistic mixture.
+        convolution: `"taps"` (every masked convolution computes only the kernel
+            positions its mask keeps, as cropped convolutions of shifted inputs) or
+            `"masked"` (the full kernel times its 0/1 mask). Same outputs, gradients and
+            weights; see `MaskedConv2D`.
         **kwargs: Passed to `keras.Model`.
 
     Raises:
-        ValueError: for an unknown likelihood or `filters` not a multiple of the channels.
+        ValueError: for an unknown likelihood or `convolution`, or `filters` not a
+            multiple of the channels.
 
     Example:
         >>> model = PixelCNN((28, 28, 1), num_layers=6, filters=64, gated=True)
@@ -85,6 +90,7 @@ class PixelCNN(AutoregressiveImageModel):
         first_kernel_size=7,
         num_levels=256,
         num_mixtures=5,
+        convolution="taps",
         **kwargs,
     ):
         super().__init__(image_shape, likelihood, num_classes, num_levels, num_mixtures, **kwargs)
@@ -100,10 +106,17 @@ class PixelCNN(AutoregressiveImageModel):
         self.gated = bool(gated)
         self.kernel_size = int(kernel_size)
         self.first_kernel_size = int(first_kernel_size)
+        self.convolution = convolution
 
         def masked(f, k, mask_type, name, activation=None):
             return MaskedConv2D(
-                f, k, mask_type, image_channels=channels, activation=activation, name=name
+                f,
+                k,
+                mask_type,
+                image_channels=channels,
+                activation=activation,
+                convolution=convolution,
+                name=name,
             )
 
         k, k0, f = self.kernel_size, self.first_kernel_size, self.filters
@@ -140,7 +153,7 @@ class PixelCNN(AutoregressiveImageModel):
             if self.is_conditional
             else []
         )
-        self._build_head(f)
+        self._build_head(f, convolution)
         self._build_by_calling()
 
     def _class_bias(self, labels, layer):
@@ -265,6 +278,7 @@ class PixelCNN(AutoregressiveImageModel):
             "gated": self.gated,
             "kernel_size": self.kernel_size,
             "first_kernel_size": self.first_kernel_size,
+            "convolution": self.convolution,
         }
 
 

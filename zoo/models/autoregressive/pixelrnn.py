@@ -30,10 +30,13 @@ class PixelRNN(AutoregressiveImageModel):
         first_kernel_size: Kernel size of the first (type A) masked convolution.
         num_levels: Intensity levels of non-binary data.
         num_mixtures: Components of the logistic mixture.
+        convolution: `"taps"` or `"masked"`: how the masked convolutions are computed
+            (same outputs and weights; see `MaskedConv2D`).
         **kwargs: Passed to `keras.Model`.
 
     Raises:
-        ValueError: for an unknown likelihood or `units` not a multiple of the channels.
+        ValueError: for an unknown likelihood or `convolution`, or `units` not a multiple
+            of the channels.
 
     Example:
         >>> model = PixelRNN((28, 28, 1), num_layers=2, units=32)
@@ -55,6 +58,7 @@ class PixelRNN(AutoregressiveImageModel):
         first_kernel_size=7,
         num_levels=256,
         num_mixtures=5,
+        convolution="taps",
         **kwargs,
     ):
         super().__init__(image_shape, likelihood, num_classes, num_levels, num_mixtures, **kwargs)
@@ -64,9 +68,19 @@ class PixelRNN(AutoregressiveImageModel):
         self.num_layers = int(num_layers)
         self.units = int(units)
         self.first_kernel_size = int(first_kernel_size)
-        self.first = MaskedConv2D(units, first_kernel_size, "A", channels, name="first")
+        self.convolution = convolution
+        self.first = MaskedConv2D(
+            units, first_kernel_size, "A", channels, convolution=convolution, name="first"
+        )
         self.input_to_state = [
-            MaskedConv2D(4 * units, (1, 3), "B", channels, name=f"input_to_state_{i}")
+            MaskedConv2D(
+                4 * units,
+                (1, 3),
+                "B",
+                channels,
+                convolution=convolution,
+                name=f"input_to_state_{i}",
+            )
             for i in range(num_layers)
         ]
         self.state_to_state = []
@@ -82,7 +96,7 @@ class PixelRNN(AutoregressiveImageModel):
             if self.is_conditional
             else []
         )
-        self._build_head(units)
+        self._build_head(units, convolution)
         self._build_by_calling()
 
     def call(self, x, labels=None):
@@ -116,4 +130,5 @@ class PixelRNN(AutoregressiveImageModel):
             "num_layers": self.num_layers,
             "units": self.units,
             "first_kernel_size": self.first_kernel_size,
+            "convolution": self.convolution,
         }
