@@ -182,7 +182,7 @@ def gemm_seconds(batch, n_visible, n_hidden, repeats):
 
 def _zoo_contender(model, optimizer, x, **compile_kwargs):
     model.compile(optimizer=optimizer, **compile_kwargs)
-    warm = x[: min(len(x), 2000)]
+    warm = x[: min(len(x), 1000)]
     model.fit(warm, batch_size=100, epochs=1, verbose=0)  # trace outside the timed epochs
 
     def epoch():
@@ -208,7 +208,7 @@ def run(smoke: bool = False, rounds=None, num_train=None, sklearn_blas_threads=N
     """Seconds per epoch of zoo's RBMs and scikit-learn's, 784-256, batch 100, interleaved.
 
     Args:
-        smoke: A seconds-long version (2,000 examples, 2 rounds) that checks the plumbing.
+        smoke: A seconds-long version (1,000 examples, 2 rounds) that checks the plumbing.
         rounds: Interleaved rounds (every contender one epoch per round); default 3.
         num_train: Examples per epoch; default 60,000.
         sklearn_blas_threads: BLAS threads of scikit-learn (`threadpoolctl`); None keeps
@@ -220,7 +220,7 @@ def run(smoke: bool = False, rounds=None, num_train=None, sklearn_blas_threads=N
         arithmetic, its fraction of the GEMM peak, and the ratio to scikit-learn.
     """
     rounds = rounds or (2 if smoke else 3)
-    num_train = num_train or (2000 if smoke else 60000)
+    num_train = num_train or (1000 if smoke else 60000)
     n_visible, n_hidden, batch = 784, 256, 100
     steps = -(-num_train // batch)
     keras.utils.set_random_seed(0)
@@ -317,11 +317,17 @@ def main():
     parser.add_argument("--run-record", help="write run()'s JSON record here and stop")
     parser.add_argument("--smoke", action="store_true", help="with --run-record: run(smoke=True)")
     parser.add_argument("--sklearn-blas-threads", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=None, help="with --run-record")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-ll", action="store_true")
     args = parser.parse_args()
     if args.run_record:
-        record = run(smoke=args.smoke, sklearn_blas_threads=args.sklearn_blas_threads)
+        record = run(
+            smoke=args.smoke,
+            rounds=args.rounds,
+            num_train=None if args.num_train == 60000 else args.num_train,
+            sklearn_blas_threads=args.sklearn_blas_threads,
+        )
         with open(args.run_record, "w") as f:
             json.dump(record, f, indent=1)
         print(json.dumps(record, indent=1))

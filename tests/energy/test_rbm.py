@@ -319,3 +319,15 @@ def test_compile_defaults_to_many_steps_per_execution():
     assert rbm.steps_per_execution == rbm_module.DEFAULT_STEPS_PER_EXECUTION > 1
     rbm.compile(steps_per_execution=3)
     assert rbm.steps_per_execution == 3
+
+
+@pytest.mark.parametrize("num_steps", [0, 1, 3, 6])
+def test_training_chain_equals_the_compiled_gibbs_loop(num_steps):
+    """The unrolled training chain draws the same states as `_run_chain` with the same seed."""
+    rbm = _randomize(BernoulliRBM(7, 5), 0.5)
+    v = _binary(9, 7, seed=1)
+    seed = tf.constant([3, 4])
+    np.testing.assert_array_equal(
+        rbm._training_chain(tf.constant(v), num_steps, seed),
+        rbm._run_chain(tf.constant(v), tf.constant(num_steps), seed),
+    )

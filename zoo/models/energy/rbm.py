@@ -36,6 +36,7 @@ _ENUMERATION_BUDGET = 2**22  # floats per chunk when enumerating states
 #: `steps_per_execution` of `compile` when none is given (one epoch of 60,000 examples at
 #: batch 100 is 600 steps).
 DEFAULT_STEPS_PER_EXECUTION = 1000
+_MAX_UNROLLED_GIBBS_STEPS = 4  # CD-k / PCD-k chains up to this k are unrolled in the step
 
 
 def _noise(draw, shape, seed, rows=None):
@@ -252,6 +253,18 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             steps_per_execution = DEFAULT_STEPS_PER_EXECUTION
         super().compile(optimizer=optimizer, steps_per_execution=steps_per_execution, **kwargs)
 
+    def _training_chain(self, v, num_steps, seed, rows=None):
+        """`_run_chain` for the few Gibbs steps of a training update, unrolled in the step.
+
+        The same steps with the same per-step seeds as `_run_chain`, without its nested
+        function call and loop (a CD-1 update runs none, PCD-1 one).
+        """
+        if num_steps > _MAX_UNROLLED_GIBBS_STEPS:
+            return self._run_chain(v, num_steps, seed, rows)
+        for i in range(num_steps):
+            v = self._gibbs_step(v, tf.random.experimental.stateless_fold_in(seed, i), rows)[0]
+        return v
+
     def call(self, inputs):
         """p(h = 1 | v), the same as `encode`."""
         return tf.sigmoid(self._hidden_logits(self._prepare_visible(inputs)))
@@ -465,16 +478,12 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         v_one, recon_mean = self._sample_visible(hidden, seed_v, like=v_data, rows=rows)
         if self.persistent:
             # Every replica holds all chains and advances them with the same noise.
-            v_model = self._run_chain(
-                tf.convert_to_tensor(self.persistent_chains),
-                self.cd_k,
-                seed_chain,
+            v_model = self._training_chain(
+                tf.convert_to_tensor(self.persistent_chains), self.cd_k, seed_chain
             )
             self.persistent_chains.assign(v_model)
-        elif self.cd_k == 1:
-            v_model = v_one  # CD-1: the one-step reconstruction is the negative particle
         else:
-            v_model = self._run_chain(v_one, self.cd_k - 1, seed_chain, rows)
+            v_model = self._training_chain(v_one, self.cd_k - 1, seed_chain, rows)
         return tf.stop_gradient(v_model), recon_mean
 
     def _penalty(self, hidden_logits_data):
