@@ -331,3 +331,10 @@ def test_training_chain_equals_the_compiled_gibbs_loop(num_steps):
         rbm._training_chain(tf.constant(v), num_steps, seed),
         rbm._run_chain(tf.constant(v), tf.constant(num_steps), seed),
     )
+
+
+def test_compile_in_a_strategy_scope_keeps_one_step_per_execution():
+    with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
+        rbm = BernoulliRBM(4, 2)
+        rbm.compile()
+    assert rbm.steps_per_execution == 1

@@ -247,10 +247,12 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
                 dispatch overhead. Every step is still a full CD-k / PCD update; per-epoch
                 metrics and callbacks are unchanged, but batch-level callbacks
                 (`on_train_batch_end`) run once per execution: pass 1 to see every step.
+                Compiled inside a `tf.distribute` strategy's scope the default is 1 (Keras
+                3.15's multi-step loop fails under `MirroredStrategy`).
             **kwargs: Passed to `keras.Model.compile`.
         """
         if steps_per_execution is None:
-            steps_per_execution = DEFAULT_STEPS_PER_EXECUTION
+            steps_per_execution = 1 if tf.distribute.has_strategy() else DEFAULT_STEPS_PER_EXECUTION
         super().compile(optimizer=optimizer, steps_per_execution=steps_per_execution, **kwargs)
 
     def _training_chain(self, v, num_steps, seed, rows=None):
