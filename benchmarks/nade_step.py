@@ -12,9 +12,14 @@ step is printed too (less sensitive to other jobs on a shared machine than wall 
 - zoo MADE 784-500-784 (one mask), the yardstick of the issue.
 
     python benchmarks/nade_step.py --steps 20 --rounds 3
+
+`run(smoke=False)` returns the zoo NADE vs zoo MADE comparison as a JSON-able record, on
+synthetic binary data of the same shape (no download): ms per step (wall and process CPU)
+per round, medians, spreads and the NADE / MADE ratio.
 """
 
 import argparse
+import json
 import os
 import time
 
@@ -76,6 +81,77 @@ MODELS = {
 }
 
 
+def _time_rounds(models, x, batch_size, steps, rounds):
+    """Wall and CPU ms per step of every model, one `fit` epoch each per round, interleaved."""
+    times = {name: [] for name in models}
+    cpu = {name: [] for name in models}
+    for _ in range(rounds):
+        for name, model in models.items():
+            start, start_cpu = time.perf_counter(), time.process_time()
+            model.fit(x, batch_size=batch_size, epochs=1, verbose=0)
+            times[name].append((time.perf_counter() - start) / steps * 1e3)
+            cpu[name].append((time.process_time() - start_cpu) / steps * 1e3)
+    return times, cpu
+
+
+def _compiled(name, x, batch_size, steps):
+    keras.utils.set_random_seed(0)
+    model = MODELS[name]()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps)
+    model.fit(x, batch_size=batch_size, epochs=1, verbose=0)  # trace and compile
+    return model
+
+
+def run(smoke: bool = False, steps=None, rounds=None, batch_size=100) -> dict:
+    """ms per training step of zoo's NADE 784-500 and MADE 784-500-784, interleaved rounds.
+
+    Args:
+        smoke: A short version (2 steps per round, 2 rounds) that checks the plumbing.
+        steps: `fit` steps per round (one compiled execution); default 20.
+        rounds: Interleaved rounds; default 3.
+        batch_size: Examples per step.
+
+    Returns:
+        A JSON-able dict: per model the per-round wall and CPU ms per step, their medians
+        and spreads, the NADE / MADE ratios, and the load average.
+    """
+    steps = steps or (2 if smoke else 20)
+    rounds = rounds or (2 if smoke else 3)
+    rng = np.random.default_rng(0)
+    x = (rng.random((steps * batch_size, 784)) < rng.random(784)).astype("float32")
+    names = {"NADE": "zoo NADE (blocks, XLA loop, custom gradient)", "MADE": "zoo MADE 784-500-784"}
+    load_before = os.getloadavg()
+    models = {key: _compiled(name, x, batch_size, steps) for key, name in names.items()}
+    times, cpu = _time_rounds(models, x, batch_size, steps, rounds)
+    record = {
+        "benchmark": "nade_step",
+        "smoke": smoke,
+        "settings": {
+            "batch_size": batch_size,
+            "steps_per_round": steps,
+            "rounds": rounds,
+            "data": "synthetic binary, D=784",
+            "H": 500,
+        },
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "models": {},
+    }
+    for key, name in names.items():
+        record["models"][key] = {
+            "name": name,
+            "ms_per_step": times[key],
+            "median_ms": float(np.median(times[key])),
+            "spread_ms": max(times[key]) - min(times[key]),
+            "cpu_ms_per_step": cpu[key],
+            "median_cpu_ms": float(np.median(cpu[key])),
+        }
+    made, nade_ = record["models"]["MADE"], record["models"]["NADE"]
+    record["nade_over_made"] = nade_["median_ms"] / made["median_ms"]
+    record["nade_over_made_cpu"] = nade_["median_cpu_ms"] / made["median_cpu_ms"]
+    return record
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=20, help="fit steps per round")
@@ -85,7 +161,15 @@ def main():
     parser.add_argument(
         "--block-sizes", default="", help="extra zoo NADE rows with these BLOCK_SIZEs, e.g. 8,28"
     )
+    parser.add_argument("--run-record", help="write run()'s JSON record here and stop")
+    parser.add_argument("--smoke", action="store_true", help="with --run-record: run(smoke=True)")
     args = parser.parse_args()
+    if args.run_record:
+        record = run(smoke=args.smoke)
+        with open(args.run_record, "w") as f:
+            json.dump(record, f, indent=1)
+        print(json.dumps(record, indent=1))
+        return
     for size in [int(s) for s in args.block_sizes.split(",") if s]:
         MODELS[f"zoo NADE, BLOCK_SIZE={size}"] = lambda size=size: BlockSizeNADE(
             784, 500, block_size=size
@@ -96,21 +180,8 @@ def main():
     x = zoo.data.binarize_static(images[:n]).reshape(n, -1)
     wanted = [s.strip().lower() for s in args.only.split(",") if s.strip()]
     names = [m for m in MODELS if not wanted or any(w in m.lower() for w in wanted)]
-    models = {}
-    for name in names:
-        keras.utils.set_random_seed(0)
-        model = MODELS[name]()
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=args.steps)
-        model.fit(x, batch_size=args.batch_size, epochs=1, verbose=0)  # trace and compile
-        models[name] = model
-    times = {name: [] for name in names}
-    cpu = {name: [] for name in names}
-    for _ in range(args.rounds):
-        for name, model in models.items():
-            start, start_cpu = time.perf_counter(), time.process_time()
-            model.fit(x, batch_size=args.batch_size, epochs=1, verbose=0)
-            times[name].append((time.perf_counter() - start) / args.steps * 1e3)
-            cpu[name].append((time.process_time() - start_cpu) / args.steps * 1e3)
+    models = {name: _compiled(name, x, args.batch_size, args.steps) for name in names}
+    times, cpu = _time_rounds(models, x, args.batch_size, args.steps, args.rounds)
     made = next((np.median(t) for m, t in times.items() if "MADE" in m), None)
     made_cpu = next((np.median(t) for m, t in cpu.items() if "MADE" in m), None)
     print(

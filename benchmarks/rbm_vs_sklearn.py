@@ -25,23 +25,45 @@ scikit-learn's):
    visible states (one full step v -> h -> v with the current weights), and scikit-learn
    visits the batches in the same order every epoch while `fit` shuffles.
 
+3. `run(smoke=False)`: the speed comparison as a JSON-able record, on synthetic binary data
+   of the same shape (60,000 x 784, pixel i on with its own random rate; no download): per
+   contender the seconds per epoch (median and spread over interleaved rounds, every
+   contender one epoch per round), the useful GFLOP/s of its CD arithmetic (the GEMMs the
+   algorithm needs: 2k + 3 per CD-k batch, 2k + 5 per PCD-k batch with its one-step
+   reconstruction, each 2 * 100 * 784 * 256 flops) against a GEMM peak measured in the same
+   rounds (a `tf.function` loop of the same 100x784 @ 784x256 matmul), and the ratios to
+   scikit-learn. The zoo models use `compile(optimizer=SGD(0.1))` and `fit` defaults
+   (scikit-learn's learning rate, no momentum); the Gaussian-Bernoulli RBM uses `compile()`
+   on standard-normal data. scikit-learn runs with its BLAS's default threads unless
+   `sklearn_blas_threads` is given (OpenBLAS's spinning threads slow down by orders of
+   magnitude when the cores are oversubscribed; the record keeps the load average).
+
 Usage:
     python benchmarks/rbm_vs_sklearn.py --epochs 3 --skip-ll
+    python benchmarks/rbm_vs_sklearn.py --run-record out.json   # run(), full size
+    python benchmarks/rbm_vs_sklearn.py --run-record out.json --smoke
     python benchmarks/rbm_vs_sklearn.py --skip-speed --ll-epochs 5 --seeds 0,1,2,3,4
     python benchmarks/rbm_vs_sklearn.py --skip-speed --ll-epochs 5 --seeds 0 --ll-models decay
 """
 
 import argparse
+import json
+import os
 import statistics
+import sys
 import time
 
 import keras
 import numpy as np
+import tensorflow as tf
+from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _timing import EpochTimer
 from sklearn.neural_network import BernoulliRBM as SklearnRBM
 
 import zoo.data
-from zoo.models import BernoulliRBM
+from zoo.models import BernoulliRBM, GaussianBernoulliRBM
 
 
 def load(split, limit=None):
@@ -121,6 +143,156 @@ def log_likelihood_run(variant, seed, x_train, x_test, epochs, steps_per_executi
     return test_log_likelihood(model, x_test)
 
 
+# ------------------------------------------------------------------ run(): the JSON record
+def synthetic_binary(num_examples, num_visible, seed=0):
+    """Binary float32 data `[num_examples, num_visible]`, unit i on with its own random rate."""
+    rng = np.random.default_rng(seed)
+    rates = rng.beta(0.5, 1.0, size=num_visible)
+    return (rng.random((num_examples, num_visible)) < rates).astype("float32")
+
+
+def cd_gemm_flops(batch, n_visible, n_hidden, cd_k=1, persistent=False):
+    """Flops of the GEMMs one CD-k / PCD-k update needs (each `batch x n_visible x n_hidden`).
+
+    CD-k: hidden logits of the data, 2k - 1 Gibbs half-steps after the first, the hidden
+    logits of the negative particles, and two gradient outer products: 2k + 3 GEMMs. PCD-k
+    adds the data's one-step reconstruction (two half-steps) to 2k chain half-steps: 2k + 5.
+    """
+    gemms = 2 * cd_k + (5 if persistent else 3)
+    return gemms * 2 * batch * n_visible * n_hidden
+
+
+def gemm_seconds(batch, n_visible, n_hidden, repeats):
+    """Seconds of `repeats` matmuls `[batch, n_visible] @ [n_visible, n_hidden]` in one loop."""
+    a = tf.random.uniform([batch, n_visible])
+    b = tf.random.uniform([n_visible, n_hidden])
+
+    @tf.function
+    def loop(a, b):
+        def body(i, total):  # the added i keeps every product distinct
+            return i + 1, total + tf.matmul(a + tf.cast(i, tf.float32), b)
+
+        return tf.while_loop(lambda i, _: i < repeats, body, (0, tf.zeros([batch, n_hidden])))[1]
+
+    loop(a, b).numpy()  # trace
+    start = time.perf_counter()
+    loop(a, b).numpy()
+    return time.perf_counter() - start
+
+
+def _zoo_contender(model, optimizer, x, **compile_kwargs):
+    model.compile(optimizer=optimizer, **compile_kwargs)
+    warm = x[: min(len(x), 1000)]
+    model.fit(warm, batch_size=100, epochs=1, verbose=0)  # trace outside the timed epochs
+
+    def epoch():
+        timer = EpochTimer()
+        model.fit(x, batch_size=100, epochs=1, shuffle=True, verbose=0, callbacks=[timer])
+        return timer.seconds[0]
+
+    return epoch
+
+
+def _sklearn_contender(x, n_hidden, blas_threads):
+    def epoch():
+        model = SklearnRBM(n_components=n_hidden, learning_rate=0.1, batch_size=100, n_iter=1)
+        with threadpool_limits(blas_threads):
+            start = time.perf_counter()
+            model.fit(x)
+            return time.perf_counter() - start
+
+    return epoch
+
+
+def run(smoke: bool = False, rounds=None, num_train=None, sklearn_blas_threads=None) -> dict:
+    """Seconds per epoch of zoo's RBMs and scikit-learn's, 784-256, batch 100, interleaved.
+
+    Args:
+        smoke: A seconds-long version (1,000 examples, 2 rounds) that checks the plumbing.
+        rounds: Interleaved rounds (every contender one epoch per round); default 3.
+        num_train: Examples per epoch; default 60,000.
+        sklearn_blas_threads: BLAS threads of scikit-learn (`threadpoolctl`); None keeps
+            the library default.
+
+    Returns:
+        A JSON-able dict: settings, load average before and after, and per contender the
+        per-round seconds, their median and spread (max - min), GFLOP/s of the CD
+        arithmetic, its fraction of the GEMM peak, and the ratio to scikit-learn.
+    """
+    rounds = rounds or (2 if smoke else 3)
+    num_train = num_train or (1000 if smoke else 60000)
+    n_visible, n_hidden, batch = 784, 256, 100
+    steps = -(-num_train // batch)
+    keras.utils.set_random_seed(0)
+    x = synthetic_binary(num_train, n_visible)
+    x_gauss = np.random.default_rng(1).normal(size=(num_train, n_visible)).astype("float32")
+    load_before = os.getloadavg()
+    contenders = {  # name: (epoch function, CD flops per step or None)
+        "scikit-learn BernoulliRBM (PCD-1)": (
+            _sklearn_contender(x, n_hidden, sklearn_blas_threads),
+            # Its chains are hidden states: per batch v @ W (data), h @ W^T, v @ W, 2 grads.
+            cd_gemm_flops(batch, n_visible, n_hidden, 1, persistent=False),
+        ),
+    }
+    for persistent in (False, True):
+        model = BernoulliRBM(n_visible, n_hidden, persistent=persistent, weight_decay=0.0, seed=0)
+        name = f"zoo BernoulliRBM ({'PCD-1' if persistent else 'CD-1'}, compile defaults)"
+        contenders[name] = (
+            _zoo_contender(model, keras.optimizers.SGD(0.1), x),
+            cd_gemm_flops(batch, n_visible, n_hidden, 1, persistent),
+        )
+    if not smoke:
+        model = BernoulliRBM(n_visible, n_hidden, weight_decay=0.0, seed=0)
+        contenders["zoo BernoulliRBM (CD-1, steps_per_execution=1: the old default)"] = (
+            _zoo_contender(model, keras.optimizers.SGD(0.1), x, steps_per_execution=1),
+            cd_gemm_flops(batch, n_visible, n_hidden, 1),
+        )
+    contenders["zoo GaussianBernoulliRBM (CD-1, compile defaults)"] = (
+        _zoo_contender(GaussianBernoulliRBM(n_visible, n_hidden, seed=0), None, x_gauss),
+        cd_gemm_flops(batch, n_visible, n_hidden, 1),
+    )
+    seconds = {name: [] for name in contenders}
+    gemm = []
+    gemm_repeats = 5 * steps
+    for _ in range(rounds):
+        gemm.append(gemm_seconds(batch, n_visible, n_hidden, gemm_repeats))
+        for name, (epoch, _) in contenders.items():
+            seconds[name].append(epoch())
+    gemm_flops = 2 * batch * n_visible * n_hidden * gemm_repeats
+    peak = gemm_flops / statistics.median(gemm) / 1e9
+    sklearn_median = statistics.median(seconds["scikit-learn BernoulliRBM (PCD-1)"])
+    results = {}
+    for name, (_, flops_per_step) in contenders.items():
+        median = statistics.median(seconds[name])
+        gflops = flops_per_step * steps / median / 1e9
+        results[name] = {
+            "seconds_per_epoch": seconds[name],
+            "median": median,
+            "spread": max(seconds[name]) - min(seconds[name]),
+            "gflops": gflops,
+            "fraction_of_gemm_peak": gflops / peak,
+            "ratio_to_sklearn": median / sklearn_median,
+        }
+    return {
+        "benchmark": "rbm_vs_sklearn",
+        "smoke": smoke,
+        "settings": {
+            "data": f"synthetic binary {num_train} x {n_visible} (Gaussian RBM: N(0, 1))",
+            "n_hidden": n_hidden,
+            "batch_size": batch,
+            "rounds": rounds,
+            "sklearn_blas_threads": sklearn_blas_threads,
+            "flops": "CD-k: (2k + 3) GEMMs per batch, PCD-k: 2k + 5; scikit-learn counted as "
+            "CD-1's 5 (its chains are hidden states)",
+        },
+        "gemm_peak_gflops": peak,
+        "gemm_seconds": gemm,
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "contenders": results,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -142,9 +314,24 @@ def main():
         default=",".join(LL_MODELS),
         help=f"which log-likelihood runs, comma-separated from {', '.join(LL_MODELS)}",
     )
+    parser.add_argument("--run-record", help="write run()'s JSON record here and stop")
+    parser.add_argument("--smoke", action="store_true", help="with --run-record: run(smoke=True)")
+    parser.add_argument("--sklearn-blas-threads", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=None, help="with --run-record")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-ll", action="store_true")
     args = parser.parse_args()
+    if args.run_record:
+        record = run(
+            smoke=args.smoke,
+            rounds=args.rounds,
+            num_train=None if args.num_train == 60000 else args.num_train,
+            sklearn_blas_threads=args.sklearn_blas_threads,
+        )
+        with open(args.run_record, "w") as f:
+            json.dump(record, f, indent=1)
+        print(json.dumps(record, indent=1))
+        return
     seeds = [int(seed) for seed in args.seeds.split(",")]
     keras.utils.set_random_seed(seeds[0])
     x_train, x_test = load("train", args.num_train), load("test")

@@ -270,7 +270,8 @@ def test_init_visible_bias_is_data_log_odds():
 def test_diverging_gaussian_rbm_stops_with_a_clear_error_before_the_update():
     x = np.random.default_rng(0).normal(scale=100.0, size=(64, 6)).astype("float32")
     rbm = GaussianBernoulliRBM(6, 4, seed=0)  # unstandardized data and a far too high lr
-    rbm.compile(optimizer=keras.optimizers.SGD(10.0))
+    # One step per execution, so that the callback sees the weights after every step.
+    rbm.compile(optimizer=keras.optimizers.SGD(10.0), steps_per_execution=1)
     last_finite = None
 
     class Remember(keras.callbacks.Callback):
@@ -284,3 +285,59 @@ def test_diverging_gaussian_rbm_stops_with_a_clear_error_before_the_update():
     for before, after in zip(last_finite, rbm.trainable_weights):
         np.testing.assert_array_equal(before, after)  # the diverged step updated nothing
         assert np.all(np.isfinite(after))
+
+
+@pytest.mark.parametrize(
+    "model_class, cd_k, persistent",
+    [
+        (BernoulliRBM, 1, False),
+        (BernoulliRBM, 2, False),
+        (BernoulliRBM, 1, True),
+        (GaussianBernoulliRBM, 1, False),
+    ],
+)
+def test_default_execution_trains_like_one_step_per_execution(model_class, cd_k, persistent):
+    """compile()'s many steps per execution change nothing but the dispatch: same updates."""
+    x = _binary(60, 7, seed=4)
+    trained = []
+    for steps_per_execution in (None, 1):
+        model = model_class(7, 5, cd_k=cd_k, persistent=persistent, num_chains=10, seed=2)
+        model.compile(
+            optimizer=keras.optimizers.SGD(0.1, momentum=0.5),
+            steps_per_execution=steps_per_execution,
+        )
+        history = model.fit(x, batch_size=10, epochs=2, shuffle=False, verbose=0)
+        trained.append(([np.asarray(w) for w in model.weights], history.history))
+    assert trained[0][0][0].shape == (7, 5)
+    assert np.abs(trained[0][0][0] - model_class(7, 5, seed=2).kernel.numpy()).max() > 1e-3
+    for default, one_step in zip(trained[0][0], trained[1][0]):
+        np.testing.assert_allclose(default, one_step, rtol=1e-5, atol=1e-6)
+    for name, values in trained[1][1].items():
+        np.testing.assert_allclose(trained[0][1][name], values, rtol=1e-5, atol=1e-6)
+
+
+def test_compile_defaults_to_many_steps_per_execution():
+    rbm = BernoulliRBM(4, 2)
+    rbm.compile()
+    assert rbm.steps_per_execution == rbm_module.DEFAULT_STEPS_PER_EXECUTION > 1
+    rbm.compile(steps_per_execution=3)
+    assert rbm.steps_per_execution == 3
+
+
+@pytest.mark.parametrize("num_steps", [0, 1, 3, 6])
+def test_training_chain_equals_the_compiled_gibbs_loop(num_steps):
+    """The unrolled training chain draws the same states as `_run_chain` with the same seed."""
+    rbm = _randomize(BernoulliRBM(7, 5), 0.5)
+    v = _binary(9, 7, seed=1)
+    seed = tf.constant([3, 4])
+    np.testing.assert_array_equal(
+        rbm._training_chain(tf.constant(v), num_steps, seed),
+        rbm._run_chain(tf.constant(v), tf.constant(num_steps), seed),
+    )
+
+
+def test_compile_in_a_strategy_scope_keeps_one_step_per_execution():
+    with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
+        rbm = BernoulliRBM(4, 2)
+        rbm.compile()
+    assert rbm.steps_per_execution == 1

@@ -132,7 +132,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         epochs=10,
         batch_size=100,
         optimizer=None,
-        steps_per_execution=1,
+        steps_per_execution=None,
         verbose=0,
         **fit_kwargs,
     ):
@@ -148,8 +148,9 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             batch_size: Mini-batch size.
             optimizer: Zero-argument callable returning a fresh optimizer per layer;
                 default each RBM's own default (SGD, learning rate 0.1, momentum 0.5).
-            steps_per_execution: Passed to each RBM's `compile` (hundreds of steps per
-                compiled call remove the per-batch Python overhead).
+            steps_per_execution: Passed to each RBM's `compile`; None (the default) takes
+                the RBM's `DEFAULT_STEPS_PER_EXECUTION` (many steps per compiled call remove
+                the per-batch Python overhead).
             verbose: Passed to `fit`.
             **fit_kwargs: Further `fit` arguments (callbacks, ...).
 
