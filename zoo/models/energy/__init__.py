@@ -2,6 +2,7 @@
 
 from zoo.models.energy.boltzmann_machine import BoltzmannMachine
 from zoo.models.energy.dbn import DBN
+from zoo.models.energy.labelled_rbm import LabelledRBM
 from zoo.models.energy.rbm import BernoulliRBM, GaussianBernoulliRBM, RestrictedBoltzmannMachine
 from zoo.models.energy.softmax_rbm import SoftmaxRBM
 
@@ -10,6 +11,7 @@ __all__ = [
     "BernoulliRBM",
     "BoltzmannMachine",
     "GaussianBernoulliRBM",
+    "LabelledRBM",
     "RestrictedBoltzmannMachine",
     "SoftmaxRBM",
 ]

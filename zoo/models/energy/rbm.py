@@ -27,38 +27,13 @@ import tensorflow as tf
 
 from zoo import register_model
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import replica_batch_noise, replica_rows, stateless_seed
+from zoo._random import replica_rows, stateless_seed
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
+from zoo.models.energy.units import batch_noise, sample_bernoulli
 
 _MAX_EXACT_BITS = 25
 _ENUMERATION_BUDGET = 2**22  # floats per chunk when enumerating states
-
-
-def _noise(draw, shape, seed, rows=None):
-    """`draw(shape, seed)` with a stateless `draw`; replica-aware when rows are examples.
-
-    Args:
-        draw: `tf.random.stateless_*`-like callable `(shape, seed) -> Tensor`.
-        shape: int32 shape tensor; axis 0 is the batch.
-        seed: Shape-[2] seed.
-        rows: `zoo._random.replica_rows(batch)` when the rows are training examples: under
-            a `tf.distribute` strategy each replica then draws its own rows of the global
-            batch's noise, so training matches one device. None (the default) for chains
-            every replica holds whole (persistent chains, advanced identically on every
-            replica) and outside training.
-    """
-    if rows is None:
-        return draw(shape, seed)
-    return replica_batch_noise(
-        lambda n: draw(tf.concat([[n], shape[1:]], 0), seed), shape[0], rows=rows
-    )
-
-
-def _bernoulli(probs, seed, rows=None):
-    """Binary draws with the given probabilities from a stateless seed (see `_noise`)."""
-    uniform = _noise(tf.random.stateless_uniform, tf.shape(probs), seed, rows)
-    return tf.cast(uniform < probs, probs.dtype)
 
 
 def _binary_states(start, count, num_bits):
@@ -169,7 +144,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
 
     def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
         """Draw v ~ p(v | h); return `(sample, mean)`; `like` is the previous visible state;
-        `rows` as in `_noise`."""
+        `rows` as in `units.batch_noise`."""
         raise NotImplementedError
 
     def _log_normalizer(self, visible_bias):
@@ -216,14 +191,14 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
     def _gibbs_step(self, v, seed, rows=None):
         """One block-Gibbs step v -> h -> v'; returns `(v', mean of v')`."""
         seed_h, seed_v = tf.unstack(tf.random.split(seed, 2))
-        hidden = _bernoulli(tf.sigmoid(self._hidden_logits(v)), seed_h, rows)
+        hidden = sample_bernoulli(tf.sigmoid(self._hidden_logits(v)), seed_h, rows)
         return self._sample_visible(hidden, seed_v, like=v, rows=rows)
 
     @tf.function(reduce_retracing=True)
     def _run_chain(self, v, num_steps, seed, rows=None):
         """`num_steps` block-Gibbs steps from `v` as one `tf.while_loop`; returns the state.
 
-        `rows` when the chains start at training examples (see `_noise`).
+        `rows` when the chains start at training examples (see `units.batch_noise`).
         """
 
         def body(i, v):
@@ -286,7 +261,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         """
         seed_start, seed_chain = tf.unstack(tf.random.split(stateless_seed(seed), 2))
         if start is None:
-            hidden = _bernoulli(tf.fill([num_samples, self.n_hidden], 0.5), seed_start)
+            hidden = sample_bernoulli(tf.fill([num_samples, self.n_hidden], 0.5), seed_start)
             start = self._sample_visible(
                 hidden, tf.random.experimental.stateless_fold_in(seed_start, 1)
             )[0]
@@ -345,6 +320,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
             RuntimeError: when log Z is unknown and too expensive to compute exactly; call
                 `log_partition(method="ais", ...)` first.
         """
+        return -self.free_energy(v) - self._cached_log_partition()
+
+    def _cached_log_partition(self):
+        """The cached log Z, computed exactly first when stale and at most 2^20 states."""
         # Traced (e.g. an exported signature): the cached value is used as it is.
         if tf.executing_eagerly() and math.isnan(float(self.log_z_cache.numpy())):
             if self._enumerated_layer()[1] > 20:
@@ -354,7 +333,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
                     "up to 25 units in the smaller layer) before log_prob."
                 )
             self.log_partition("exact")
-        return -self.free_energy(v) - self.log_z_cache
+        return self.log_z_cache
 
     # ----------------------------------------------------------------- partition function
     def _enumerated_layer(self):
@@ -410,7 +389,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
 
         def transition(v, beta, step_seed):
             seed_h, seed_v = tf.unstack(tf.random.split(step_seed, 2))
-            hidden = _bernoulli(tf.sigmoid(beta * self._hidden_logits(v)), seed_h)
+            hidden = sample_bernoulli(tf.sigmoid(beta * self._hidden_logits(v)), seed_h)
             bias = (1.0 - beta) * base_bias + beta * self.visible_bias
             return self._sample_visible(
                 hidden, seed_v, kernel=beta * self.kernel, visible_bias=bias, like=v
@@ -438,10 +417,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
     def _negative_phase(self, v_data, hidden_logits_data, seed, rows=None):
         """The CD-k / PCD negative particles, plus the one-step reconstruction mean of the data.
 
-        `rows`: `replica_rows` of the batch, for replica-aware noise (see `_noise`).
+        `rows`: `replica_rows` of the batch, for replica-aware noise (see `units.batch_noise`).
         """
         seed_h, seed_v, seed_chain = tf.unstack(tf.random.split(seed, 3))
-        hidden = _bernoulli(tf.sigmoid(hidden_logits_data), seed_h, rows)
+        hidden = sample_bernoulli(tf.sigmoid(hidden_logits_data), seed_h, rows)
         v_one, recon_mean = self._sample_visible(hidden, seed_v, like=v_data, rows=rows)
         if self.persistent:
             # Every replica holds all chains and advances them with the same noise.
@@ -508,7 +487,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         seed_h, seed_v = tf.unstack(tf.random.split(self._next_seed(), 2))
         rows = replica_rows(tf.shape(v_data)[0])
         hidden_logits = self._hidden_logits(v_data)
-        hidden = _bernoulli(tf.sigmoid(hidden_logits), seed_h, rows)
+        hidden = sample_bernoulli(tf.sigmoid(hidden_logits), seed_h, rows)
         recon_mean = self._sample_visible(hidden, seed_v, like=v_data, rows=rows)[1]
         self._update_metrics(
             v_data, hidden_logits, self._free_energy(v_data, hidden_logits), recon_mean
@@ -613,7 +592,7 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
         kernel = self.kernel if kernel is None else kernel
         bias = self.visible_bias if visible_bias is None else visible_bias
         mean = tf.sigmoid(tf.matmul(hidden, kernel, transpose_b=True) + bias)
-        return _bernoulli(mean, seed, rows), mean
+        return sample_bernoulli(mean, seed, rows), mean
 
     def _log_normalizer(self, visible_bias):
         return tf.reduce_sum(tf.nn.softplus(visible_bias))
@@ -642,7 +621,7 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
 
     def _pseudo_log_likelihood(self, v, hidden_logits, seed, rows=None):
         # F(v with unit i flipped) - F(v), from the data's hidden logits: one row of W per example.
-        index = _noise(
+        index = batch_noise(
             lambda shape, seed: tf.random.stateless_uniform(
                 shape, seed, 0, self.n_visible, dtype=tf.int32
             ),
@@ -745,7 +724,7 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
         bias = self.visible_bias if visible_bias is None else visible_bias
         sigma = tf.exp(self.log_sigma)
         mean = bias + sigma * tf.matmul(hidden, kernel, transpose_b=True)
-        noise = _noise(tf.random.stateless_normal, tf.shape(mean), seed, rows)
+        noise = batch_noise(tf.random.stateless_normal, tf.shape(mean), seed, rows)
         return mean + sigma * noise, mean
 
     def _log_normalizer(self, visible_bias):
