@@ -1,4 +1,4 @@
-"""Autoencoders: deep, denoising, contractive and stacked (one shared base)."""
+"""Autoencoders: deep, denoising, contractive, stacked, and unrolled from RBMs (one shared base)."""
 
 from zoo.models.autoencoders.autoencoder import (
     Autoencoder,
@@ -6,5 +6,12 @@ from zoo.models.autoencoders.autoencoder import (
     DenoisingAutoencoder,
     StackedAutoencoder,
 )
+from zoo.models.autoencoders.deep_autoencoder import DeepAutoencoder
 
-__all__ = ["Autoencoder", "ContractiveAutoencoder", "DenoisingAutoencoder", "StackedAutoencoder"]
+__all__ = [
+    "Autoencoder",
+    "ContractiveAutoencoder",
+    "DeepAutoencoder",
+    "DenoisingAutoencoder",
+    "StackedAutoencoder",
+]

@@ -552,6 +552,32 @@ class DBN(DefaultOptimizerMixin, keras.Model):
             layer.set_weights([np.asarray(rbm.kernel), np.asarray(rbm.hidden_bias)])
         return classifier
 
+    def to_autoencoder(self, code_activation=None, **kwargs):
+        """The RBM stack unrolled into a `DeepAutoencoder` (Hinton & Salakhutdinov 2006).
+
+        Uses the RBMs' weights (the recognition weights and the RBMs' visible biases, not
+        the untied generative weights of up-down); compile and `fit` it to fine-tune by
+        backpropagation on the reconstruction cross-entropy.
+
+        Args:
+            code_activation: Activation of the code layer; None (linear) as in the paper.
+            **kwargs: Passed to `DeepAutoencoder.from_rbm_stack`.
+
+        Returns:
+            An uncompiled `zoo.models.DeepAutoencoder`.
+
+        Raises:
+            ValueError: for a labelled DBN (its top RBM also models labels).
+        """
+        from zoo.models.autoencoders.deep_autoencoder import DeepAutoencoder
+
+        if self.labelled:
+            raise ValueError(
+                "to_autoencoder unrolls binary RBMs; a labelled DBN's top RBM models labels "
+                "too. Use DeepAutoencoder.from_rbm_stack(dbn.rbms[:-1])."
+            )
+        return DeepAutoencoder.from_rbm_stack(self.rbms, code_activation=code_activation, **kwargs)
+
     def get_config(self):
         return {
             **super().get_config(),
