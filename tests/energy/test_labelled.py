@@ -111,7 +111,7 @@ def test_labelled_rbm_bad_input():
 
 def test_labelled_dbn_contract_and_weights(tmp_path):
     x, y = _labelled_data(32)
-    model, history = run_model_contract(
+    model, _history = run_model_contract(
         lambda: DBN([8, 6, 4], num_labels=2, seed=0),
         _dataset(x, y),
         tmp_path,

@@ -21,6 +21,8 @@ with the RBM's down-pass sigmoid(b + W z). `code_activation="sigmoid"` keeps the
 RBM's own up-pass instead.
 """
 
+import itertools
+
 import keras
 import numpy as np
 
@@ -91,19 +93,21 @@ class DeepAutoencoder(Autoencoder):
             An uncompiled `DeepAutoencoder`.
 
         Raises:
-            ValueError: for an empty stack, RBMs whose sizes do not chain, or RBMs that are
-                not binary-binary (e.g. a `LabelledRBM`: unroll the RBMs below it).
+            ValueError: for an empty stack, RBMs whose sizes do not chain, or an
+                `input_shape` of another size than the first RBM's visible layer.
+            TypeError: for RBMs that are not `BernoulliRBM`s (e.g. a `LabelledRBM`: unroll
+                the RBMs below it).
         """
         rbms = list(rbms)
         if not rbms:
             raise ValueError("rbms must hold at least one RBM.")
         for index, rbm in enumerate(rbms):
             if not isinstance(rbm, BernoulliRBM):
-                raise ValueError(
+                raise TypeError(
                     f"rbms[{index}] is a {type(rbm).__name__}; the stack must hold "
                     "BernoulliRBMs (binary visible and hidden units)."
                 )
-        for index, (below, above) in enumerate(zip(rbms, rbms[1:])):
+        for index, (below, above) in enumerate(itertools.pairwise(rbms)):
             if below.n_hidden != above.n_visible:
                 raise ValueError(
                     f"rbms[{index}] has {below.n_hidden} hidden units but rbms[{index + 1}] "

@@ -491,7 +491,9 @@ class DBN(DefaultOptimizerMixin, keras.Model):
             log_weight -= _cross_entropy(states, self._generative_logits(layer, above))
             states = above
         log_weight += (
-            self.top_rbm.feature_log_prob(states) if self.labelled else self.top_rbm.log_prob(states)
+            self.top_rbm.feature_log_prob(states)
+            if self.labelled
+            else self.top_rbm.log_prob(states)
         )
         log_weight = tf.reshape(log_weight, [batch, num_samples])
         return tf.reduce_logsumexp(log_weight, axis=1) - tf.math.log(float(num_samples))
@@ -520,7 +522,9 @@ class DBN(DefaultOptimizerMixin, keras.Model):
         states = self.top_rbm.sample(num_samples, seed=seeds[-1], burn_in=burn_in, **top_options)
         states = states[:, : self.layer_sizes[-2]]
         for layer in reversed(range(len(self.rbms) - 1)):
-            states = sample_bernoulli(tf.sigmoid(self._generative_logits(layer, states)), seeds[layer])
+            states = sample_bernoulli(
+                tf.sigmoid(self._generative_logits(layer, states)), seeds[layer]
+            )
         return states
 
     def to_classifier(self, num_classes):

@@ -125,18 +125,14 @@ class LabelledRBM(RestrictedBoltzmannMachine):
     # ----------------------------------------------------------------- visible units
     def _prepare_visible(self, x):
         check_inner_shape(x, self.data_shape, "v")
-        return check_in_range(
-            tf.cast(x, tf.float32), 0.0, 1.0, "v", "features then one-hot labels"
-        )
-
-    def _visible_term(self, v, visible_bias=None):
-        bias = self.visible_bias if visible_bias is None else visible_bias
-        return tf.linalg.matvec(v, bias)
+        return check_in_range(tf.cast(x, tf.float32), 0.0, 1.0, "v", "features then one-hot labels")
 
     def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
         kernel = self.kernel if kernel is None else kernel
         bias = self.visible_bias if visible_bias is None else visible_bias
-        feature_logits, label_logits = self._split(tf.matmul(hidden, kernel, transpose_b=True) + bias)
+        feature_logits, label_logits = self._split(
+            tf.matmul(hidden, kernel, transpose_b=True) + bias
+        )
         seed_features, seed_labels = tf.unstack(tf.random.split(seed, 2))
         feature_means = tf.sigmoid(feature_logits)
         labels, label_means = sample_one_hot(label_logits, seed_labels, rows)
@@ -251,7 +247,9 @@ class LabelledRBM(RestrictedBoltzmannMachine):
         clamped = self.one_hot_labels(labels)
         seed_start, seed_chain = tf.unstack(tf.random.split(stateless_seed(seed), 2))
         if start is None:
-            hidden = sample_bernoulli(tf.fill([tf.shape(clamped)[0], self.n_hidden], 0.5), seed_start)
+            hidden = sample_bernoulli(
+                tf.fill([tf.shape(clamped)[0], self.n_hidden], 0.5), seed_start
+            )
             start = self._sample_visible(
                 hidden, tf.random.experimental.stateless_fold_in(seed_start, 1)
             )[0]

@@ -135,8 +135,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, keras.Model):
         )
 
     def _visible_term(self, v, visible_bias=None):
-        """Per-example part of -E that depends on v only, shape `[batch]`."""
-        raise NotImplementedError
+        """Per-example part of -E that depends on v only, shape `[batch]`: b^T v here (binary
+        units); units with another term (Gaussian, softmax tables) override it."""
+        bias = self.visible_bias if visible_bias is None else visible_bias
+        return tf.linalg.matvec(v, bias)
 
     def _visible_input(self, v):
         """The vector s(v) that multiplies the weights, flattened to `[batch, n_visible]`."""
@@ -583,10 +585,6 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
         check_inner_shape(x, self.data_shape, "v")
         x = tf.cast(x, tf.float32)
         return check_in_range(x, 0.0, 1.0, "v", "Bernoulli visible units")
-
-    def _visible_term(self, v, visible_bias=None):
-        bias = self.visible_bias if visible_bias is None else visible_bias
-        return tf.linalg.matvec(v, bias)
 
     def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
         kernel = self.kernel if kernel is None else kernel

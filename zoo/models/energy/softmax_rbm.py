@@ -222,9 +222,7 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         def one_user(args):
             hidden_input, v_user = args
             own = tf.einsum("ik,ikj->ij", v_user, kernel)  # each item's own contribution
-            return tf.nn.softmax(
-                softmax_unit_scores(hidden_input - own, kernel, self.visible_bias)
-            )
+            return tf.nn.softmax(softmax_unit_scores(hidden_input - own, kernel, self.visible_bias))
 
         return tf.map_fn(one_user, (self._hidden_logits(v), v), fn_output_signature=tf.float32)
 
