@@ -161,11 +161,12 @@ class DBN(DefaultOptimizerMixin, keras.Model):
 
     @property
     def metrics(self):
-        trackers = [self.reconstruction_tracker, self.top_free_energy_tracker]
-        trackers.append(self.recognition_tracker)
-        if self.labelled:
-            trackers.append(self.classification_error_tracker)
-        return trackers
+        trackers = [
+            self.reconstruction_tracker,
+            self.top_free_energy_tracker,
+            self.recognition_tracker,
+        ]
+        return [*trackers, self.classification_error_tracker] if self.labelled else trackers
 
     def _prepare(self, x):
         check_inner_shape(x, self.data_shape, "x")
@@ -342,8 +343,8 @@ class DBN(DefaultOptimizerMixin, keras.Model):
         self.reconstruction_tracker.update_state(self._reconstruction_error(v, first_hidden))
         self.top_free_energy_tracker.update_state(top_free_energy)
         self.recognition_tracker.update_state(sleep_loss)
-        trained = (self.reconstruction_tracker, self.top_free_energy_tracker)
-        return {m.name: m.result() for m in (*trained, self.recognition_tracker)}
+        trained = self.metrics[:3]  # `classify`'s error is measured by `evaluate` only
+        return {m.name: m.result() for m in trained}
 
     def _optimized_variables(self):
         """What up-down trains: recognition weights, generative weights, the top RBM."""
