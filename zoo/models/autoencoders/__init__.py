@@ -1,4 +1,4 @@
-"""Autoencoders: deep, denoising, contractive and stacked (one shared base)."""
+"""Autoencoders: deep, denoising, contractive, stacked, and unrolled from RBMs (one shared base)."""
 
 from zoo._lazy import attach
 
@@ -10,6 +10,7 @@ __getattr__, __dir__, __all__ = attach(
             "ContractiveAutoencoder",
             "DenoisingAutoencoder",
             "StackedAutoencoder",
-        ]
+        ],
+        "deep_autoencoder": ["DeepAutoencoder"],
     },
 )

@@ -104,7 +104,10 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
         decoder_activation = None if linear_decoder else activation
         self.encoder = keras.Sequential(
             [keras.Input(self.data_shape), keras.layers.Flatten()]
-            + [keras.layers.Dense(u, activation=activation) for u in self.hidden_units],
+            + [
+                keras.layers.Dense(u, activation=layer_activation)
+                for u, layer_activation in zip(self.hidden_units, self._encoder_activations())
+            ],
             name="encoder",
         )
         self.decoder = keras.Sequential(
@@ -122,6 +125,10 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.built = True
+
+    def _encoder_activations(self):
+        """One activation per encoder layer (all `activation` here; see DeepAutoencoder)."""
+        return [self.activation] * len(self.hidden_units)
 
     # ------------------------------------------------------------------ the mapping
     def encode(self, x, training=False):

@@ -9,6 +9,7 @@ __getattr__, __dir__, __all__ = attach(
         "boltzmann_machine": ["BoltzmannMachine"],
         "dbn": ["DBN"],
         "energy_based_model": ["EnergyBasedModel"],
+        "labelled_rbm": ["LabelledRBM"],
         "rbm": ["BernoulliRBM", "GaussianBernoulliRBM", "RestrictedBoltzmannMachine"],
         "samplers": ["GibbsSampler", "LangevinSampler", "MCMCSampler"],
         "softmax_rbm": ["SoftmaxRBM"],

@@ -23,12 +23,12 @@ import keras
 import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import replica_rows, stateless_seed
+from zoo._random import replica_rows, stateless_noise, stateless_seed
 from zoo.models.base import GenerativeModel
 from zoo.models.energy.binary_enumeration import binary_states
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.markov_chain import consecutive_states
-from zoo.models.energy.rbm import _bernoulli, _noise
+from zoo.models.energy.units import sample_bernoulli
 
 _MAX_EXACT_BITS = 25
 
@@ -184,7 +184,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
         Each update picks one unit uniformly at random (independently per chain) and
         redraws it from p(s_i | s_-i) = sigmoid(a_i + (J s)_i). `rows` when the chains are
-        training examples, None for the persistent chains (see `rbm._noise`).
+        training examples, None for the persistent chains (see `zoo._random.stateless_noise`).
         """
         coupling, bias = self._coupling_matrix()
         n = tf.shape(state)[1]
@@ -194,7 +194,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             seed_site, seed_value = tf.unstack(
                 tf.random.split(tf.random.experimental.stateless_fold_in(seed, t), 2)
             )
-            site = _noise(
+            site = stateless_noise(
                 lambda shape, seed: tf.random.stateless_uniform(
                     shape, seed, first_site, n, dtype=tf.int32
                 ),
@@ -203,7 +203,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
                 rows,
             )
             field = tf.gather(bias, site) + tf.reduce_sum(tf.gather(coupling, site) * state, -1)
-            new = _bernoulli(tf.sigmoid(field), seed_value, rows)
+            new = sample_bernoulli(tf.sigmoid(field), seed_value, rows)
             one_hot = tf.one_hot(site, n)
             return t + 1, state + one_hot * (new - tf.gather(state, site, batch_dims=1))[:, None]
 
@@ -282,7 +282,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         seed_start, seed_scan = tf.unstack(tf.random.split(seed, 2))
         hidden_probs = tf.sigmoid(tf.matmul(v, self.kernel) + self.hidden_bias)
         rows = replica_rows(tf.shape(v)[0])  # replica-aware noise (all-gathered once, here)
-        hidden = _bernoulli(hidden_probs, seed_start, rows)
+        hidden = sample_bernoulli(hidden_probs, seed_start, rows)
         return self._random_scan(
             tf.concat([v, hidden], 1),
             self.positive_sweeps * self.n_hidden,

@@ -17,6 +17,13 @@ the top-down one. The up-down algorithm (contrastive wake-sleep) then fine-tunes
 
 All three updates are gradients of one scalar (stop-gradient on every sampled state), applied
 by the compiled optimizer in `train_step`, so `fine_tune` is just `fit`.
+
+With `num_labels=K` the top RBM is a `LabelledRBM`: it models the joint of the penultimate
+layer's features and a K-way softmax label unit, as in the paper's MNIST network
+(784-500-500-2000 with 10 label units joined at the top). Pretraining and up-down then
+take labels (the top RBM's positive phase clamps them, its negative phase samples them);
+`classify` is exact given the penultimate features, p(y | h) = softmax_y(-F(h, y)), and
+`sample(n, labels=...)` clamps the label units during the top-level Gibbs chain.
 """
 
 import itertools
@@ -29,7 +36,9 @@ from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_seed
 from zoo.models.base import GenerativeModel
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
-from zoo.models.energy.rbm import BernoulliRBM, _bernoulli
+from zoo.models.energy.labelled_rbm import LabelledRBM
+from zoo.models.energy.rbm import BernoulliRBM
+from zoo.models.energy.units import sample_bernoulli
 
 
 def _total(per_layer, like):
@@ -51,7 +60,14 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         cd_k: Gibbs steps of the RBMs' negative phase (pretraining and the top RBM).
         weight_decay: L2 cost on the RBM kernels.
         seed: Seed of the RBMs' initial weights and of the training noise.
+        num_labels: None (an unsupervised DBN), or the number of classes K: the top RBM is
+            then a `LabelledRBM` over the penultimate layer and K label units.
         **kwargs: Passed to `keras.Model`.
+
+    Raises:
+        ValueError: for fewer than two layers, a non-positive size, or a labelled DBN of
+            two layers (the labels join the top RBM's visible layer, so it needs a
+            penultimate layer of features).
 
     Example:
         >>> dbn = zoo.models.DBN([784, 500, 500, 2000])
@@ -59,23 +75,37 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         >>> dbn.fine_tune(x_train, epochs=5)       # up-down algorithm
         >>> images = dbn.sample(16, seed=0)
         >>> classifier = dbn.to_classifier(10)     # a keras.Model for backprop fine-tuning
+        >>> labelled = zoo.models.DBN([784, 500, 500, 2000], num_labels=10)
+        >>> labelled.pretrain(x_train, labels=y_train, epochs=10)
+        >>> labelled.fine_tune(x_train, labels=y_train, epochs=5)
+        >>> labelled.classify(x_test)              # [N, 10] class probabilities
+        >>> labelled.sample(10, labels=range(10), seed=0)   # one image per class
 
     #### References
     Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep
     belief nets. Neural Computation 18.
     """
 
-    def __init__(self, layer_sizes, cd_k=1, weight_decay=2e-4, seed=None, **kwargs):
+    def __init__(
+        self, layer_sizes, cd_k=1, weight_decay=2e-4, seed=None, num_labels=None, **kwargs
+    ):
         super().__init__(**kwargs)
         layer_sizes = [int(n) for n in layer_sizes]
         if len(layer_sizes) < 2 or min(layer_sizes) < 1:
             raise ValueError(f"layer_sizes needs at least two positive sizes; got {layer_sizes}.")
+        if num_labels is not None and len(layer_sizes) < 3:
+            raise ValueError(
+                "a labelled DBN needs at least three layers (data, features, top hidden); "
+                f"got layer_sizes={layer_sizes}."
+            )
         self.layer_sizes = layer_sizes
         self.cd_k = int(cd_k)
         self.weight_decay = float(weight_decay)
         self.seed = seed
+        self.num_labels = None if num_labels is None else int(num_labels)
         self.rbms = [
-            BernoulliRBM(
+            self._make_rbm(
+                index,
                 n_in,
                 n_out,
                 cd_k=cd_k,
@@ -102,11 +132,22 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_error")
         self.top_free_energy_tracker = keras.metrics.Mean(name="top_free_energy")
         self.recognition_tracker = keras.metrics.Mean(name="sleep_recognition_loss")
+        self.classification_error_tracker = keras.metrics.Mean(name="classification_error")
         self.built = True
+
+    def _make_rbm(self, index, n_in, n_out, **kwargs):
+        if self.num_labels is not None and index == len(self.layer_sizes) - 2:
+            return LabelledRBM(n_in, self.num_labels, n_out, **kwargs)
+        return BernoulliRBM(n_in, n_out, **kwargs)
 
     @property
     def data_shape(self):
         return (self.layer_sizes[0],)
+
+    @property
+    def labelled(self):
+        """Whether the top RBM models labels (`num_labels` was given)."""
+        return self.num_labels is not None
 
     @property
     def latent_dim(self):
@@ -114,16 +155,45 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
 
     @property
     def top_rbm(self):
-        """The undirected top-level `BernoulliRBM` (its `free_energy`, `log_partition`)."""
+        """The undirected top-level RBM (its `free_energy`, `log_partition`): a
+        `BernoulliRBM`, or a `LabelledRBM` when `num_labels` is given."""
         return self.rbms[-1]
 
     @property
     def metrics(self):
-        return [self.reconstruction_tracker, self.top_free_energy_tracker, self.recognition_tracker]
+        trackers = [
+            self.reconstruction_tracker,
+            self.top_free_energy_tracker,
+            self.recognition_tracker,
+        ]
+        return [*trackers, self.classification_error_tracker] if self.labelled else trackers
 
     def _prepare(self, x):
         check_inner_shape(x, self.data_shape, "x")
         return check_in_range(tf.cast(x, tf.float32), 0.0, 1.0, "x", "binary units")
+
+    def _prepare_labels(self, labels, required):
+        """One-hot labels for a labelled DBN (None for an unlabelled one, whatever is given).
+
+        Raises:
+            ValueError: when a labelled DBN gets no labels where `required`.
+        """
+        if not self.labelled:
+            return None
+        if labels is None:
+            if required:
+                raise ValueError(
+                    f"this DBN models labels (num_labels={self.num_labels}): pass the integer "
+                    "class labels, e.g. pretrain(x, labels=y) and fine_tune(x, labels=y)."
+                )
+            return None
+        return self.top_rbm.one_hot_labels(labels)
+
+    def _mean_field_features(self, v):
+        """Deterministic bottom-up pass to the top RBM's visible layer (probabilities)."""
+        for layer in range(len(self.rbms) - 1):
+            v = tf.sigmoid(self._recognition_logits(layer, v))
+        return v
 
     # ----------------------------------------------------------------- pretraining
     def pretrain(
@@ -134,13 +204,16 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         optimizer=None,
         steps_per_execution=None,
         verbose=0,
+        *,
+        labels=None,
         **fit_kwargs,
     ):
         """Greedy layer-wise pretraining: fit each RBM on the hidden probabilities below.
 
         Each layer's visible biases start at the log-odds of its input's means; after the
         last layer the generative weights are set to copies of the recognition weights
-        (the untied start of `fine_tune`).
+        (the untied start of `fine_tune`). In a labelled DBN the top RBM is fitted on the
+        penultimate features joined with `labels`.
 
         Args:
             x: Training data, numpy `[N, layer_sizes[0]]` in [0, 1].
@@ -152,26 +225,39 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
                 the RBM's `DEFAULT_STEPS_PER_EXECUTION` (many steps per compiled call remove
                 the per-batch Python overhead).
             verbose: Passed to `fit`.
+            labels: Integer class labels `[N]`; required by a labelled DBN, ignored otherwise.
             **fit_kwargs: Further `fit` arguments (callbacks, ...).
 
         Returns:
             The list of `fit` histories, one per RBM.
+
+        Raises:
+            ValueError: for bad data or labels, or a labelled DBN without labels.
         """
         data = np.asarray(self._prepare(x))
+        if self._prepare_labels(labels, required=True) is not None:
+            labels = np.asarray(labels).reshape(-1)
         epochs = list(epochs) if isinstance(epochs, (list, tuple)) else [epochs] * len(self.rbms)
         histories = []
-        for rbm, layer_epochs in zip(self.rbms, epochs):
-            rbm.init_visible_bias(data)
+        for index, (rbm, layer_epochs) in enumerate(zip(self.rbms, epochs)):
+            targets = labels if self.labelled and rbm is self.top_rbm else None
+            rbm.init_visible_bias(data, *([] if targets is None else [targets]))
             rbm.compile(
                 optimizer=optimizer() if optimizer else None,
                 steps_per_execution=steps_per_execution,
             )
             histories.append(
                 rbm.fit(
-                    data, epochs=layer_epochs, batch_size=batch_size, verbose=verbose, **fit_kwargs
+                    data,
+                    targets,
+                    epochs=layer_epochs,
+                    batch_size=batch_size,
+                    verbose=verbose,
+                    **fit_kwargs,
                 )
             )
-            data = rbm.predict(data, batch_size=max(batch_size, 1000), verbose=0)
+            if index < len(self.rbms) - 1:
+                data = rbm.predict(data, batch_size=max(batch_size, 1000), verbose=0)
         for rbm, kernel, bias in zip(self.rbms, self.generative_kernels, self.generative_biases):
             kernel.assign(rbm.kernel)
             bias.assign(rbm.visible_bias)
@@ -181,17 +267,19 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
     def _default_optimizer(self):
         return keras.optimizers.SGD(learning_rate=0.01)
 
-    def fine_tune(self, x, epochs=1, batch_size=100, **fit_kwargs):
+    def fine_tune(self, x, epochs=1, batch_size=100, *, labels=None, **fit_kwargs):
         """Up-down (contrastive wake-sleep) fine-tuning: `fit` with this model's `train_step`.
 
-        Compiles with the default optimizer first unless already compiled.
+        Compiles with the default optimizer first unless already compiled. A labelled DBN
+        needs `labels` (the same as `fit(x, labels)`).
 
         Returns:
             The `fit` history.
         """
         if not self.compiled:
             self.compile()
-        return self.fit(x, epochs=epochs, batch_size=batch_size, **fit_kwargs)
+        self._prepare_labels(labels, required=True)
+        return self.fit(x, labels, epochs=epochs, batch_size=batch_size, **fit_kwargs)
 
     def _generative_logits(self, layer, above):
         return (
@@ -203,20 +291,21 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return tf.matmul(below, self.rbms[layer].kernel) + self.rbms[layer].hidden_bias
 
     def train_step(self, data):
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         v = self._prepare(x)
+        labels = self._prepare_labels(y, required=True)
         num_directed = len(self.rbms) - 1
         seeds = tf.unstack(
             tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2 * num_directed + 1)
         )
         top = self.top_rbm
-        rows = replica_rows(tf.shape(v)[0])  # replica-aware noise (see `rbm._noise`)
+        rows = replica_rows(tf.shape(v)[0])  # replica-aware noise (see `zoo._random.stateless_noise`)
         with tf.GradientTape() as tape:
             # Up (wake) pass with the recognition weights; learn the generative weights.
             wake = [v]
             for layer in range(num_directed):
                 probs = tf.sigmoid(tf.stop_gradient(self._recognition_logits(layer, wake[-1])))
-                wake.append(_bernoulli(probs, seeds[layer], rows))
+                wake.append(sample_bernoulli(probs, seeds[layer], rows))
             wake_loss = _total(
                 [
                     _cross_entropy(wake[l], self._generative_logits(l, wake[l + 1]))
@@ -224,18 +313,20 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
                 ],
                 v,
             )
-            # Top-level RBM: CD-k from the wake states.
-            top_logits = top._hidden_logits(wake[-1])
-            top_free_energy = top._free_energy(wake[-1], top_logits)
+            # Top-level RBM: CD-k from the wake states (joined with the labels, whose units
+            # the negative phase samples too).
+            top_visible = wake[-1] if labels is None else tf.concat([wake[-1], labels], -1)
+            top_logits = top._hidden_logits(top_visible)
+            top_free_energy = top._free_energy(top_visible, top_logits)
             negative, _ = top._negative_phase(
-                wake[-1], tf.stop_gradient(top_logits), seeds[-1], rows
+                top_visible, tf.stop_gradient(top_logits), seeds[-1], rows
             )
             top_loss = top_free_energy - top._free_energy(negative)
             # Down (sleep) pass from the top RBM's negative sample; learn the recognition weights.
-            sleep = [negative]
+            sleep = [negative[:, : self.layer_sizes[-2]]]
             for layer in reversed(range(num_directed)):
                 probs = tf.sigmoid(tf.stop_gradient(self._generative_logits(layer, sleep[0])))
-                sleep.insert(0, _bernoulli(probs, seeds[num_directed + layer], rows))
+                sleep.insert(0, sample_bernoulli(probs, seeds[num_directed + layer], rows))
             sleep_loss = _total(
                 [
                     _cross_entropy(sleep[l + 1], self._recognition_logits(l, sleep[l]))
@@ -253,7 +344,8 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         self.reconstruction_tracker.update_state(self._reconstruction_error(v, first_hidden))
         self.top_free_energy_tracker.update_state(top_free_energy)
         self.recognition_tracker.update_state(sleep_loss)
-        return {m.name: m.result() for m in self.metrics}
+        trained = self.metrics[:3]  # `classify`'s error is measured by `evaluate` only
+        return {m.name: m.result() for m in trained}
 
     def _optimized_variables(self):
         """What up-down trains: recognition weights, generative weights, the top RBM."""
@@ -277,17 +369,38 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return tf.reduce_mean(tf.square(v - mean), -1)
 
     def test_step(self, data):
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        states = [self._prepare(x)]
-        for layer in range(len(self.rbms)):
-            states.append(tf.sigmoid(self._recognition_logits(layer, states[-1])))
-        self.reconstruction_tracker.update_state(self._reconstruction_error(states[0], states[1]))
-        self.top_free_energy_tracker.update_state(self.top_rbm._free_energy(states[-2]))
-        return {m.name: m.result() for m in self.metrics}
+        """Reconstruction error and top free energy of the mean-field up-pass; a labelled
+        DBN given labels also reports its `classify` error and F(h, y) at the top."""
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        v = self._prepare(x)
+        labels = self._prepare_labels(y, required=False)
+        features = self._mean_field_features(v)
+        first_hidden = tf.sigmoid(self._recognition_logits(0, v))
+        self.reconstruction_tracker.update_state(self._reconstruction_error(v, first_hidden))
+        logs = [self.reconstruction_tracker, self.top_free_energy_tracker]
+        if labels is None:
+            self.top_free_energy_tracker.update_state(self._top_free_energy(features))
+        else:
+            top_visible = tf.concat([features, labels], -1)
+            self.top_free_energy_tracker.update_state(self.top_rbm._free_energy(top_visible))
+            predicted = tf.argmax(self.top_rbm.classify(features), -1)
+            wrong = tf.cast(predicted != tf.argmax(labels, -1), tf.float32)
+            self.classification_error_tracker.update_state(wrong)
+            logs.append(self.classification_error_tracker)
+        return {m.name: m.result() for m in logs}
+
+    def _top_free_energy(self, features):
+        """Free energy of the top RBM's features (the labels summed out when labelled)."""
+        if self.labelled:
+            return self.top_rbm.feature_free_energy(features)
+        return self.top_rbm._free_energy(features)
 
     # ----------------------------------------------------------------- inference, sampling
     def encode(self, x):
         """Top-layer probabilities from a deterministic bottom-up pass (recognition weights).
+
+        In a labelled DBN the label is summed out at the top:
+        p(h_top | h) = sum_y p(y | h) p(h_top | h, y) (`LabelledRBM.encode_features`).
 
         Returns:
             float32 `[batch, layer_sizes[-1]]`.
@@ -295,13 +408,37 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         Raises:
             ValueError: for a wrong shape or values outside [0, 1].
         """
-        h = self._prepare(x)
-        for layer in range(len(self.rbms)):
-            h = tf.sigmoid(self._recognition_logits(layer, h))
-        return h
+        features = self._mean_field_features(self._prepare(x))
+        if self.labelled:
+            return self.top_rbm.encode_features(features)
+        return tf.sigmoid(self._recognition_logits(len(self.rbms) - 1, features))
+
+    def classify(self, x):
+        """Class probabilities p(y | h) = softmax_y(-F(h, y)), exact given the features.
+
+        h is the penultimate layer's mean-field up-pass (recognition weights); the top
+        RBM's hidden units are summed out analytically, so no sampling is involved.
+
+        Args:
+            x: Data `[batch, layer_sizes[0]]` in [0, 1].
+
+        Returns:
+            float32 `[batch, num_labels]`; each row sums to 1.
+
+        Raises:
+            ValueError: for an unlabelled DBN, a wrong shape, or values outside [0, 1].
+        """
+        if not self.labelled:
+            raise ValueError(
+                "classify needs a labelled DBN (DBN(..., num_labels=K)); for an unlabelled "
+                "one use to_classifier(num_classes) and train it with labels."
+            )
+        return self.top_rbm.classify(self._mean_field_features(self._prepare(x)))
 
     def call(self, inputs):
-        return self.encode(inputs)
+        """`classify` for a labelled DBN (so `predict` gives class probabilities), else
+        `encode`."""
+        return self.classify(inputs) if self.labelled else self.encode(inputs)
 
     def log_prob_lower_bound(self, x, num_samples=100, seed=None):
         """A stochastic lower bound on log p(x) in nats, per example.
@@ -351,29 +488,45 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         log_weight = tf.zeros([batch * num_samples])
         for layer in range(num_directed):
             logits = self._recognition_logits(layer, states)
-            above = _bernoulli(tf.sigmoid(logits), seeds[layer])
+            above = sample_bernoulli(tf.sigmoid(logits), seeds[layer])
             log_weight += _cross_entropy(above, logits)  # - log q(h_{l+1} | h_l)
             log_weight -= _cross_entropy(states, self._generative_logits(layer, above))
             states = above
-        log_weight += self.top_rbm.log_prob(states)
+        log_weight += (
+            self.top_rbm.feature_log_prob(states)
+            if self.labelled
+            else self.top_rbm.log_prob(states)
+        )
         log_weight = tf.reshape(log_weight, [batch, num_samples])
         return tf.reduce_logsumexp(log_weight, axis=1) - tf.math.log(float(num_samples))
 
-    def sample(self, num_samples, seed=None, burn_in=1000):
+    def sample(self, num_samples, seed=None, burn_in=1000, labels=None):
         """Gibbs sampling in the top RBM, then one top-down pass with the generative weights.
 
         Args:
             num_samples: Number of samples.
             seed: Integer or shape-[2] seed; the same seed gives the same samples.
             burn_in: Block-Gibbs steps in the top RBM.
+            labels: Labelled DBN only: integer classes `[num_samples]` (or one int) whose
+                label units stay clamped during the top-level chain, so each sample is
+                drawn from p(x | y). Without them the labels are sampled too.
 
         Returns:
             Binary float32 `[num_samples, layer_sizes[0]]`.
+
+        Raises:
+            ValueError: for `labels` with an unlabelled DBN, or labels out of range.
         """
+        if labels is not None and not self.labelled:
+            raise ValueError("labels need a labelled DBN (DBN(..., num_labels=K)).")
         seeds = tf.unstack(tf.random.split(stateless_seed(seed), len(self.rbms)))
-        states = self.top_rbm.sample(num_samples, seed=seeds[-1], burn_in=burn_in)
+        top_options = {} if labels is None else {"labels": labels}
+        states = self.top_rbm.sample(num_samples, seed=seeds[-1], burn_in=burn_in, **top_options)
+        states = states[:, : self.layer_sizes[-2]]
         for layer in reversed(range(len(self.rbms) - 1)):
-            states = _bernoulli(tf.sigmoid(self._generative_logits(layer, states)), seeds[layer])
+            states = sample_bernoulli(
+                tf.sigmoid(self._generative_logits(layer, states)), seeds[layer]
+            )
         return states
 
     def to_classifier(self, num_classes):
@@ -405,6 +558,32 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             layer.set_weights([np.asarray(rbm.kernel), np.asarray(rbm.hidden_bias)])
         return classifier
 
+    def to_autoencoder(self, code_activation=None, **kwargs):
+        """The RBM stack unrolled into a `DeepAutoencoder` (Hinton & Salakhutdinov 2006).
+
+        Uses the RBMs' weights (the recognition weights and the RBMs' visible biases, not
+        the untied generative weights of up-down); compile and `fit` it to fine-tune by
+        backpropagation on the reconstruction cross-entropy.
+
+        Args:
+            code_activation: Activation of the code layer; None (linear) as in the paper.
+            **kwargs: Passed to `DeepAutoencoder.from_rbm_stack`.
+
+        Returns:
+            An uncompiled `zoo.models.DeepAutoencoder`.
+
+        Raises:
+            ValueError: for a labelled DBN (its top RBM also models labels).
+        """
+        from zoo.models.autoencoders.deep_autoencoder import DeepAutoencoder
+
+        if self.labelled:
+            raise ValueError(
+                "to_autoencoder unrolls binary RBMs; a labelled DBN's top RBM models labels "
+                "too. Use DeepAutoencoder.from_rbm_stack(dbn.rbms[:-1])."
+            )
+        return DeepAutoencoder.from_rbm_stack(self.rbms, code_activation=code_activation, **kwargs)
+
     def get_config(self):
         return {
             **super().get_config(),
@@ -412,4 +591,5 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             "cd_k": self.cd_k,
             "weight_decay": self.weight_decay,
             "seed": self.seed,
+            "num_labels": self.num_labels,
         }

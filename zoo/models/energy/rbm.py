@@ -32,6 +32,7 @@ from zoo.models.base import GenerativeModel
 from zoo.models.energy.binary_enumeration import log_sum_exp_over_states
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.markov_chain import consecutive_states
+from zoo.models.energy.units import sample_bernoulli
 
 _MAX_EXACT_BITS = 25
 _ENUMERATION_BUDGET = 2**22  # floats per chunk when enumerating states
@@ -39,15 +40,6 @@ _ENUMERATION_BUDGET = 2**22  # floats per chunk when enumerating states
 #: batch 100 is 600 steps).
 DEFAULT_STEPS_PER_EXECUTION = 1000
 _MAX_UNROLLED_GIBBS_STEPS = 4  # CD-k / PCD-k chains up to this k are unrolled in the step
-
-
-_noise = stateless_noise  # draw(shape, seed), replica-aware for training examples
-
-
-def _bernoulli(probs, seed, rows=None):
-    """Binary draws with the given probabilities from a stateless seed (see `_noise`)."""
-    uniform = _noise(tf.random.stateless_uniform, tf.shape(probs), seed, rows)
-    return tf.cast(uniform < probs, probs.dtype)
 
 
 class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
@@ -151,8 +143,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         )
 
     def _visible_term(self, v, visible_bias=None):
-        """Per-example part of -E that depends on v only, shape `[batch]`."""
-        raise NotImplementedError
+        """Per-example part of -E that depends on v only, shape `[batch]`: b^T v here (binary
+        units); units with another term (Gaussian, softmax tables) override it."""
+        bias = self.visible_bias if visible_bias is None else visible_bias
+        return tf.linalg.matvec(v, bias)
 
     def _visible_input(self, v):
         """The vector s(v) that multiplies the weights, flattened to `[batch, n_visible]`."""
@@ -160,7 +154,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
     def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
         """Draw v ~ p(v | h); return `(sample, mean)`; `like` is the previous visible state;
-        `rows` as in `_noise`."""
+        `rows` as in `zoo._random.stateless_noise`."""
         raise NotImplementedError
 
     def _log_normalizer(self, visible_bias):
@@ -207,14 +201,14 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
     def _gibbs_step(self, v, seed, rows=None):
         """One block-Gibbs step v -> h -> v'; returns `(v', mean of v')`."""
         seed_h, seed_v = tf.unstack(tf.random.split(seed, 2))
-        hidden = _bernoulli(tf.sigmoid(self._hidden_logits(v)), seed_h, rows)
+        hidden = sample_bernoulli(tf.sigmoid(self._hidden_logits(v)), seed_h, rows)
         return self._sample_visible(hidden, seed_v, like=v, rows=rows)
 
     @tf.function(reduce_retracing=True)
     def _run_chain(self, v, num_steps, seed, rows=None):
         """`num_steps` block-Gibbs steps from `v` as one `tf.while_loop`; returns the state.
 
-        `rows` when the chains start at training examples (see `_noise`).
+        `rows` when the chains start at training examples (see `zoo._random.stateless_noise`).
         """
 
         def body(i, v):
@@ -308,7 +302,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         """
         seed_start, seed_chain = tf.unstack(tf.random.split(stateless_seed(seed), 2))
         if start is None:
-            hidden = _bernoulli(tf.fill([num_samples, self.n_hidden], 0.5), seed_start)
+            hidden = sample_bernoulli(tf.fill([num_samples, self.n_hidden], 0.5), seed_start)
             start = self._sample_visible(
                 hidden, tf.random.experimental.stateless_fold_in(seed_start, 1)
             )[0]
@@ -367,6 +361,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             RuntimeError: when log Z is unknown and too expensive to compute exactly; call
                 `log_partition(method="ais", ...)` first.
         """
+        return -self.free_energy(v) - self._cached_log_partition()
+
+    def _cached_log_partition(self):
+        """The cached log Z, computed exactly first when stale and at most 2^20 states."""
         # Traced (e.g. an exported signature): the cached value is used as it is.
         if tf.executing_eagerly() and math.isnan(float(self.log_z_cache.numpy())):
             if self._enumerated_layer()[1] > 20:
@@ -376,7 +374,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
                     "up to 25 units in the smaller layer) before log_prob."
                 )
             self.log_partition("exact")
-        return -self.free_energy(v) - self.log_z_cache
+        return self.log_z_cache
 
     # ----------------------------------------------------------------- partition function
     def _enumerated_layer(self):
@@ -424,7 +422,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
         def transition(v, beta, step_seed):
             seed_h, seed_v = tf.unstack(tf.random.split(step_seed, 2))
-            hidden = _bernoulli(tf.sigmoid(beta * self._hidden_logits(v)), seed_h)
+            hidden = sample_bernoulli(tf.sigmoid(beta * self._hidden_logits(v)), seed_h)
             bias = (1.0 - beta) * base_bias + beta * self.visible_bias
             return self._sample_visible(
                 hidden, seed_v, kernel=beta * self.kernel, visible_bias=bias, like=v
@@ -456,10 +454,11 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         chain from step k on (`[r * chains, ...]`, state by state), the continuation of the
         same chain with the same noise as a chain run r - 1 steps longer.
 
-        `rows`: `replica_rows` of the batch, for replica-aware noise (see `_noise`).
+        `rows`: `replica_rows` of the batch, for replica-aware noise (see
+        `zoo._random.stateless_noise`).
         """
         seed_h, seed_v, seed_chain = tf.unstack(tf.random.split(seed, 3))
-        hidden = _bernoulli(tf.sigmoid(hidden_logits_data), seed_h, rows)
+        hidden = sample_bernoulli(tf.sigmoid(hidden_logits_data), seed_h, rows)
         v_one, recon_mean = self._sample_visible(hidden, seed_v, like=v_data, rows=rows)
         if self.persistent:
             # Every replica holds all chains and advances them with the same noise.
@@ -535,7 +534,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         seed_h, seed_v = tf.unstack(tf.random.split(self._next_seed(), 2))
         rows = replica_rows(tf.shape(v_data)[0])
         hidden_logits = self._hidden_logits(v_data)
-        hidden = _bernoulli(tf.sigmoid(hidden_logits), seed_h, rows)
+        hidden = sample_bernoulli(tf.sigmoid(hidden_logits), seed_h, rows)
         recon_mean = self._sample_visible(hidden, seed_v, like=v_data, rows=rows)[1]
         self._update_metrics(
             v_data, hidden_logits, self._free_energy(v_data, hidden_logits), recon_mean
@@ -633,15 +632,11 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
         x = tf.cast(x, tf.float32)
         return check_in_range(x, 0.0, 1.0, "v", "Bernoulli visible units")
 
-    def _visible_term(self, v, visible_bias=None):
-        bias = self.visible_bias if visible_bias is None else visible_bias
-        return tf.linalg.matvec(v, bias)
-
     def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
         kernel = self.kernel if kernel is None else kernel
         bias = self.visible_bias if visible_bias is None else visible_bias
         mean = tf.sigmoid(tf.matmul(hidden, kernel, transpose_b=True) + bias)
-        return _bernoulli(mean, seed, rows), mean
+        return sample_bernoulli(mean, seed, rows), mean
 
     def _log_normalizer(self, visible_bias):
         return tf.reduce_sum(tf.nn.softplus(visible_bias))
@@ -670,7 +665,7 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
 
     def _pseudo_log_likelihood(self, v, hidden_logits, seed, rows=None):
         # F(v with unit i flipped) - F(v), from the data's hidden logits: one row of W per example.
-        index = _noise(
+        index = stateless_noise(
             lambda shape, seed: tf.random.stateless_uniform(
                 shape, seed, 0, self.n_visible, dtype=tf.int32
             ),
@@ -773,7 +768,7 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
         bias = self.visible_bias if visible_bias is None else visible_bias
         sigma = tf.exp(self.log_sigma)
         mean = bias + sigma * tf.matmul(hidden, kernel, transpose_b=True)
-        noise = _noise(tf.random.stateless_normal, tf.shape(mean), seed, rows)
+        noise = stateless_noise(tf.random.stateless_normal, tf.shape(mean), seed, rows)
         return mean + sigma * noise, mean
 
     def _log_normalizer(self, visible_bias):

@@ -16,13 +16,11 @@ gradient.
 """
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
-from zoo.models.energy.rbm import RestrictedBoltzmannMachine, _noise
-
-_TINY = float(np.finfo(np.float32).tiny)  # keeps log(-log(u)) finite
+from zoo.models.energy.rbm import RestrictedBoltzmannMachine
+from zoo.models.energy.units import sample_one_hot, softmax_unit_scores
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -139,16 +137,7 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
 
     def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
         logits = self._visible_logits(hidden, kernel, visible_bias)
-        # Gumbel-max draws, from uniform noise that is replica-aware per example (`_noise`).
-        uniform = _noise(
-            lambda shape, seed: tf.random.stateless_uniform(shape, seed, minval=_TINY),
-            tf.shape(logits),
-            seed,
-            rows,
-        )
-        draws = tf.argmax(logits - tf.math.log(-tf.math.log(uniform)), axis=-1)
-        sample = tf.one_hot(draws, self.num_ratings)
-        mean = tf.nn.softmax(logits)
+        sample, mean = sample_one_hot(logits, seed, rows)
         if like is not None:  # keep the chain's mask: unrated items stay empty
             mask = tf.reduce_sum(like, axis=-1, keepdims=True)
             sample, mean = sample * mask, mean * mask
@@ -221,16 +210,6 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
             self._exact_rating_probabilities(self._prepare_visible(ratings, mask))
         )
 
-    def _candidate_logits(self, hidden_input, kernel, visible_bias):
-        """Unnormalized log p(v_q = k | rest) from the hidden input without item q.
-
-        `hidden_input` `[..., n_hidden]`, `kernel` `[..., K, n_hidden]`, `visible_bias`
-        `[..., K]` (rows of item q) -> `[..., K]`.
-        """
-        return visible_bias + tf.reduce_sum(
-            tf.nn.softplus(hidden_input[..., None, :] + kernel), axis=-1
-        )
-
     def _item_kernel(self):
         return tf.reshape(self.kernel, [self.num_items, self.num_ratings, self.n_hidden])
 
@@ -243,9 +222,7 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         def one_user(args):
             hidden_input, v_user = args
             own = tf.einsum("ik,ikj->ij", v_user, kernel)  # each item's own contribution
-            return tf.nn.softmax(
-                self._candidate_logits(hidden_input - own, kernel, self.visible_bias)
-            )
+            return tf.nn.softmax(softmax_unit_scores(hidden_input - own, kernel, self.visible_bias))
 
         return tf.map_fn(one_user, (self._hidden_logits(v), v), fn_output_signature=tf.float32)
 
@@ -255,7 +232,7 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         kernel = tf.gather(self._item_kernel(), items)
         own = tf.einsum("nk,nkj->nj", tf.gather_nd(v, query), kernel)
         hidden_input = tf.gather(self._hidden_logits(v), users) - own
-        logits = self._candidate_logits(hidden_input, kernel, tf.gather(self.visible_bias, items))
+        logits = softmax_unit_scores(hidden_input, kernel, tf.gather(self.visible_bias, items))
         return self._expected_ratings(tf.nn.softmax(logits))
 
     def sample(self, num_samples, seed=None, burn_in=1000, start=None):

@@ -1,0 +1,73 @@
+"""The stochastic units of the energy models: Bernoulli and K-way softmax draws, and the
+score of a softmax unit with the binary hidden units summed out.
+
+Every draw is stateless (a shape-[2] seed) and, when its rows are training examples,
+replica-aware: under a `tf.distribute` strategy each replica draws its own rows of the
+global batch's noise (`zoo._random.stateless_noise`), so a step matches one device.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from zoo._random import stateless_noise
+
+_TINY = float(np.finfo(np.float32).tiny)  # keeps log(-log(u)) finite
+
+
+def sample_bernoulli(probs, seed, rows=None):
+    """Binary draws with the given probabilities from a stateless seed.
+
+    Args:
+        probs: Probabilities of 1, any shape with the batch first.
+        seed: Shape-[2] seed.
+        rows: See `zoo._random.stateless_noise`.
+
+    Returns:
+        0/1 values of `probs`' shape and dtype.
+    """
+    uniform = stateless_noise(tf.random.stateless_uniform, tf.shape(probs), seed, rows)
+    return tf.cast(uniform < probs, probs.dtype)
+
+
+def sample_one_hot(logits, seed, rows=None):
+    """One draw of each K-way softmax unit (Gumbel-max), and the units' probabilities.
+
+    Args:
+        logits: Unnormalized log-probabilities `[batch, ..., K]`.
+        seed: Shape-[2] seed.
+        rows: See `zoo._random.stateless_noise`.
+
+    Returns:
+        `(one_hot, probabilities)`, both float32 of `logits`' shape.
+    """
+    uniform = stateless_noise(
+        lambda shape, seed: tf.random.stateless_uniform(shape, seed, minval=_TINY),
+        tf.shape(logits),
+        seed,
+        rows,
+    )
+    draws = tf.argmax(logits - tf.math.log(-tf.math.log(uniform)), axis=-1)
+    return tf.one_hot(draws, tf.shape(logits)[-1]), tf.nn.softmax(logits)
+
+
+def softmax_unit_scores(hidden_input, kernel, bias):
+    """log p(softmax unit = k | the other visible units) + const, binary hiddens summed out.
+
+    For an RBM whose visible units include one K-way softmax unit u with weights
+    `kernel[k, j]` and biases `bias[k]`, and whose other visible units send the input
+    `hidden_input[j]` (hidden biases included) to hidden unit j, the free energy of the
+    configuration with u = k gives
+
+        log p(u = k | rest) = bias_k + sum_j softplus(hidden_input_j + kernel_kj) + const,
+
+    so a softmax over k of these scores is the exact conditional.
+
+    Args:
+        hidden_input: `[..., n_hidden]`.
+        kernel: `[..., K, n_hidden]`.
+        bias: `[..., K]`.
+
+    Returns:
+        float32 `[..., K]`.
+    """
+    return bias + tf.reduce_sum(tf.nn.softplus(hidden_input[..., None, :] + kernel), axis=-1)
