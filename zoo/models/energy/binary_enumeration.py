@@ -9,6 +9,9 @@ and `log_sum_exp_over_states` adds exp(log_weight(s)) over all of them in chunks
 
 import tensorflow as tf
 
+#: Most binary units whose 2^n states the RBM and Boltzmann machine enumerate for exact log Z.
+MAX_EXACT_BITS = 25
+
 
 def binary_states(num_bits, start=0, count=None):
     """Rows `start .. start + count - 1` of the table of all `num_bits`-bit binary vectors.

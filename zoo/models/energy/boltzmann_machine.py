@@ -25,12 +25,10 @@ import tensorflow as tf
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_noise, stateless_seed
 from zoo.models.base import GenerativeModel
-from zoo.models.energy.binary_enumeration import binary_states
+from zoo.models.energy.binary_enumeration import MAX_EXACT_BITS, binary_states
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.markov_chain import consecutive_states
 from zoo.models.energy.units import sample_bernoulli
-
-_MAX_EXACT_BITS = 25
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -237,10 +235,10 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
     # ----------------------------------------------------------------- exact quantities
     def _check_exact(self, bits):
-        if bits > _MAX_EXACT_BITS:
+        if bits > MAX_EXACT_BITS:
             raise ValueError(
                 f"Exact computation enumerates 2^{bits} states; this is refused above "
-                f"2^{_MAX_EXACT_BITS}. The Boltzmann machine is meant for tiny sizes."
+                f"2^{MAX_EXACT_BITS}. The Boltzmann machine is meant for tiny sizes."
             )
 
     def log_partition(self, method="exact"):

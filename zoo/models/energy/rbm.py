@@ -29,12 +29,11 @@ from zoo._checks import check_finite, check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_noise, stateless_seed
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
 from zoo.models.base import GenerativeModel
-from zoo.models.energy.binary_enumeration import log_sum_exp_over_states
+from zoo.models.energy.binary_enumeration import MAX_EXACT_BITS, log_sum_exp_over_states
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.markov_chain import consecutive_states
 from zoo.models.energy.units import sample_bernoulli
 
-_MAX_EXACT_BITS = 25
 _ENUMERATION_BUDGET = 2**22  # floats per chunk when enumerating states
 #: `steps_per_execution` of `compile` when none is given (one epoch of 60,000 examples at
 #: batch 100 is 600 steps).
@@ -388,10 +387,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
     def _exact_log_partition(self):
         layer, bits = self._enumerated_layer()
-        if bits > _MAX_EXACT_BITS:
+        if bits > MAX_EXACT_BITS:
             raise ValueError(
                 f"Exact log Z enumerates the 2^{bits} states of the {layer} layer; this is "
-                f"refused above 2^{_MAX_EXACT_BITS}. Use log_partition(method='ais')."
+                f"refused above 2^{MAX_EXACT_BITS}. Use log_partition(method='ais')."
             )
         other = self.n_visible if layer == "hidden" else self.n_hidden
         chunk = min(2**bits, max(1, 2 ** int(math.log2(max(1, _ENUMERATION_BUDGET // other)))))
