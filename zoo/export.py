@@ -30,7 +30,8 @@ are baked into the signature, energy models get their log Z computed once at exp
 (exactly, or by AIS when asked), and methods that take a `seed` get a fixed one, so a
 signature is a deterministic function of its inputs. What each signature computes,
 estimator included, is recorded in `assets.extra/signatures.json` inside the SavedModel,
-with the methods left out and why (a SoftmaxRBM has no single log Z, so no `log_prob`).
+with the methods left out and why (a SoftmaxRBM has no single log Z, so no `log_prob`;
+an unlabelled DBN has no `classify`): a method that raises `NotImplementedError` is left out.
 """
 
 import inspect
@@ -146,7 +147,11 @@ def export_saved_model(
             getattr(model, "num_classes", None) is not None
             and "condition" in inspect.signature(method).parameters
         )  # a classifier's `num_classes` counts its outputs: it takes no condition
-        endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs, conditional)
+        try:
+            endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs, conditional)
+        except NotImplementedError as error:  # e.g. `classify` of an unlabelled DBN
+            skipped[method_name] = str(error).strip().splitlines()[-1]
+            continue
         endpoints[method_name] = archive.add_endpoint(method_name, endpoint)
         outputs = endpoint.get_concrete_function().structured_outputs
         docs[method_name] = doc | {

@@ -143,3 +143,22 @@ def test_language_model_serves_sample_and_log_prob_without_zoo(tmp_path):
     assert_served_matches(expected, outputs, "RecurrentLanguageModel")
     assert outputs["sample/samples"].shape == (3, 7) and outputs["sample/samples"].dtype == np.int32
     assert "inputs['x'] tensor_info:\n        dtype: DT_FLOAT\n        shape: (-1, 7)" in text
+
+
+def test_methods_a_configuration_cannot_run_are_left_out_and_explained(tmp_path):
+    from zoo.models import DBN
+
+    x = BINARY_X
+    unlabelled = DBN([6, 4, 3], seed=0)
+    unlabelled(x)
+    path = export_saved_model(unlabelled, tmp_path / "dbn")
+    assert "classify" not in tf.saved_model.load(str(path)).signatures
+    skipped = json.loads((path / SIGNATURES_DOC).read_text())["skipped"]
+    assert "labelled DBN" in skipped["classify"]
+    labelled = DBN([6, 4, 3], num_labels=2, seed=0)
+    labelled(x)
+    path = export_saved_model(labelled, tmp_path / "labelled")
+    served = tf.saved_model.load(str(path)).signatures["classify"]
+    np.testing.assert_allclose(
+        served(x=tf.constant(x))["logits"].numpy(), labelled.classify(x), rtol=1e-5, atol=1e-6
+    )

@@ -78,7 +78,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         >>> labelled = zoo.models.DBN([784, 500, 500, 2000], num_labels=10)
         >>> labelled.pretrain(x_train, labels=y_train, epochs=10)
         >>> labelled.fine_tune(x_train, labels=y_train, epochs=5)
-        >>> labelled.classify(x_test)              # [N, 10] class probabilities
+        >>> labelled.predict(x_test)               # [N, 10] class probabilities
         >>> labelled.sample(10, labels=range(10), seed=0)   # one image per class
 
     #### References
@@ -414,7 +414,8 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return tf.sigmoid(self._recognition_logits(len(self.rbms) - 1, features))
 
     def classify(self, x):
-        """Class probabilities p(y | h) = softmax_y(-F(h, y)), exact given the features.
+        """Class logits, exact given the features: softmax of them is p(y | h) =
+        softmax_y(-F(h, y)); `call` (and so `predict`) returns those probabilities.
 
         h is the penultimate layer's mean-field up-pass (recognition weights); the top
         RBM's hidden units are summed out analytically, so no sampling is involved.
@@ -423,22 +424,23 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             x: Data `[batch, layer_sizes[0]]` in [0, 1].
 
         Returns:
-            float32 `[batch, num_labels]`; each row sums to 1.
+            float32 `[batch, num_labels]` logits, as `ImageClassifier.classify` returns.
 
         Raises:
-            ValueError: for an unlabelled DBN, a wrong shape, or values outside [0, 1].
+            NotImplementedError: for an unlabelled DBN (it has no label units).
+            ValueError: for a wrong shape or values outside [0, 1].
         """
         if not self.labelled:
-            raise ValueError(
+            raise NotImplementedError(
                 "classify needs a labelled DBN (DBN(..., num_labels=K)); for an unlabelled "
                 "one use to_classifier(num_classes) and train it with labels."
             )
         return self.top_rbm.classify(self._mean_field_features(self._prepare(x)))
 
     def call(self, inputs):
-        """`classify` for a labelled DBN (so `predict` gives class probabilities), else
-        `encode`."""
-        return self.classify(inputs) if self.labelled else self.encode(inputs)
+        """Class probabilities (softmax of `classify`) for a labelled DBN, so `predict` gives
+        them; else `encode`."""
+        return tf.nn.softmax(self.classify(inputs)) if self.labelled else self.encode(inputs)
 
     def log_prob_lower_bound(self, x, num_samples=100, seed=None):
         """A stochastic lower bound on log p(x) in nats, per example.

@@ -9,8 +9,8 @@ feature, label and hidden biases,
 so p(h_j = 1 | x, y) = sigmoid(c_j + (W^T x)_j + U_yj), p(x_i = 1 | h) = sigmoid(a_i + (W h)_i)
 and p(y = k | h) = softmax_k(d_k + (U h)_k). Summing h out gives the free energy of each
 label configuration, F(x, y) = -a^T x - d_y - sum_j softplus(c_j + (W^T x)_j + U_yj), hence
-the exact classifier p(y | x) = softmax_y(-F(x, y)) (`classify`). This is the top-level
-associative memory of Hinton, Osindero & Teh (2006): `DBN(..., num_labels=K)` uses it as
+the exact classifier p(y | x) = softmax_y(-F(x, y)) (`classify` gives its logits). This is
+the top-level associative memory of Hinton, Osindero & Teh (2006): `DBN(..., num_labels=K)` uses it as
 its top RBM, with x the features of the layer below.
 """
 
@@ -31,7 +31,7 @@ class LabelledRBM(RestrictedBoltzmannMachine):
     units): `free_energy`, `log_prob`, `log_partition` and `sample` take and return it.
     `fit(features, labels)` with integer labels joins them itself (as does
     `evaluate`); a single joint array works too. Trained by CD-k or PCD: the negative phase
-    samples the labels as well. `classify(features)` is the exact p(y | x), and
+    samples the labels as well. `classify(features)` gives the logits of the exact p(y | x), and
     `sample(n, labels=...)` clamps the label units during the Gibbs chain.
 
     Args:
@@ -50,7 +50,7 @@ class LabelledRBM(RestrictedBoltzmannMachine):
         >>> rbm.init_visible_bias(x_train, y_train)
         >>> rbm.compile()
         >>> rbm.fit(x_train, y_train, batch_size=100, epochs=10)
-        >>> rbm.classify(x_test)                       # [N, 10] exact p(y | x)
+        >>> tf.nn.softmax(rbm.classify(x_test))        # [N, 10] exact p(y | x)
         >>> rbm.sample(10, labels=range(10), seed=0)   # [10, 794], one sample per class
 
     #### References
@@ -192,18 +192,20 @@ class LabelledRBM(RestrictedBoltzmannMachine):
         )
 
     def classify(self, features):
-        """Exact p(y | x) = softmax_y(-F(x, y)), the hidden units summed out.
+        """Class logits, exact: softmax of them is p(y | x) = softmax_y(-F(x, y)), the
+        hidden units summed out.
 
         Args:
             features: `[batch, n_features]` in [0, 1] (binary states or probabilities).
 
         Returns:
-            float32 `[batch, num_labels]`; each row sums to 1.
+            float32 `[batch, num_labels]` logits (-F(x, y) up to a per-example constant),
+            as `ImageClassifier.classify` returns.
 
         Raises:
             ValueError: for a wrong shape or values outside [0, 1].
         """
-        return tf.nn.softmax(self._label_scores(self._prepare_features(features)))
+        return self._label_scores(self._prepare_features(features))
 
     def feature_free_energy(self, features):
         """F(x) = -log sum_y exp(-F(x, y)), the free energy of the features alone, `[batch]`."""
