@@ -1,13 +1,16 @@
-"""Keras callbacks for training generative models: sample grids, a NaN guard, a likelihood monitor.
+"""Keras callbacks for training generative models: sample grids, a NaN guard, a likelihood
+monitor, and a resumable stop on a validation plateau or a time budget.
 
-All three work with plain `model.fit(..., callbacks=[...])`. Under a multi-worker
+All four work with plain `model.fit(..., callbacks=[...])`. Under a multi-worker
 strategy only the chief writes files, while every worker computes what it logs, so the
 workers stay in step.
 """
 
 import importlib.util
+import json
 import math
 import pathlib
+import time
 
 import keras
 import numpy as np
@@ -274,6 +277,142 @@ class LikelihoodMonitor(keras.callbacks.Callback):
         return _mean_over(self._validation, self.model.free_energy) - _mean_over(
             self._training, self.model.free_energy
         )
+
+
+class PlateauStopping(keras.callbacks.Callback):
+    """Stop when a validation metric has stopped improving or a time budget is spent; keep the best.
+
+    At the end of every epoch the monitored value (e.g. `val_loss`, or `val_nll` from a
+    `LikelihoodMonitor` placed before this callback) is compared with the best so far:
+    an improvement saves the weights to `<directory>/best.weights.h5`; `patience` epochs
+    in a row without one, or more than `max_seconds` of training in all, stop training.
+    When training ends the best weights are loaded back into the model.
+
+    Everything this callback knows (the per-epoch logs with their wall time, the best
+    value and epoch, the epochs waited, the training seconds spent, why it stopped) is
+    written to `<directory>/plateau.json` after every epoch and read back when training
+    begins, so a run interrupted and resumed with `keras.callbacks.BackupAndRestore`
+    (which restores the model, the optimizer and the epoch) continues the same patience
+    count and the same budget. Use a fresh directory for a fresh run.
+
+    Args:
+        directory: Folder for `plateau.json` and `best.weights.h5`.
+        monitor: Name of the epoch log to watch.
+        mode: `"min"` (lower is better) or `"max"`.
+        patience: Epochs without improvement before stopping; None never stops for this.
+        min_delta: Smallest change that counts as an improvement.
+        max_seconds: Budget of training wall time (summed over resumed runs), checked at
+            the end of each epoch; None: no budget.
+
+    Attributes:
+        state: The dict saved as `plateau.json`: `history` (list of per-epoch logs, each
+            with `epoch`, counted from 1, and `seconds`, cumulative), `best`, `best_epoch`,
+            `wait`, `seconds`, `stopped_because` (`"patience"`, `"budget"`, `"epochs"` or
+            None while training).
+
+    Raises:
+        ValueError: for an unknown `mode`; at an epoch end, when the logs lack `monitor`.
+
+    #### Examples
+
+    ```python
+    callbacks = [
+        keras.callbacks.BackupAndRestore("run/backup"),
+        zoo.callbacks.PlateauStopping("run", patience=10, max_seconds=2 * 3600),
+    ]
+    model.fit(x_train, validation_data=x_valid, epochs=1000, callbacks=callbacks)
+    ```
+    """
+
+    STATE_FILE = "plateau.json"
+    BEST_WEIGHTS_FILE = "best.weights.h5"
+
+    def __init__(
+        self,
+        directory,
+        monitor="val_loss",
+        mode="min",
+        patience=None,
+        min_delta=0.0,
+        max_seconds=None,
+    ):
+        super().__init__()
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max'; got {mode!r}.")
+        self.directory = pathlib.Path(directory)
+        self.monitor, self.mode, self.patience = monitor, mode, patience
+        self.min_delta, self.max_seconds = float(min_delta), max_seconds
+        self.state = self.read_state(self.directory) or self._fresh_state()
+
+    @classmethod
+    def read_state(cls, directory):
+        """The saved state of a run in `directory`, or None when there is none."""
+        path = pathlib.Path(directory) / cls.STATE_FILE
+        return json.loads(path.read_text()) if path.exists() else None
+
+    @staticmethod
+    def _fresh_state():
+        return {
+            "history": [],
+            "best": None,
+            "best_epoch": None,
+            "wait": 0,
+            "seconds": 0.0,
+            "stopped_because": None,
+        }
+
+    def on_train_begin(self, logs=None):
+        self.state["stopped_because"] = None
+        self._seconds_before = self.state["seconds"]
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        if self.monitor not in logs:
+            raise ValueError(
+                f"PlateauStopping monitors {self.monitor!r}, which the epoch logs lack "
+                f"(they have {sorted(logs)}); pass validation data or fix `monitor`."
+            )
+        state = self.state
+        state["seconds"] = self._seconds_before + time.perf_counter() - self._start
+        entry = {
+            "epoch": epoch + 1,
+            **{k: float(v) for k, v in logs.items()},
+            "seconds": round(state["seconds"], 1),
+        }
+        # A resumed run repeats the epochs after its last backup: keep their newest logs.
+        state["history"] = [h for h in state["history"] if h["epoch"] <= epoch] + [entry]
+        value = entry[self.monitor]
+        sign = 1.0 if self.mode == "min" else -1.0
+        if state["best"] is None or sign * (state["best"] - value) > self.min_delta:
+            state["best"], state["best_epoch"], state["wait"] = value, epoch + 1, 0
+            if _is_chief(self.model):
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self.model.save_weights(str(self.directory / self.BEST_WEIGHTS_FILE))
+        else:
+            state["wait"] += 1
+        if self.patience is not None and state["wait"] >= self.patience:
+            state["stopped_because"] = "patience"
+        elif self.max_seconds is not None and state["seconds"] >= self.max_seconds:
+            state["stopped_because"] = "budget"
+        if state["stopped_because"]:
+            self.model.stop_training = True
+        self._write_state()
+
+    def on_train_end(self, logs=None):
+        if self.state["stopped_because"] is None:
+            self.state["stopped_because"] = "epochs"
+            self._write_state()
+        best = self.directory / self.BEST_WEIGHTS_FILE
+        if best.exists():
+            self.model.load_weights(str(best))
+
+    def _write_state(self):
+        if _is_chief(self.model):
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path = self.directory / self.STATE_FILE
+            path.with_suffix(".tmp").write_text(json.dumps(self.state, indent=1))
+            path.with_suffix(".tmp").replace(path)
 
 
 def _mean_over(dataset, per_example):

@@ -237,7 +237,6 @@ def _preset_model(name, preset_dir, version=None):
     return model, {"metrics": record.get("metrics", {})}
 
 
-
 @command(
     "sample",
     arg("name", help="preset name or alias"),
@@ -294,6 +293,13 @@ def sample(args) -> int:
     arg("--eval-limit", type=int, help="measure the metrics on the first EVAL_LIMIT images only"),
     arg("--metric", action="append", help="measure only this card metric (repeatable)"),
     arg("--quiet", action="store_true", help="no progress bars"),
+    arg(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run in the work folder (recipes that train to a "
+        "validation plateau back up every epoch); without it a run starts afresh",
+    ),
+    arg("--work-dir", help="folder for those backups (default: <zoo cache-dir>/training/NAME)"),
 )
 def train(args) -> int:
     """Retrain a preset from its recipe and write a preset folder with a fresh model card.
@@ -317,6 +323,8 @@ def train(args) -> int:
         metric_names=args.metric,
         verbose=0 if args.quiet else 1,
         command=command_line,
+        work_dir=args.work_dir,
+        resume=args.resume,
     )
     print(json.dumps(record, indent=2))
     return 0

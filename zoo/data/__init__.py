@@ -19,7 +19,14 @@ __getattr__, __dir__, __all__ = attach(
         "rdata": [],
         "text": [],
         "toy": [],
-        "loading": ["DATASETS", "DatasetNotFoundError", "load", "load_arrays", "load_ratings_matrix"],
+        "loading": [
+            "DATASETS",
+            "DatasetNotFoundError",
+            "from_arrays",
+            "load",
+            "load_arrays",
+            "load_ratings_matrix",
+        ],
         "preprocessing": [
             "binarize_dynamic",
             "binarize_static",

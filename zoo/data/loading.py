@@ -171,15 +171,52 @@ def load(
     """
     transform = _transform(binarize, threshold, dequantize, unit_interval)
     if transform is not None and _dataset(name, split).kind == "u.data":
-        raise ValueError(
-            "binarize, dequantize and unit_interval apply to images, not ratings."
-        )
-    arrays = load_arrays(name, split, data_dir=data_dir)
-    dataset = tf.data.Dataset.from_tensor_slices(tuple(arrays))
+        raise ValueError("binarize, dequantize and unit_interval apply to images, not ratings.")
+    return from_arrays(
+        load_arrays(name, split, data_dir=data_dir),
+        binarize=binarize,
+        threshold=threshold,
+        dequantize=dequantize,
+        unit_interval=unit_interval,
+        shuffle=shuffle,
+        batch_size=batch_size,
+        seed=seed,
+    )
+
+
+def from_arrays(
+    arrays,
+    *,
+    binarize: str | None = None,
+    threshold: float = 0.5,
+    dequantize: bool = False,
+    unit_interval: bool = False,
+    shuffle: bool = False,
+    batch_size: int | None = None,
+    seed=None,
+) -> tf.data.Dataset:
+    """A `tf.data.Dataset` of in-memory uint8 images (and labels), preprocessed as `load` does.
+
+    `load` is `from_arrays(load_arrays(name, split), ...)`; use this one for a part of a
+    split (e.g. the training images left after holding out a validation set).
+
+    Args:
+        arrays: A tuple of arrays with one example per row, images first (uint8
+            `[N, 28, 28, 1]`), e.g. `(images, labels)`.
+        binarize, threshold, dequantize, unit_interval, shuffle, batch_size, seed: As in
+            `load`.
+
+    Returns:
+        A `tf.data.Dataset` of tuples, one item per array.
+
+    Raises:
+        ValueError: for an unknown `binarize` value or more than one preprocessing option.
+    """
+    transform = _transform(binarize, threshold, dequantize, unit_interval)
+    arrays = tuple(arrays)
+    dataset = tf.data.Dataset.from_tensor_slices(arrays)
     if shuffle:
-        dataset = dataset.shuffle(
-            len(arrays[0]), seed=seed, reshuffle_each_iteration=True
-        )
+        dataset = dataset.shuffle(len(arrays[0]), seed=seed, reshuffle_each_iteration=True)
     if batch_size is not None:
         dataset = dataset.batch(batch_size)
     if transform is not None:
@@ -221,9 +258,7 @@ def load_ratings_matrix(split: str = "train", data_dir=None):
         False
     """
     everything = load_arrays("movielens_100k", "all", data_dir=data_dir)
-    ratings = (
-        everything if split == "all" else load_arrays("movielens_100k", split, data_dir)
-    )
+    ratings = everything if split == "all" else load_arrays("movielens_100k", split, data_dir)
     shape = (int(everything.user_id.max()) + 1, int(everything.item_id.max()) + 1)
     return movielens.ratings_matrix(ratings, *shape)
 
@@ -232,9 +267,7 @@ def _dataset(name, split):
     if name not in DATASETS:
         close = difflib.get_close_matches(str(name), DATASETS, n=3)
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise ValueError(
-            f"Unknown dataset {name!r}.{hint} Known: {', '.join(DATASETS)}."
-        )
+        raise ValueError(f"Unknown dataset {name!r}.{hint} Known: {', '.join(DATASETS)}.")
     dataset = DATASETS[name]
     if split not in dataset.splits:
         raise ValueError(
@@ -246,14 +279,10 @@ def _dataset(name, split):
 def _transform(binarize, threshold, dequantize, unit_interval):
     """The image map of `load`'s options: a function (images, seed) -> images, or None."""
     if binarize not in (None, "static", "dynamic"):
-        raise ValueError(
-            f'binarize must be None, "static" or "dynamic"; got {binarize!r}.'
-        )
+        raise ValueError(f'binarize must be None, "static" or "dynamic"; got {binarize!r}.')
     chosen = [binarize is not None, bool(dequantize), bool(unit_interval)]
     if sum(chosen) > 1:
-        raise ValueError(
-            "Choose at most one of binarize, dequantize and unit_interval."
-        )
+        raise ValueError("Choose at most one of binarize, dequantize and unit_interval.")
     if binarize == "static":
         return lambda images, seed: preprocessing.binarize_static(images, threshold)
     if binarize == "dynamic":
@@ -269,11 +298,7 @@ def _candidate_folders(name, dataset, data_dir):
     if data_dir is not None:
         root = pathlib.Path(data_dir)
         return [root, *(root / folder for folder in dataset.folders)]
-    roots = (
-        [pathlib.Path(os.environ["ZOO_DATA_DIR"])]
-        if os.environ.get("ZOO_DATA_DIR")
-        else []
-    )
+    roots = [pathlib.Path(os.environ["ZOO_DATA_DIR"])] if os.environ.get("ZOO_DATA_DIR") else []
     roots.append(DEBIAN_DATASETS_DIR)
     return [root / folder for root in roots for folder in dataset.folders]
 
@@ -300,9 +325,7 @@ def _first_existing(folder, names):
     for name in names:
         if (folder / name).is_file():
             return folder / name
-    return folder / (
-        f"{names[0]}[.gz]" if names[-1].endswith(".gz") else " or ".join(names)
-    )
+    return folder / (f"{names[0]}[.gz]" if names[-1].endswith(".gz") else " or ".join(names))
 
 
 def _read_image_files(images_path, labels_path):
@@ -348,38 +371,26 @@ def _mnist_subset(split):
     for digit in range(10):
         indices = rng.permutation(np.flatnonzero(labels == digit))
         test_part = indices[:MNIST_SUBSET_TEST_PER_CLASS]
-        chosen.append(
-            test_part if split == "test" else indices[MNIST_SUBSET_TEST_PER_CLASS:]
-        )
+        chosen.append(test_part if split == "test" else indices[MNIST_SUBSET_TEST_PER_CLASS:])
     order = rng.permutation(np.concatenate(chosen))
     images, labels = images[order], labels[order]
-    images.flags.writeable = labels.flags.writeable = (
-        False  # cached: callers get copies
-    )
+    images.flags.writeable = labels.flags.writeable = False  # cached: callers get copies
     return images, labels
 
 
 def _from_tfds(name, dataset, split, looked_at):
     """Read the split with tensorflow-datasets, or raise `DatasetNotFoundError`."""
     if os.environ.get("ZOO_OFFLINE") == "1":
-        looked_at.append(
-            f"tensorflow-datasets {dataset.tfds_name!r}: skipped (ZOO_OFFLINE=1)"
-        )
+        looked_at.append(f"tensorflow-datasets {dataset.tfds_name!r}: skipped (ZOO_OFFLINE=1)")
         raise DatasetNotFoundError(_not_found_message(name, dataset, split, looked_at))
     try:
-        arrays = _tfds_arrays(
-            dataset.tfds_name, "train" if dataset.kind == "u.data" else split
-        )
-    except (
-        Exception
-    ) as error:  # tfds fails in many ways offline (network, missing deps)
+        arrays = _tfds_arrays(dataset.tfds_name, "train" if dataset.kind == "u.data" else split)
+    except Exception as error:  # tfds fails in many ways offline (network, missing deps)
         looked_at.append(
             f"tensorflow-datasets {dataset.tfds_name!r}: {type(error).__name__}: "
             f"{str(error).splitlines()[0] if str(error) else ''}"
         )
-        raise DatasetNotFoundError(
-            _not_found_message(name, dataset, split, looked_at)
-        ) from error
+        raise DatasetNotFoundError(_not_found_message(name, dataset, split, looked_at)) from error
     if dataset.kind == "u.data":
         user_id, item_id, rating = (np.asarray(column) for column in arrays)
         ratings = movielens.Ratings(
@@ -399,9 +410,7 @@ def _tfds_arrays(tfds_name, split):
     if tfds_name.startswith("movielens"):
         data = tfds.as_numpy(tfds.load(tfds_name, split=split, batch_size=-1))
         return data["user_id"], data["movie_id"], data["user_rating"]
-    return tfds.as_numpy(
-        tfds.load(tfds_name, split=split, batch_size=-1, as_supervised=True)
-    )
+    return tfds.as_numpy(tfds.load(tfds_name, split=split, batch_size=-1, as_supervised=True))
 
 
 def _not_found_message(name, dataset, split, looked_at):

@@ -14,6 +14,7 @@ shared between families.
 import dataclasses
 import json
 import pathlib
+import shutil
 import time
 
 import keras
@@ -63,8 +64,16 @@ def train_preset(
     metric_names=None,
     verbose=1,
     command=None,
+    work_dir=None,
+    resume=False,
 ):
     """Retrain a preset from its recipe, measure its card's metrics and publish the folder.
+
+    A recipe with `validation_images` trains until its validation plateau or budget
+    (`zoo.callbacks.PlateauStopping`), keeps the best epoch, records the learning curve
+    and the stopping reason on the card, and can be resumed: `work_dir` holds a
+    `keras.callbacks.BackupAndRestore` backup of every finished epoch and the plateau
+    state, and `resume=True` continues from them instead of starting afresh.
 
     Args:
         name: Preset name or alias.
@@ -81,6 +90,10 @@ def train_preset(
         metric_names: Measure only these card metrics (default all).
         verbose: `fit` verbosity (1: progress bar).
         command: The command line recorded on the card.
+        work_dir: Folder for the backups of a recipe with validation (default
+            `<zoo cache>/training/<name>`).
+        resume: Continue the interrupted (or finished but unpublished) run in `work_dir`;
+            False deletes what `work_dir` holds and starts afresh.
 
     Returns:
         `(model, record)`: the trained model and the manifest record written by
@@ -103,9 +116,23 @@ def train_preset(
     epochs = recipe.epochs if epochs is None else int(epochs)
     keras.utils.set_random_seed(recipe.seed)
     x = recipe.training_data(data_dir, limit)
+    validation = recipe.validation_data(data_dir)
     with registry.config_overridden(preset.name, **(config_overrides or {})) as trained:
         model = trained.build(**trained.config)
-        wall_time = recipe.train(model, x, epochs=epochs, verbose=verbose)
+        stopping = None
+        if validation is None:
+            wall_time = recipe.train(model, x, epochs=epochs, verbose=verbose)
+        else:
+            stopping, wall_time = _train_to_plateau(
+                model,
+                recipe,
+                x,
+                validation,
+                epochs,
+                verbose,
+                pathlib.Path(work_dir or hub.cache_dir() / "training" / preset.name),
+                resume,
+            )
         measured = evaluate(
             model,
             recipe,
@@ -114,7 +141,18 @@ def train_preset(
             names=metric_names,
             verbose=verbose,
         )
-        card = model_card(trained, recipe, epochs, wall_time, measured, command, limit, eval_limit)
+        card = model_card(
+            trained,
+            recipe,
+            epochs if stopping is None else len(stopping.state["history"]),
+            wall_time,
+            measured,
+            command,
+            limit,
+            eval_limit,
+        )
+        if stopping is not None:
+            card["training"].update(_stopping_section(recipe, stopping.state, epochs))
         out = pathlib.Path(out) if out is not None else None
         # Keras 3 saves a compiled model's optimizer state with its weights: publish a
         # fresh copy holding the weights only (a third of the size with Adam).
@@ -129,6 +167,46 @@ def train_preset(
             manifest=out / "published.json" if out is not None else None,
         )
     return model, record
+
+
+def _train_to_plateau(model, recipe, x, validation, epochs, verbose, work_dir, resume):
+    """Train with validation until the plateau or budget, resumably; `(stopping, seconds)`."""
+    from zoo.callbacks import PlateauStopping
+
+    if not resume and work_dir.exists():
+        shutil.rmtree(work_dir)
+    state = PlateauStopping.read_state(work_dir)
+    stopping = PlateauStopping(
+        work_dir,
+        monitor=recipe.monitor,
+        patience=recipe.patience,
+        max_seconds=None if recipe.budget_hours is None else recipe.budget_hours * 3600,
+    )
+    if state is not None and state["stopped_because"]:
+        # The run finished before (only publishing was interrupted): take its best epoch.
+        model.load_weights(work_dir / PlateauStopping.BEST_WEIGHTS_FILE)
+    else:
+        backup = keras.callbacks.BackupAndRestore(str(work_dir / "backup"))
+        recipe.train(model, x, epochs, verbose, [backup, stopping], validation)
+    return stopping, stopping.state["seconds"]
+
+
+def _stopping_section(recipe, state, max_epochs):
+    """The card's record of a run to a validation plateau: curve, best epoch, reason."""
+    return {
+        "validation": f"the last {recipe.validation_images:,} images of the "
+        f"{recipe.train_split} split, held out (not trained on)",
+        "stopping": {
+            "monitor": recipe.monitor,
+            "patience_epochs": recipe.patience,
+            "budget_hours": recipe.budget_hours,
+            "max_epochs": max_epochs,
+            "stopped_because": state["stopped_because"],
+            "best_epoch": state["best_epoch"],
+            "best_value": state["best"],
+        },
+        "learning_curve": state["history"],
+    }
 
 
 def model_card(preset, recipe, epochs, wall_time, measured, command, limit=None, eval_limit=None):

@@ -13,6 +13,7 @@ Family modules (`zoo.recipes.energy`, ...) build their recipes with `Recipe(...)
 
 import dataclasses
 import os
+import pathlib
 import platform
 import time
 from collections.abc import Callable
@@ -166,7 +167,8 @@ class Recipe:
             model's own default, as `compile()` picks it).
         optimizer_description: The optimizer as written on the card.
         batch_size: Mini-batch size.
-        epochs: Training epochs.
+        epochs: Training epochs; with `validation_images`, the most epochs (training
+            usually stops earlier, on a plateau or the budget).
         seed: Seed of `keras.utils.set_random_seed` and of the data order.
         metrics: `{name: Metric}` measured for the card and checked by `zoo eval`.
         to_images: `samples -> images in [0, 1] [n, 28, 28, 1]` for sample grids and FD
@@ -181,6 +183,16 @@ class Recipe:
         with_labels: Train on `(images, labels)` (classifiers).
         licence: Licence of the training data.
         notes: Anything else the card should say.
+        validation_images: Hold out the last `validation_images` images of the training
+            split (statically preprocessed, seed 0) as validation data; training then
+            stops when `monitor` has not improved for `patience` epochs or after
+            `budget_hours` of training, whichever comes first, and keeps the best epoch's
+            weights (`zoo.callbacks.PlateauStopping`). None: train `epochs` epochs on the
+            whole split.
+        monitor: The epoch log watched on the validation data (`val_loss`: the model's
+            own loss on it, the mean negative log-likelihood or negative ELBO).
+        patience: Epochs without improvement of `monitor` before stopping.
+        budget_hours: Training wall-time budget, at most 2 hours on 2 CPU cores.
     """
 
     preset: str
@@ -201,36 +213,65 @@ class Recipe:
     with_labels: bool = False
     licence: str = FASHION_MNIST_LICENCE
     notes: str = ""
+    validation_images: int | None = None
+    monitor: str = "val_loss"
+    patience: int | None = None
+    budget_hours: float | None = None
 
     def training_data(self, data_dir=None, limit=None):
-        """The preprocessed training data: a numpy array (with `with_labels`, a pair
-        `(inputs, labels)`), or a `tf.data.Dataset` when the preprocessing is random per
-        epoch.
+        """The preprocessed training data, without the images held out for validation.
+
+        A numpy array (with `with_labels`, a pair `(inputs, labels)`), or a batched,
+        shuffled `tf.data.Dataset` when the preprocessing is random per epoch.
 
         Args:
             data_dir: Data folder for `zoo.data` (None: its default places).
             limit: Use only the first `limit` training images (tests, smoke runs);
                 default the recipe's `train_images`.
         """
-        limit = limit or self.train_images
+        images, labels = self._training_images(data_dir, limit)
         options = self.preprocessing.train_options
         if options is not None:
-            dataset = zoo.data.load(
-                self.dataset,
-                self.train_split,
-                data_dir=data_dir,
+            return zoo.data.from_arrays(
+                (images, labels),
                 shuffle=True,
                 batch_size=self.batch_size,
                 seed=self.seed,
                 **options,
             ).map(lambda x, _: x)
-            return dataset.take(-(-limit // self.batch_size)) if limit else dataset
-        images, labels = zoo.data.load_arrays(self.dataset, self.train_split, data_dir=data_dir)
-        inputs = self.preprocessing.transform(images[:limit] if limit else images, self.seed)
-        return (inputs, labels[:limit] if limit else labels) if self.with_labels else inputs
+        inputs = self.preprocessing.transform(images, self.seed)
+        return (inputs, labels) if self.with_labels else inputs
 
-    def train(self, model, x, epochs=None, verbose=1, callbacks=()):
-        """Train `model` on `x` by this recipe; returns the wall time in seconds."""
+    def validation_data(self, data_dir=None):
+        """The held-out validation inputs (see `validation_images`), or None without them.
+
+        They are the last `validation_images` images of the training split, preprocessed
+        as the evaluation images are (seed 0: static binarization for binary models).
+        """
+        if not self.validation_images:
+            return None
+        images, labels = zoo.data.load_arrays(self.dataset, self.train_split, data_dir=data_dir)
+        held_out = slice(len(images) - self.validation_images, None)
+        inputs = self.preprocessing.transform(images[held_out], 0)
+        return (inputs, labels[held_out]) if self.with_labels else inputs
+
+    def _training_images(self, data_dir, limit):
+        images, labels = zoo.data.load_arrays(self.dataset, self.train_split, data_dir=data_dir)
+        end = len(images) - (self.validation_images or 0)
+        if end <= 0:
+            raise ValueError(
+                f"validation_images={self.validation_images} leaves no training image of the "
+                f"{len(images):,} in {self.dataset!r} {self.train_split!r}."
+            )
+        end = min(end, limit or self.train_images or end)
+        return images[:end], labels[:end]
+
+    def train(self, model, x, epochs=None, verbose=1, callbacks=(), validation=None):
+        """Train `model` on `x` by this recipe; returns the wall time in seconds.
+
+        `validation` (from `validation_data`) is passed to `fit` as `validation_data`, so
+        that `val_*` logs reach the callbacks.
+        """
         epochs = self.epochs if epochs is None else epochs
         start = time.perf_counter()
         if self.fit is not None:
@@ -241,7 +282,15 @@ class Recipe:
                 steps_per_execution=self.steps_per_execution,
             )
             batching = {} if _is_dataset(x) else {"batch_size": self.batch_size, "shuffle": True}
-            model.fit(x, epochs=epochs, verbose=verbose, callbacks=list(callbacks), **batching)
+            model.fit(
+                x,
+                epochs=epochs,
+                verbose=verbose,
+                callbacks=list(callbacks),
+                validation_data=validation,
+                validation_batch_size=self.batch_size if validation is not None else None,
+                **batching,
+            )
         return time.perf_counter() - start
 
     def card_training(self, epochs, wall_time, command):
@@ -256,13 +305,24 @@ class Recipe:
             "seed": self.seed,
             "wall_time_s": round(wall_time, 1),
             "seconds_per_epoch": round(wall_time / max(epochs, 1), 1),
-            "machine": f"{os.cpu_count()} CPU cores ({platform.machine()}); timings depend on "
+            "machine": f"{os.cpu_count()} CPU cores ({_cpu_model()}); timings depend on "
             "the machine and its load",
             # TensorFlow's oneDNN kernels change float32 round-off and speed; off by default
             # in some builds (this project's TF 2.21 CPU wheel), on when this is "1".
             "tf_enable_onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset"),
             **({"notes": self.notes} if self.notes else {}),
         }
+
+
+def _cpu_model():
+    """The CPU's model name where Linux tells it, else the machine architecture."""
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()}, {platform.machine()}"
+    except OSError:
+        pass
+    return platform.machine()
 
 
 def _is_dataset(x):

@@ -42,9 +42,7 @@ register_recipe(
         metrics={
             "test_nll": _iwae_nll(limit=100, tolerance=0.5),
             "fd_fmnist": metrics.fd_fmnist(tolerance=2.0),
-            "fd_fmnist_binarized": metrics.fd_fmnist(
-                tolerance=2.0, reference="binarized"
-            ),
+            "fd_fmnist_binarized": metrics.fd_fmnist(tolerance=2.0, reference="binarized"),
             "sampling_seconds_64": metrics.sampling_seconds(),
         },
     )
