@@ -20,10 +20,11 @@ NADE_TINY = ["--set", "hidden_units=8", "--epochs", "1", "--metric", "test_nll",
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
-    """A Fashion-MNIST folder with 300 train and 100 test random 28x28 images."""
+    """A Fashion-MNIST folder of random 28x28 images: 5,300 train (the recipes hold out the last
+    5,000 for validation) and 100 test."""
     folder = tmp_path_factory.mktemp("fashion_mnist")
     rng = np.random.default_rng(0)
-    for prefix, count in (("train", 300), ("t10k", 100)):
+    for prefix, count in (("train", 5300), ("t10k", 100)):
         write_idx(
             folder / f"{prefix}-images-idx3-ubyte", rng.integers(0, 256, (count, 28, 28), np.uint8)
         )
@@ -37,9 +38,11 @@ def data_dir(tmp_path_factory):
 def trained(data_dir, tmp_path_factory):
     """`zoo train nade_fashion_mnist` at 8 hidden units into a fresh --out folder."""
     out = tmp_path_factory.mktemp("presets")
+    work = tmp_path_factory.mktemp("work")
     manifest = zoo.registry.PUBLISHED_MANIFEST.read_text()
     code = cli.main(
-        ["train", "nade_fashion_mnist", "--data-dir", str(data_dir), "--out", str(out), *NADE_TINY]
+        ["train", "nade_fashion_mnist", "--data-dir", str(data_dir), "--out", str(out)]
+        + ["--work-dir", str(work), *NADE_TINY]
     )
     assert code == 0
     assert zoo.registry.PUBLISHED_MANIFEST.read_text() == manifest  # --out leaves it alone
@@ -83,6 +86,13 @@ def test_train_writes_a_preset_folder_with_a_model_card(trained):
         "TF_ENABLE_ONEDNN_OPTS", "unset"
     )
     assert "binarized" in card["preprocessing"] and card["data_licence"]
+    assert "last 5,000 images" in card["training"]["validation"]
+    stopping = card["training"]["stopping"]
+    assert stopping["stopped_because"] == "epochs" and stopping["max_epochs"] == 1
+    (epoch,) = card["training"]["learning_curve"]
+    assert epoch["epoch"] == 1 and epoch["val_loss"] == stopping["best_value"] > 0
+    with Image.open(trained / "nade_fashion_mnist" / "learning_curve_v1.png") as curve:
+        assert curve.size == (600, 350)
     nll = card["metrics"]["test_nll"]
     assert nll["tolerance"] == 0.05 and "exact" in nll["protocol"]
     assert 0 < nll["value"] < 784 * np.log(2) + 1  # better than nothing, worse than perfect
@@ -90,6 +100,35 @@ def test_train_writes_a_preset_folder_with_a_model_card(trained):
     manifest = json.loads((trained / "published.json").read_text())
     record = manifest["nade_fashion_mnist"]["versions"][-1]
     assert record["metrics"]["test_nll"]["value"] == nll["value"]
+
+
+def test_validation_images_are_the_last_of_the_training_split_and_never_trained_on(data_dir):
+    recipe = recipes.get_recipe("made_fashion_mnist")
+    images, _ = zoo.data.load_arrays("fashion_mnist", "train", data_dir=data_dir)
+    train = recipe.training_data(data_dir)
+    valid = recipe.validation_data(data_dir)
+    assert len(train) == len(images) - 5000 and len(valid) == 5000
+    np.testing.assert_array_equal(valid, recipe.preprocessing.transform(images[-5000:], 0))
+    np.testing.assert_array_equal(train, recipe.preprocessing.transform(images[:-5000], 0))
+    assert len(recipe.training_data(data_dir, limit=10)) == 10
+    # Random preprocessing streams the same training images, batched and shuffled.
+    dynamic = recipes.get_recipe("vae_fashion_mnist")
+    if dynamic.validation_images:
+        batches = list(dynamic.training_data(data_dir, limit=300))
+        assert sum(len(b) for b in batches) == 300
+
+
+def test_resume_of_a_finished_run_keeps_its_best_epoch(trained, data_dir, tmp_path):
+    args = ["train", "nade_fashion_mnist", "--data-dir", str(data_dir), "--out", str(tmp_path)]
+    args += ["--work-dir", str(tmp_path / "work"), *NADE_TINY]
+    assert cli.main(args) == 0
+    first = json.loads((tmp_path / "nade_fashion_mnist" / "v1" / "metadata.json").read_text())
+    assert cli.main([*args, "--resume"]) == 0  # the run had finished: publish it again
+    again = json.loads((tmp_path / "nade_fashion_mnist" / "v2" / "metadata.json").read_text())
+    assert again["training"]["learning_curve"] == first["training"]["learning_curve"]
+    assert again["metrics"]["test_nll"]["value"] == pytest.approx(
+        first["metrics"]["test_nll"]["value"], abs=1e-4
+    )
 
 
 def test_eval_reproduces_the_card_and_catches_a_wrong_card(trained, data_dir, capsys, tmp_path):

@@ -212,9 +212,7 @@ def _to_unit(images):
         return images.astype(np.float32) / 255.0
     images = images.astype(np.float32)
     if images.min() < 0.0 or images.max() > 1.0:
-        raise ValueError(
-            f"float images must lie in [0, 1]; got [{images.min()}, {images.max()}]."
-        )
+        raise ValueError(f"float images must lie in [0, 1]; got [{images.min()}, {images.max()}].")
     return images
 
 
@@ -253,9 +251,62 @@ def interpolation_grid(
             f"starts and ends must be (rows, latent_dim) of one shape; got {starts.shape} "
             f"and {ends.shape}."
         )
-    codes = np.concatenate(
-        [interpolate(a, b, num_steps, spherical) for a, b in zip(starts, ends)]
-    )
+    codes = np.concatenate([interpolate(a, b, num_steps, spherical) for a, b in zip(starts, ends)])
     images = _decode(model, codes)
     low, high = getattr(model, "data_range", None) or (0.0, 1.0)
     return _grid((images - low) / (high - low), len(starts), path, scale)
+
+
+def learning_curve_plot(curve, path, monitor="val_loss", title=None):
+    """Plot a training run's per-epoch logs (a model card's `learning_curve`) as a PNG.
+
+    Draws the training loss and `monitor` against the epoch, marks the best epoch of
+    `monitor` (its lowest value), and saves the figure.
+
+    Args:
+        curve: List of per-epoch dicts with `epoch`, `loss` and `monitor` (as written by
+            `zoo.callbacks.PlateauStopping`).
+        path: Output PNG path (its folder is created).
+        monitor: The validation log to draw beside `loss`.
+        title: Figure title.
+
+    Returns:
+        The path written, as a `pathlib.Path`.
+
+    Raises:
+        ImportError: without matplotlib (`pip install matplotlib`).
+        ValueError: for an empty curve.
+    """
+    if not curve:
+        raise ValueError("The learning curve has no epoch.")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise ImportError(
+            "Plotting a learning curve needs matplotlib: pip install matplotlib."
+        ) from error
+    epochs = [entry["epoch"] for entry in curve]
+    figure, axes = plt.subplots(figsize=(6, 3.5), dpi=100)
+    axes.plot(epochs, [entry["loss"] for entry in curve], label="training loss")
+    if all(monitor in entry for entry in curve):
+        values = [entry[monitor] for entry in curve]
+        axes.plot(epochs, values, label=monitor)
+        best = int(np.argmin(values))
+        axes.axvline(
+            epochs[best], color="grey", linestyle=":", label=f"best epoch ({epochs[best]})"
+        )
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("nats per example")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    if title:
+        axes.set_title(title)
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return path

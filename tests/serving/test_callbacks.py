@@ -1,4 +1,5 @@
-"""`zoo.callbacks`: sample grids (PNG + TensorBoard), the NaN guard, the likelihood monitor."""
+"""`zoo.callbacks`: sample grids (PNG + TensorBoard), the NaN guard, the likelihood monitor,
+plateau stopping."""
 
 import keras
 import numpy as np
@@ -7,7 +8,7 @@ import tensorflow as tf
 from PIL import Image
 from serving_toy_models import ToyGAN, ToyVAE
 
-from zoo.callbacks import LikelihoodMonitor, NaNGuard, SampleGrid
+from zoo.callbacks import LikelihoodMonitor, NaNGuard, PlateauStopping, SampleGrid
 from zoo.plotting import image_grid
 
 # Also run under the other oneDNN setting by .ci/run (CPU kernels differ in numerics).
@@ -187,3 +188,79 @@ def test_likelihood_monitor_free_energy_gap_is_held_out_minus_training_free_ener
     no_log_prob.set_model(model)
     with pytest.raises(TypeError, match="has no `log_prob`"):
         no_log_prob.on_train_begin()
+
+
+class _Scripted(keras.callbacks.Callback):
+    """Sets `logs["val_score"]` to `values[epoch]`, keeps each epoch's weights, may interrupt."""
+
+    def __init__(self, values, interrupt_after=None):
+        super().__init__()
+        self.values, self.interrupt_after, self.weights = values, interrupt_after, {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs["val_score"] = self.values[epoch]
+        self.weights[epoch + 1] = [w.copy() for w in self.model.get_weights()]
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.interrupt_after is not None and epoch == self.interrupt_after:
+            raise RuntimeError("interrupted")
+
+
+def _regression():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    x = np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32)
+    return model, x, x.sum(axis=1, keepdims=True)
+
+
+def test_plateau_stopping_stops_after_patience_and_keeps_the_best_epoch(tmp_path):
+    model, x, y = _regression()
+    scripted = _Scripted([5.0, 3.0, 3.5, 3.2, 2.0, 1.0])
+    stopping = PlateauStopping(tmp_path, monitor="val_score", patience=2)
+    model.fit(x, y, epochs=6, verbose=0, callbacks=[scripted, stopping])
+    state = stopping.state
+    assert [h["epoch"] for h in state["history"]] == [1, 2, 3, 4]  # 2 epochs without progress
+    assert state["stopped_because"] == "patience" and state["best_epoch"] == 2
+    assert state["best"] == 3.0 and all("loss" in h and h["seconds"] >= 0 for h in state["history"])
+    for kept, best in zip(model.get_weights(), scripted.weights[2]):
+        np.testing.assert_array_equal(kept, best)
+    assert PlateauStopping.read_state(tmp_path) == state
+
+
+def test_plateau_stopping_stops_on_the_budget_and_on_max_mode(tmp_path):
+    model, x, y = _regression()
+    stopping = PlateauStopping(tmp_path / "a", monitor="val_score", max_seconds=0.0)
+    model.fit(x, y, epochs=5, verbose=0, callbacks=[_Scripted([1.0] * 5), stopping])
+    assert stopping.state["stopped_because"] == "budget" and len(stopping.state["history"]) == 1
+
+    stopping = PlateauStopping(tmp_path / "b", monitor="val_score", mode="max")
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[_Scripted([1.0, 4.0, 2.0]), stopping])
+    assert stopping.state["best_epoch"] == 2 and stopping.state["stopped_because"] == "epochs"
+
+
+def test_plateau_stopping_resumes_with_backup_and_restore_without_losing_its_count(tmp_path):
+    values = [5.0, 3.0, 4.0, 4.0, 4.0, 4.0, 4.0]
+
+    def run(interrupt_after=None):
+        model, x, y = _regression()
+        stopping = PlateauStopping(tmp_path / "run", monitor="val_score", patience=3)
+        backup = keras.callbacks.BackupAndRestore(str(tmp_path / "run" / "backup"))
+        scripted = _Scripted(values, interrupt_after)
+        model.fit(x, y, epochs=7, verbose=0, callbacks=[backup, scripted, stopping])
+        return stopping
+
+    with pytest.raises(RuntimeError, match="interrupted"):
+        run(interrupt_after=3)  # epochs 1-3 done and backed up
+    assert [h["epoch"] for h in PlateauStopping.read_state(tmp_path / "run")["history"]] == [1, 2, 3]
+    stopping = run()
+    # Epoch 3 had already waited one epoch: the patience of 3 runs out at epoch 5, not 6.
+    assert [h["epoch"] for h in stopping.state["history"]] == [1, 2, 3, 4, 5]
+    assert stopping.state["stopped_because"] == "patience" and stopping.state["best_epoch"] == 2
+
+
+def test_plateau_stopping_names_a_missing_monitor(tmp_path):
+    model, x, y = _regression()
+    with pytest.raises(ValueError, match="'val_loss'.*validation data"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[PlateauStopping(tmp_path)])
+    with pytest.raises(ValueError, match="mode"):
+        PlateauStopping(tmp_path, mode="lowest")

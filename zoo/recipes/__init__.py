@@ -166,7 +166,23 @@ def train_preset(
             out_dir=out,
             manifest=out / "published.json" if out is not None else None,
         )
+        if stopping is not None:
+            _plot_learning_curve(preset.name, record["version"], card, recipe.monitor, out)
     return model, record
+
+
+def _plot_learning_curve(name, version, card, monitor, out):
+    """The card's learning curve as `docs/curves/<name>.png` (the newest published version),
+    or `<out>/<name>/learning_curve_v<version>.png` for a preset written elsewhere."""
+    from zoo.plotting import learning_curve_plot
+
+    if out is None:
+        path = hub.CHECKOUT_WEIGHTS.parent / "docs" / "curves" / f"{name}.png"
+    else:
+        path = out / name / f"learning_curve_v{version}.png"
+    learning_curve_plot(
+        card["training"]["learning_curve"], path, monitor, title=f"{name} v{version}"
+    )
 
 
 def _train_to_plateau(model, recipe, x, validation, epochs, verbose, work_dir, resume):

@@ -3,7 +3,9 @@
 Both train on dynamically binarized images (fresh Bernoulli bits every epoch) with Adam; the
 cards report the test NLL by the importance-weighted estimate of `VAE.log_prob`
 (Burda et al. 2015) with K = 5,000 samples, on the statically binarized test images (the
-same test data as the other families).
+same test data as the other families). `vae_fashion_mnist` holds out the last 5,000
+training images (statically binarized) and trains until their negative ELBO stops
+improving or the budget runs out, keeping the best epoch.
 """
 
 import keras
@@ -37,7 +39,10 @@ register_recipe(
         optimizer=lambda: keras.optimizers.Adam(1e-3),
         optimizer_description="Adam(1e-3), negative ELBO (analytic KL)",
         batch_size=128,
-        epochs=3,
+        epochs=500,
+        validation_images=5000,
+        patience=10,
+        budget_hours=1.5,
         to_images=lambda samples: samples,
         metrics={
             "test_nll": _iwae_nll(limit=100, tolerance=0.5),
