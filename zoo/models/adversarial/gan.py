@@ -156,7 +156,8 @@ class GAN(GenerativeModel):
 
     def call(self, inputs, training=False):
         """Generate examples from latents `z` `[batch, latent_dim]` (`[z, labels]` with
-        `num_classes`)."""
+        `num_classes`).
+        """
         if self.num_classes is None:
             return self.generator(inputs, training=training)
         z, labels = inputs
@@ -402,7 +403,8 @@ class GAN(GenerativeModel):
 
     def _discriminator_losses(self, real, fake, labels, rows, training):
         """Per-example discriminator loss (plus the gradient penalty); `rows` as in
-        `zoo._random.replica_rows`, for the penalty's interpolation noise."""
+        `zoo._random.replica_rows`, for the penalty's interpolation noise.
+        """
         real_logits = self._discriminate(real, labels, training)
         fake_logits = self._discriminate(fake, labels, training)
         per_example = self.gan_loss.discriminator(real_logits, fake_logits, self.label_smoothing)
@@ -416,7 +418,8 @@ class GAN(GenerativeModel):
 
     def _generator_losses(self, real, fake, labels=None):
         """Per-example generator loss on `fake`, scored by the discriminator, or with
-        `unroll_steps` by the discriminator after its look-ahead updates."""
+        `unroll_steps` by the discriminator after its look-ahead updates.
+        """
         if self.unroll_steps:
             fake_logits = self._unrolled_logits(real, fake, labels)
         else:

@@ -148,7 +148,8 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
 
     def decode(self, z, training=False):
         """The reconstruction g(z) in data space (the sigmoid of the logits for
-        cross-entropy), shape `[batch, *data_shape]`."""
+        cross-entropy), shape `[batch, *data_shape]`.
+        """
         return self._output(self.decoder(z, training=training))
 
     def reconstruct(self, x):
@@ -164,7 +165,8 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
 
     def reconstruction_error(self, x, decoded):
         """Per-example loss between the clean `x` and the raw decoder output `decoded`
-        (logits for cross-entropy), summed over the data values: shape `[batch]`."""
+        (logits for cross-entropy), summed over the data values: shape `[batch]`.
+        """
         if self.reconstruction_loss == "cross_entropy":
             errors = tf.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=decoded)
         else:

@@ -194,7 +194,7 @@ class MADE(AutoregressiveModel):
         return -tf.reduce_sum(cross_entropy, axis=-1)
 
     def member_log_probs(self, x, condition=None):
-        """log p_k(x) of each mask k, shape [num_masks, batch] (nats)."""
+        """The log p_k(x) of each mask k, shape [num_masks, batch] (nats)."""
         x = tf.cast(self._validate(x, condition), self.compute_dtype)
         return tf.stack([self._member_log_prob(x, condition, k) for k in range(self.num_masks)])
 

@@ -119,7 +119,7 @@ def _block_parameter_gradients(x_blocks, w_blocks, v_blocks, carries, grad_block
 
 @tf.function(jit_compile=True)
 def _block_input_gradients(x_blocks, w_blocks, v_blocks, carries, grad_blocks):
-    """d loss / dx within each block, `[blocks, batch, K]`.
+    """The gradient d loss / dx within each block, `[blocks, batch, K]`.
 
     A separate function so that training, which needs no input gradient, prunes it.
     """

@@ -40,7 +40,7 @@ def binary_states(num_bits, start=0, count=None):
 
 
 def log_sum_exp_over_states(log_weight_fn, num_bits, chunk_size=None):
-    """log sum_s exp(log_weight_fn(s)) over all `2**num_bits` binary vectors s.
+    """The log sum_s exp(log_weight_fn(s)) over all `2**num_bits` binary vectors s.
 
     Args:
         log_weight_fn: Callable `states [m, num_bits] -> [m]`, e.g. minus an energy or

@@ -242,7 +242,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             )
 
     def log_partition(self, method="exact"):
-        """log Z by enumerating all 2^(n_visible + n_hidden) joint states.
+        """Compute log Z by enumerating all 2^(n_visible + n_hidden) joint states.
 
         Raises:
             ValueError: for another method or above 2^25 states.
@@ -276,7 +276,8 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
     def _positive_phase(self, v, seed):
         """Hidden units sampled with v clamped, started from the conditional that ignores
-        the hidden-hidden couplings; returns joint states `[batch, n_visible + n_hidden]`."""
+        the hidden-hidden couplings; returns joint states `[batch, n_visible + n_hidden]`.
+        """
         seed_start, seed_scan = tf.unstack(tf.random.split(seed, 2))
         hidden_probs = tf.sigmoid(tf.matmul(v, self.kernel) + self.hidden_bias)
         rows = replica_rows(tf.shape(v)[0])  # replica-aware noise (all-gathered once, here)

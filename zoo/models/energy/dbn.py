@@ -156,7 +156,8 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
     @property
     def top_rbm(self):
         """The undirected top-level RBM (its `free_energy`, `log_partition`): a
-        `BernoulliRBM`, or a `LabelledRBM` when `num_labels` is given."""
+        `BernoulliRBM`, or a `LabelledRBM` when `num_labels` is given.
+        """
         return self.rbms[-1]
 
     @property
@@ -370,7 +371,8 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
 
     def test_step(self, data):
         """Reconstruction error and top free energy of the mean-field up-pass; a labelled
-        DBN given labels also reports its `classify` error and F(h, y) at the top."""
+        DBN given labels also reports its `classify` error and F(h, y) at the top.
+        """
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         v = self._prepare(x)
         labels = self._prepare_labels(y, required=False)
@@ -439,7 +441,8 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
 
     def call(self, inputs):
         """Class probabilities (softmax of `classify`) for a labelled DBN, so `predict` gives
-        them; else `encode`."""
+        them; else `encode`.
+        """
         return tf.nn.softmax(self.classify(inputs)) if self.labelled else self.encode(inputs)
 
     def log_prob_lower_bound(self, x, num_samples=100, seed=None):

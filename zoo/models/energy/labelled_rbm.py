@@ -214,7 +214,7 @@ class LabelledRBM(RestrictedBoltzmannMachine):
         return -feature_term - tf.reduce_logsumexp(self._label_scores(x), -1)
 
     def feature_log_prob(self, features):
-        """log p(x) = -F(x) - log Z in nats, the label summed out; log Z as in `log_prob`."""
+        """The log p(x) = -F(x) - log Z in nats, the label summed out; log Z as in `log_prob`."""
         return -self.feature_free_energy(features) - self._cached_log_partition()
 
     def encode_features(self, features):

@@ -143,7 +143,8 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
     def _visible_term(self, v, visible_bias=None):
         """Per-example part of -E that depends on v only, shape `[batch]`: b^T v here (binary
-        units); units with another term (Gaussian, softmax tables) override it."""
+        units); units with another term (Gaussian, softmax tables) override it.
+        """
         bias = self.visible_bias if visible_bias is None else visible_bias
         return tf.linalg.matvec(v, bias)
 
@@ -153,11 +154,12 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
     def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
         """Draw v ~ p(v | h); return `(sample, mean)`; `like` is the previous visible state;
-        `rows` as in `zoo._random.stateless_noise`."""
+        `rows` as in `zoo._random.stateless_noise`.
+        """
         raise NotImplementedError
 
     def _log_normalizer(self, visible_bias):
-        """log of the sum (integral) over v of exp(visible_term(v, visible_bias))."""
+        """The log of the sum (integral) over v of exp(visible_term(v, visible_bias))."""
         raise NotImplementedError
 
     def _hidden_free_energy(self, hidden):
@@ -189,7 +191,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         return self.n_hidden
 
     def _hidden_logits(self, v):
-        """c + W^T s(v), shape `[batch, n_hidden]`."""
+        """The hidden pre-activation c + W^T s(v), shape `[batch, n_hidden]`."""
         return tf.matmul(self._visible_input(v), self.kernel) + self.hidden_bias
 
     def _free_energy(self, v, hidden_logits=None):
@@ -310,7 +312,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         return self._run_chain(start, tf.constant(int(burn_in)), seed_chain)
 
     def log_partition(self, method="exact", num_chains=100, betas=None, seed=None, data=None):
-        """log Z = log sum_v exp(-F(v)), exactly or by annealed importance sampling.
+        """The log Z = log sum_v exp(-F(v)), exactly or by annealed importance sampling.
 
         `method="exact"` enumerates every state of the smaller layer (the hidden layer
         when visible units are continuous) in chunks, in one compiled loop; it refuses
@@ -351,7 +353,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         return log_z if method == "exact" else estimate
 
     def log_prob(self, v):
-        """log p(v) = -F(v) - log Z in nats, with the cached log Z.
+        """The log p(v) = -F(v) - log Z in nats, with the cached log Z.
 
         The cache is filled by `log_partition`; when it is stale and the smaller layer has
         at most 20 units, the exact log Z is computed here.

@@ -216,7 +216,8 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
     @tf.function(reduce_retracing=True)
     def _exact_rating_probabilities(self, v):
         """p(v_q = k | V_{-q}) for every user and item, `[users, num_items, K]`; one user at a
-        time (`tf.map_fn`), so memory stays at num_items * K * n_hidden floats."""
+        time (`tf.map_fn`), so memory stays at num_items * K * n_hidden floats.
+        """
         kernel = self._item_kernel()
 
         def one_user(args):
@@ -270,7 +271,8 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
 
     def test_step(self, data):
         """Without `y`, as in training; with held-out ratings `y` (0 = not held out), the RMSE
-        of the exact `predict_ratings(x)` on them (computed at the held-out entries only)."""
+        of the exact `predict_ratings(x)` on them (computed at the held-out entries only).
+        """
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         if y is None:
             return super().test_step(data)

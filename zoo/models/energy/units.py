@@ -51,7 +51,7 @@ def sample_one_hot(logits, seed, rows=None):
 
 
 def softmax_unit_scores(hidden_input, kernel, bias):
-    """log p(softmax unit = k | the other visible units) + const, binary hiddens summed out.
+    """The log p(softmax unit = k | the other visible units) + const, binary hiddens summed out.
 
     For an RBM whose visible units include one K-way softmax unit u with weights
     `kernel[k, j]` and biases `bias[k]`, and whose other visible units send the input

@@ -366,7 +366,7 @@ class VAE(LossTermsSteps, GenerativeModel):
 
     # --------------------------------------------------------------------- estimators
     def log_joint(self, x, z):
-        """log p(x, z) = log p(z) + log p(x | z).
+        """The log p(x, z) = log p(z) + log p(x | z).
 
         Args:
             x: Data `[batch, *data_shape]` in [0, 1].
