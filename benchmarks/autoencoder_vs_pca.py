@@ -156,7 +156,7 @@ def plot_codes(codes, labels, path, source):
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, len(codes), figsize=(5.5 * len(codes), 5))
-    for axis, (title, points) in zip(axes, codes.items()):
+    for axis, (title, points) in zip(axes, codes.items(), strict=True):
         scatter = axis.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=3)
         axis.set_title(title)
         axis.set_xticks([])

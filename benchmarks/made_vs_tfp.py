@@ -103,7 +103,7 @@ class TFP:
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(self.nll(x))
         variables = self.made.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
         return loss
 
     def epoch(self, batches):

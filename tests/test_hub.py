@@ -182,7 +182,7 @@ def test_two_processes_loading_at_once_both_succeed_with_one_download(
         for fetcher in fetchers:
             fetcher.kill()
 
-    for fetcher, (stdout, stderr) in zip(fetchers, outputs):
+    for fetcher, (stdout, stderr) in zip(fetchers, outputs, strict=True):
         assert fetcher.returncode == 0, stderr
         assert stdout.strip() == tiny["files"][WEIGHTS]["sha256"]
     assert sum("Waiting for another process" in stderr for _, stderr in outputs) == 1

@@ -75,7 +75,7 @@ def check_inner_shape(x, expected, name: str = "x"):
     shape = tuple(x.shape)
     expected = tuple(expected)
     ok = len(shape) == len(expected) + 1 and all(
-        e is None or s is None or s == e for s, e in zip(shape[1:], expected)
+        e is None or s is None or s == e for s, e in zip(shape[1:], expected, strict=True)
     )
     if not ok:
         want = "(batch, " + ", ".join("?" if e is None else str(e) for e in expected) + ")"

@@ -29,7 +29,7 @@ def write_u_data(path, seed=0, num_ratings=500, rows_seed=None):
 
 
 def as_set(ratings):
-    return set(zip(*(column.tolist() for column in ratings)))
+    return set(zip(*(column.tolist() for column in ratings), strict=True))
 
 
 def test_read_u_data_gives_zero_based_sorted_ratings(tmp_path):

@@ -222,7 +222,7 @@ def test_plateau_stopping_stops_after_patience_and_keeps_the_best_epoch(tmp_path
     assert [h["epoch"] for h in state["history"]] == [1, 2, 3, 4]  # 2 epochs without progress
     assert state["stopped_because"] == "patience" and state["best_epoch"] == 2
     assert state["best"] == 3.0 and all("loss" in h and h["seconds"] >= 0 for h in state["history"])
-    for kept, best in zip(model.get_weights(), scripted.weights[2]):
+    for kept, best in zip(model.get_weights(), scripted.weights[2], strict=True):
         np.testing.assert_array_equal(kept, best)
     assert PlateauStopping.read_state(tmp_path) == state
 

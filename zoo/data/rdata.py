@@ -89,7 +89,7 @@ class _Unserializer:
             attributes = self.item()
             names = attributes.get("names") if isinstance(attributes, dict) else None
             if names is not None and len(names) == len(value):
-                return dict(zip(names, value))
+                return dict(zip(names, value, strict=True))
         return value
 
     def vector(self, kind):

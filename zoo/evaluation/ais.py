@@ -79,7 +79,7 @@ def ais_schedule(num_betas: int = 14500) -> np.ndarray:
     counts[-1] = num_betas - sum(counts[:-1])
     pieces = [
         np.linspace(low, high, count, endpoint=False)
-        for (low, high, _), count in zip(_SCHEDULE_SEGMENTS, counts)
+        for (low, high, _), count in zip(_SCHEDULE_SEGMENTS, counts, strict=True)
     ]
     return np.concatenate([*pieces, [1.0]])
 

@@ -106,7 +106,7 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
             [keras.Input(self.data_shape), keras.layers.Flatten()]
             + [
                 keras.layers.Dense(u, activation=layer_activation)
-                for u, layer_activation in zip(self.hidden_units, self._encoder_activations())
+                for u, layer_activation in zip(self.hidden_units, self._encoder_activations(), strict=True)
             ],
             name="encoder",
         )
@@ -411,7 +411,7 @@ class StackedAutoencoder(Autoencoder):
         """`(encoder_layer, mirror_decoder_layer)` for each depth, input side first."""
         encoder_layers = self.encoder.layers[1:]  # after Flatten
         decoder_layers = [layer for layer in self.decoder.layers if hasattr(layer, "kernel")]
-        return list(zip(encoder_layers, reversed(decoder_layers)))
+        return list(zip(encoder_layers, reversed(decoder_layers), strict=True))
 
     def pretrain(self, x, epochs=1, batch_size=128, optimizer="adam", callbacks=None, verbose=0):
         """Greedy layer-wise pretraining, one shallow autoencoder per layer.

@@ -142,7 +142,7 @@ class MADE(AutoregressiveModel):
         units = [*self.hidden_units, self.input_dim]
         self.masked_layers = [
             MaskedDense(u, mask=m, name=f"masked_{i}")
-            for i, (u, m) in enumerate(zip(units, layer_masks))
+            for i, (u, m) in enumerate(zip(units, layer_masks, strict=True))
         ]
         self.direct = (
             MaskedDense(self.input_dim, mask=direct_mask, use_bias=False, name="direct")

@@ -80,7 +80,7 @@ def _loop_over_blocks(body, num_blocks, num_outputs, dtype):
     arrays = [tf.TensorArray(dtype, num_blocks) for _ in range(num_outputs)]
 
     def step(k, *arrays):
-        return k + 1, *[a.write(k, value) for a, value in zip(arrays, body(k))]
+        return k + 1, *[a.write(k, value) for a, value in zip(arrays, body(k), strict=True)]
 
     _, *arrays = tf.while_loop(lambda k, *_: k < num_blocks, step, (0, *arrays))
     return [a.stack() for a in arrays]

@@ -240,7 +240,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             labels = np.asarray(labels).reshape(-1)
         epochs = list(epochs) if isinstance(epochs, (list, tuple)) else [epochs] * len(self.rbms)
         histories = []
-        for index, (rbm, layer_epochs) in enumerate(zip(self.rbms, epochs)):
+        for index, (rbm, layer_epochs) in enumerate(zip(self.rbms, epochs, strict=True)):
             targets = labels if self.labelled and rbm is self.top_rbm else None
             rbm.init_visible_bias(data, *([] if targets is None else [targets]))
             rbm.compile(
@@ -259,7 +259,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             )
             if index < len(self.rbms) - 1:
                 data = rbm.predict(data, batch_size=max(batch_size, 1000), verbose=0)
-        for rbm, kernel, bias in zip(self.rbms, self.generative_kernels, self.generative_biases):
+        for rbm, kernel, bias in zip(self.rbms, self.generative_kernels, self.generative_biases, strict=True):
             kernel.assign(rbm.kernel)
             bias.assign(rbm.visible_bias)
         return histories
@@ -559,7 +559,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             )
         )
         classifier = keras.Sequential(layers, name="dbn_classifier")
-        for layer, rbm in zip(classifier.layers, self.rbms):
+        for layer, rbm in zip(classifier.layers[:-1], self.rbms, strict=True):
             layer.set_weights([np.asarray(rbm.kernel), np.asarray(rbm.hidden_bias)])
         return classifier
 
