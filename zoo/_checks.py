@@ -22,7 +22,9 @@ def input_error_message(error_text: str) -> str | None:
     kept, and the index that `check_finite` attaches as data is appended to it.
     """
     match = re.search(
-        re.escape(INPUT_ERROR) + r"(.*?)\](?= \[|\s*$)(?: \[\[([0-9 ]+)\]\])?", error_text, re.DOTALL
+        re.escape(INPUT_ERROR) + r"(.*?)\](?= \[|\s*$)(?: \[\[([0-9 ]+)\]\])?",
+        error_text,
+        re.DOTALL,
     )
     if match is None:
         return None

@@ -251,7 +251,9 @@ def interpolation_grid(
             f"starts and ends must be (rows, latent_dim) of one shape; got {starts.shape} "
             f"and {ends.shape}."
         )
-    codes = np.concatenate([interpolate(a, b, num_steps, spherical) for a, b in zip(starts, ends, strict=True)])
+    codes = np.concatenate(
+        [interpolate(a, b, num_steps, spherical) for a, b in zip(starts, ends, strict=True)]
+    )
     images = _decode(model, codes)
     low, high = getattr(model, "data_range", None) or (0.0, 1.0)
     return _grid((images - low) / (high - low), len(starts), path, scale)

@@ -59,10 +59,12 @@ def mirrored(out_path, names):
             "one_device": logs_1,
             "mirrored": logs_2,
             "max_weight_difference": max(
-                float(np.max(np.abs(a - b), initial=0.0)) for a, b in zip(weights_1, weights_2, strict=True)
+                float(np.max(np.abs(a - b), initial=0.0))
+                for a, b in zip(weights_1, weights_2, strict=True)
             ),
             "max_weight_change": max(
-                float(np.max(np.abs(a - b), initial=0.0)) for a, b in zip(weights_1, initial, strict=True)
+                float(np.max(np.abs(a - b), initial=0.0))
+                for a, b in zip(weights_1, initial, strict=True)
             ),
         }
     with open(out_path, "w") as f:

@@ -23,9 +23,7 @@ _TYPE_CODES = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
-_CODE_OF_KIND = {
-    (dtype.kind, dtype.itemsize): code for code, dtype in _TYPE_CODES.items()
-}
+_CODE_OF_KIND = {(dtype.kind, dtype.itemsize): code for code, dtype in _TYPE_CODES.items()}
 
 
 def read_idx(path) -> np.ndarray:

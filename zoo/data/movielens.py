@@ -53,13 +53,9 @@ def read_u_data(path) -> Ratings:
     """
     path = pathlib.Path(path)
     with path.open() as file:
-        has_header = not file.readline()[
-            :1
-        ].isdigit()  # "user_id:token\t..." in RecBole's
+        has_header = not file.readline()[:1].isdigit()  # "user_id:token\t..." in RecBole's
     try:
-        table = np.loadtxt(
-            path, dtype=np.int64, delimiter="\t", ndmin=2, skiprows=int(has_header)
-        )
+        table = np.loadtxt(path, dtype=np.int64, delimiter="\t", ndmin=2, skiprows=int(has_header))
     except ValueError as error:
         raise ValueError(
             f"{path} is not a GroupLens u.data file (user, item, rating, timestamp as tab "
@@ -72,13 +68,10 @@ def read_u_data(path) -> Ratings:
         )
     users, items, ratings = table[:, 0], table[:, 1], table[:, 2]
     if table.size and (users.min() < 1 or items.min() < 1):
-        raise ValueError(
-            f"{path}: user and item ids must start at 1 (GroupLens convention)."
-        )
+        raise ValueError(f"{path}: user and item ids must start at 1 (GroupLens convention).")
     if table.size and (ratings.min() < 1 or ratings.max() > NUM_RATINGS):
         raise ValueError(
-            f"{path}: ratings must lie in 1..{NUM_RATINGS}; got "
-            f"{ratings.min()}..{ratings.max()}."
+            f"{path}: ratings must lie in 1..{NUM_RATINGS}; got {ratings.min()}..{ratings.max()}."
         )
     return sort_ratings(Ratings(users - 1, items - 1, ratings))
 
@@ -131,9 +124,7 @@ def split_ratings(
     ratings = sort_ratings(ratings)
     n = len(ratings.rating)
     is_test = np.zeros(n, dtype=bool)
-    is_test[np.random.default_rng(seed).permutation(n)[: round(test_fraction * n)]] = (
-        True
-    )
+    is_test[np.random.default_rng(seed).permutation(n)[: round(test_fraction * n)]] = True
     train = Ratings(*(column[~is_test] for column in ratings))
     test = Ratings(*(column[is_test] for column in ratings))
     return train, test

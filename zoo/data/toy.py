@@ -75,9 +75,7 @@ class GaussianMixture2D:
         modes = tf.random.stateless_uniform(
             [num_samples], mode_seed, maxval=self.num_modes, dtype=tf.int64
         )
-        noise = tf.random.stateless_normal(
-            [num_samples, 2], noise_seed, stddev=self.std
-        )
+        noise = tf.random.stateless_normal([num_samples, 2], noise_seed, stddev=self.std)
         points = (tf.gather(self.centers, modes) + noise).numpy()
         return (points, modes.numpy()) if return_modes else points
 
@@ -211,9 +209,7 @@ def bars_and_stripes(size: int = 4) -> np.ndarray:
     """
     _check_positive(size=size)
     lines = np.array(list(itertools.product([0.0, 1.0], repeat=size)), np.float32)
-    bars = np.repeat(
-        lines[:, None, :], size, axis=1
-    )  # each row repeated: columns on / off
+    bars = np.repeat(lines[:, None, :], size, axis=1)  # each row repeated: columns on / off
     stripes = np.transpose(bars, (0, 2, 1))
     # The empty and the full image are both bars and stripes: keep them once.
     patterns = np.concatenate([bars, stripes[1:-1]])

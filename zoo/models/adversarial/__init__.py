@@ -4,4 +4,6 @@ conditioning), DCGAN, and the reference-batch generator wrapper for virtual batc
 
 from zoo._lazy import attach
 
-__getattr__, __dir__, __all__ = attach(__name__, {"dcgan": ["DCGAN"], "gan": ["GAN"], "reference_batch": ["ReferenceBatchGenerator"]})
+__getattr__, __dir__, __all__ = attach(
+    __name__, {"dcgan": ["DCGAN"], "gan": ["GAN"], "reference_batch": ["ReferenceBatchGenerator"]}
+)

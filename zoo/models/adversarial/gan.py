@@ -560,7 +560,9 @@ class _Lookahead:
         self.t = self.t + 1.0
         alpha = self.learning_rate * tf.sqrt(1.0 - opt.beta_2**self.t) / (1.0 - opt.beta_1**self.t)
         self.m = [m + (g - m) * (1.0 - opt.beta_1) for m, g in zip(self.m, grads, strict=True)]
-        self.v = [v + (tf.square(g) - v) * (1.0 - opt.beta_2) for v, g in zip(self.v, grads, strict=True)]
+        self.v = [
+            v + (tf.square(g) - v) * (1.0 - opt.beta_2) for v, g in zip(self.v, grads, strict=True)
+        ]
         return [
             w - alpha * m / (_safe_sqrt(v) + opt.epsilon)
             for w, m, v in zip(weights, self.m, self.v, strict=True)

@@ -106,7 +106,9 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
             [keras.Input(self.data_shape), keras.layers.Flatten()]
             + [
                 keras.layers.Dense(u, activation=layer_activation)
-                for u, layer_activation in zip(self.hidden_units, self._encoder_activations(), strict=True)
+                for u, layer_activation in zip(
+                    self.hidden_units, self._encoder_activations(), strict=True
+                )
             ],
             name="encoder",
         )

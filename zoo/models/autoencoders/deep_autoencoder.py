@@ -127,7 +127,9 @@ class DeepAutoencoder(Autoencoder):
         )
         encoder_layers = [layer for layer in model.encoder.layers if hasattr(layer, "kernel")]
         decoder_layers = [layer for layer in model.decoder.layers if hasattr(layer, "kernel")]
-        for rbm, encoder_layer, decoder_layer in zip(rbms, encoder_layers, decoder_layers[::-1], strict=True):
+        for rbm, encoder_layer, decoder_layer in zip(
+            rbms, encoder_layers, decoder_layers[::-1], strict=True
+        ):
             kernel = np.asarray(rbm.kernel)
             encoder_layer.set_weights([kernel, np.asarray(rbm.hidden_bias)])
             decoder_layer.set_weights([kernel.T.copy(), np.asarray(rbm.visible_bias)])

@@ -210,7 +210,8 @@ class PixelCNN(AutoregressiveImageModel):
 
         # Caches: the vertical stack's inputs (image, then gated v features), padded.
         v_cache = [
-            padded(height + 2 * pr, width + 2 * pc, n) for (pr, pc), n in zip(pad_v, in_sizes, strict=True)
+            padded(height + 2 * pr, width + 2 * pc, n)
+            for (pr, pc), n in zip(pad_v, in_sizes, strict=True)
         ]
         # The horizontal stack's inputs for the current row, left-padded.
         h_cache = [padded(1, width + 2 * p, n) for p, n in zip(pad_h, in_sizes, strict=True)]

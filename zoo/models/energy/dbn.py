@@ -259,7 +259,9 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             )
             if index < len(self.rbms) - 1:
                 data = rbm.predict(data, batch_size=max(batch_size, 1000), verbose=0)
-        for rbm, kernel, bias in zip(self.rbms, self.generative_kernels, self.generative_biases, strict=True):
+        for rbm, kernel, bias in zip(
+            self.rbms, self.generative_kernels, self.generative_biases, strict=True
+        ):
             kernel.assign(rbm.kernel)
             bias.assign(rbm.visible_bias)
         return histories
@@ -300,7 +302,9 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2 * num_directed + 1)
         )
         top = self.top_rbm
-        rows = replica_rows(tf.shape(v)[0])  # replica-aware noise (see `zoo._random.stateless_noise`)
+        rows = replica_rows(
+            tf.shape(v)[0]
+        )  # replica-aware noise (see `zoo._random.stateless_noise`)
         with tf.GradientTape() as tape:
             # Up (wake) pass with the recognition weights; learn the generative weights.
             wake = [v]

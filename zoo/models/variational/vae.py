@@ -35,7 +35,6 @@ References:
     Burda, Grosse and Salakhutdinov (2015). Importance Weighted Autoencoders. ICLR 2016.
 """
 
-
 import keras
 import numpy as np
 import tensorflow as tf
