@@ -32,8 +32,8 @@ pretrained deep autoencoder.
 about 15 minutes on 2 shared cores); `--smoke` shrinks everything to check the code path.
 
 Run (from the checkout root, so that `zoo` is this checkout):
-    PYTHONPATH=. nice python benchmarks/autoencoder_vs_pca.py            # the real run (minutes)
-    PYTHONPATH=. nice python benchmarks/autoencoder_vs_pca.py --smoke    # seconds, a code-path check
+    PYTHONPATH=. nice python benchmarks/autoencoder_vs_pca.py          # the real run (minutes)
+    PYTHONPATH=. nice python benchmarks/autoencoder_vs_pca.py --smoke  # seconds, a code-path check
 """
 
 import argparse

@@ -107,8 +107,9 @@ assert pathlib.Path(zoo.__file__).is_relative_to({str(tmp / "venv")!r}), zoo.__f
 assert hub.endpoint() == hub.weights_distribution_dir().as_uri(), hub.endpoint()
 model = zoo.load({PRESET!r})
 images = model.sample(4, seed=0).numpy()
+cached = zoo.info({PRESET!r})["weights"]["cached"]
 print(json.dumps({{"shape": list(images.shape), "min": float(images.min()),
-                   "max": float(images.max()), "cached": zoo.info({PRESET!r})["weights"]["cached"]}}))
+                   "max": float(images.max()), "cached": cached}}))
 """
     home = tmp / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZOO_")}

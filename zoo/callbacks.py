@@ -1,5 +1,7 @@
-"""Keras callbacks for training generative models: sample grids, a NaN guard, a likelihood
-monitor, and a resumable stop on a validation plateau or a time budget.
+"""Keras callbacks for training generative models.
+
+Sample grids, a NaN guard, a likelihood monitor, and a resumable stop on a validation
+plateau or a time budget.
 
 All four work with plain `model.fit(..., callbacks=[...])`. Under a multi-worker
 strategy only the chief writes files, while every worker computes what it logs, so the
@@ -256,7 +258,8 @@ class LikelihoodMonitor(keras.callbacks.Callback):
         method = _MEASURE_METHODS[self.measure]
         if not callable(getattr(self.model, method, None)):
             raise TypeError(
-                f"{type(self.model).__name__} has no `{method}`, needed for measure={self.measure!r}."
+                f"{type(self.model).__name__} has no `{method}`, "
+                f"needed for measure={self.measure!r}."
             )
         rank = len(getattr(self.model, "data_shape", ())) or None
         self._validation = _batched(self.validation_data, self.batch_size, rank)
@@ -272,7 +275,10 @@ class LikelihoodMonitor(keras.callbacks.Callback):
     def compute(self):
         """The measure for the current weights, as a Python float."""
         if self.measure == "nll":
-            log_prob = lambda x: self.model.log_prob(x, **self.log_prob_kwargs)
+
+            def log_prob(x):
+                return self.model.log_prob(x, **self.log_prob_kwargs)
+
             return -_mean_over(self._validation, log_prob)
         return _mean_over(self._validation, self.model.free_energy) - _mean_over(
             self._training, self.model.free_energy

@@ -81,7 +81,9 @@ def _replica_batch_noise_rows(strategy):
 
     @tf.function
     def step(size):
-        draw = lambda n: tf.random.stateless_uniform([n, 2], [4, 5])
+        def draw(n):
+            return tf.random.stateless_uniform([n, 2], [4, 5])
+
         return replica_batch_noise(draw, size)
 
     rows = strategy.experimental_local_results(strategy.run(step, args=(sizes,)))

@@ -1,4 +1,4 @@
-"""Every model class of the zoo: SavedModel export served by TensorFlow alone, `.keras` round-trip."""
+"""Every model class of the zoo: SavedModel export served by TensorFlow alone, `.keras` files."""
 
 import pathlib
 

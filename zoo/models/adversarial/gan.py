@@ -155,8 +155,9 @@ class GAN(GenerativeModel):
         return [self.d_loss_tracker, self.g_loss_tracker]
 
     def call(self, inputs, training=False):
-        """Generate examples from latents `z` `[batch, latent_dim]` (`[z, labels]` with
-        `num_classes`).
+        """Generate examples from latents `z` `[batch, latent_dim]`.
+
+        With `num_classes`, the inputs are `[z, labels]`.
         """
         if self.num_classes is None:
             return self.generator(inputs, training=training)
@@ -257,8 +258,10 @@ class GAN(GenerativeModel):
     # ----------------------------------------------------------------------------- training
 
     def fit(self, x=None, y=None, *args, **kwargs):
-        """`keras.Model.fit`; a class-conditional GAN takes integer labels as `y` (or
-        `(x, y)` pairs from a dataset).
+        """`keras.Model.fit`.
+
+        A class-conditional GAN takes integer labels as `y` (or `(x, y)` pairs from a
+        dataset).
 
         Raises:
             ValueError: for array labels outside `0 .. num_classes - 1` (inside a dataset
@@ -387,8 +390,10 @@ class GAN(GenerativeModel):
         return check_in_range(x, low, high, what="the generator's output range, data_range")
 
     def _latents(self, batch_size, rows):
-        """Training latents from the model's seed generator, this replica's rows of the
-        global batch's draw (`zoo._random.replica_batch_noise`).
+        """Training latents from the model's seed generator.
+
+        They are this replica's rows of the global batch's draw
+        (`zoo._random.replica_batch_noise`).
 
         The draw names the Philox algorithm: it is what `keras.random.normal` gets from
         TensorFlow's kernels (same numbers), whereas under `jit_compile=True` XLA's default
@@ -402,8 +407,9 @@ class GAN(GenerativeModel):
         return replica_batch_noise(draw, batch_size, rows)
 
     def _discriminator_losses(self, real, fake, labels, rows, training):
-        """Per-example discriminator loss (plus the gradient penalty); `rows` as in
-        `zoo._random.replica_rows`, for the penalty's interpolation noise.
+        """Per-example discriminator loss (plus the gradient penalty).
+
+        `rows` as in `zoo._random.replica_rows`, for the penalty's interpolation noise.
         """
         real_logits = self._discriminate(real, labels, training)
         fake_logits = self._discriminate(fake, labels, training)
@@ -417,8 +423,9 @@ class GAN(GenerativeModel):
         return per_example
 
     def _generator_losses(self, real, fake, labels=None):
-        """Per-example generator loss on `fake`, scored by the discriminator, or with
-        `unroll_steps` by the discriminator after its look-ahead updates.
+        """Per-example generator loss on `fake`, scored by the discriminator.
+
+        With `unroll_steps`, by the discriminator after its look-ahead updates.
         """
         if self.unroll_steps:
             fake_logits = self._unrolled_logits(real, fake, labels)

@@ -149,8 +149,9 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
         return self.encoder(self._check_data(x), training=training)
 
     def decode(self, z, training=False):
-        """The reconstruction g(z) in data space (the sigmoid of the logits for
-        cross-entropy), shape `[batch, *data_shape]`.
+        """The reconstruction g(z) in data space, shape `[batch, *data_shape]`.
+
+        For cross-entropy, the sigmoid of the logits.
         """
         return self._output(self.decoder(z, training=training))
 
@@ -166,8 +167,10 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
         return tf.sigmoid(decoded) if self.reconstruction_loss == "cross_entropy" else decoded
 
     def reconstruction_error(self, x, decoded):
-        """Per-example loss between the clean `x` and the raw decoder output `decoded`
-        (logits for cross-entropy), summed over the data values: shape `[batch]`.
+        """Per-example loss between the clean `x` and the raw decoder output `decoded`.
+
+        `decoded` holds logits for cross-entropy; the loss is summed over the data values,
+        shape `[batch]`.
         """
         if self.reconstruction_loss == "cross_entropy":
             errors = tf.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=decoded)
@@ -302,6 +305,7 @@ class DenoisingAutoencoder(Autoencoder):
         return x + self.noise_level * noise
 
     def training_input(self, x):
+        """The corrupted `x` (`corrupt`): what the encoder sees during training."""
         return self.corrupt(x)
 
     def get_config(self):
@@ -370,6 +374,7 @@ class ContractiveAutoencoder(Autoencoder):
         return tf.reduce_sum(tf.reshape(tf.square(jacobian), [tf.shape(x)[0], -1]), axis=-1)
 
     def penalty(self, x):
+        """Per-example contractive penalty `contraction * jacobian_norm(x)`, `[batch]`."""
         return self.contraction * self.jacobian_norm(x)
 
     @property

@@ -33,8 +33,8 @@ def made_masks(input_dim, hidden_units, num_masks=1, order="natural", seed=0):
 
     With one mask the hidden degrees split [1, D - 1] into `H + 1` equal segments (as
     TFP's `AutoregressiveNetwork` with `hidden_degrees="equal"`); with several, each mask
-    draws its hidden degrees at random (connectivity-agnostic training). With `order="random"` each mask also draws
-    its own order (order-agnostic training).
+    draws its hidden degrees at random (connectivity-agnostic training). With
+    `order="random"` each mask also draws its own order (order-agnostic training).
 
     Args:
         input_dim: Number of variables D.
@@ -50,7 +50,7 @@ def made_masks(input_dim, hidden_units, num_masks=1, order="natural", seed=0):
     """
     rng = np.random.default_rng(seed)
     orders, layer_masks, direct = [], [[] for _ in range(len(hidden_units) + 1)], []
-    for k in range(num_masks):
+    for _ in range(num_masks):
         perm = rng.permutation(input_dim) if order == "random" else np.arange(input_dim)
         input_degrees = np.empty(input_dim, dtype=int)
         input_degrees[perm] = np.arange(1, input_dim + 1)
@@ -68,7 +68,10 @@ def made_masks(input_dim, hidden_units, num_masks=1, order="natural", seed=0):
         layer_masks[-1].append(input_degrees[None, :] > degrees[-1][:, None])
         direct.append(input_degrees[None, :] > input_degrees[:, None])
         orders.append(perm)
-    as_float = lambda masks: np.stack(masks).astype("float32")
+
+    def as_float(masks):
+        return np.stack(masks).astype("float32")
+
     return np.stack(orders), [as_float(m) for m in layer_masks], as_float(direct)
 
 

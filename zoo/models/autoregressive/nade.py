@@ -176,7 +176,10 @@ def nade_logits(x, W, V, c, b):
         d_w = d_w_inner + tf.matmul(x_blocks, later, transpose_a=True)
         d_x = _block_input_gradients(*saved, grad_blocks)
         d_x += tf.matmul(later, w_blocks, transpose_b=True)
-        flat = lambda t: tf.reshape(t, [num_blocks * size, hidden_units])[:input_dim]
+
+        def flat(t):
+            return tf.reshape(t, [num_blocks * size, hidden_units])[:input_dim]
+
         return (
             unblock(d_x),
             flat(d_w),

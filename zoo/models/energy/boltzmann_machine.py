@@ -121,10 +121,12 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
     @property
     def data_shape(self):
+        """The shape of one example, `(n_visible,)`."""
         return (self.n_visible,)
 
     @property
     def latent_dim(self):
+        """The number of hidden units."""
         return self.n_hidden
 
     @property
@@ -275,8 +277,9 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         return keras.optimizers.SGD(learning_rate=0.05, momentum=0.5)
 
     def _positive_phase(self, v, seed):
-        """Hidden units sampled with v clamped, started from the conditional that ignores
-        the hidden-hidden couplings; returns joint states `[batch, n_visible + n_hidden]`.
+        """Hidden units sampled with v clamped, as joint states `[batch, n_visible + n_hidden]`.
+
+        The chain starts from the conditional that ignores the hidden-hidden couplings.
         """
         seed_start, seed_scan = tf.unstack(tf.random.split(seed, 2))
         hidden_probs = tf.sigmoid(tf.matmul(v, self.kernel) + self.hidden_bias)

@@ -142,6 +142,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
 
     @property
     def data_shape(self):
+        """The shape of one example, `(layer_sizes[0],)`."""
         return (self.layer_sizes[0],)
 
     @property
@@ -151,12 +152,14 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
 
     @property
     def latent_dim(self):
+        """The number of top-level hidden units, `layer_sizes[-1]`."""
         return self.layer_sizes[-1]
 
     @property
     def top_rbm(self):
-        """The undirected top-level RBM (its `free_energy`, `log_partition`): a
-        `BernoulliRBM`, or a `LabelledRBM` when `num_labels` is given.
+        """The undirected top-level RBM (its `free_energy`, `log_partition`).
+
+        A `BernoulliRBM`, or a `LabelledRBM` when `num_labels` is given.
         """
         return self.rbms[-1]
 
@@ -313,8 +316,8 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
                 wake.append(sample_bernoulli(probs, seeds[layer], rows))
             wake_loss = _total(
                 [
-                    _cross_entropy(wake[l], self._generative_logits(l, wake[l + 1]))
-                    for l in range(num_directed)
+                    _cross_entropy(wake[n], self._generative_logits(n, wake[n + 1]))
+                    for n in range(num_directed)
                 ],
                 v,
             )
@@ -334,8 +337,8 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
                 sleep.insert(0, sample_bernoulli(probs, seeds[num_directed + layer], rows))
             sleep_loss = _total(
                 [
-                    _cross_entropy(sleep[l + 1], self._recognition_logits(l, sleep[l]))
-                    for l in range(num_directed)
+                    _cross_entropy(sleep[n + 1], self._recognition_logits(n, sleep[n]))
+                    for n in range(num_directed)
                 ],
                 v,
             )
@@ -374,8 +377,9 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return tf.reduce_mean(tf.square(v - mean), -1)
 
     def test_step(self, data):
-        """Reconstruction error and top free energy of the mean-field up-pass; a labelled
-        DBN given labels also reports its `classify` error and F(h, y) at the top.
+        """Reconstruction error and top free energy of the mean-field up-pass.
+
+        A labelled DBN given labels also reports its `classify` error and F(h, y) at the top.
         """
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         v = self._prepare(x)
@@ -420,8 +424,10 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return tf.sigmoid(self._recognition_logits(len(self.rbms) - 1, features))
 
     def classify(self, x):
-        """Class logits, exact given the features: softmax of them is p(y | h) =
-        softmax_y(-F(h, y)); `call` (and so `predict`) returns those probabilities.
+        """Class logits, exact given the features.
+
+        Their softmax is p(y | h) = softmax_y(-F(h, y)); `call` (and so `predict`) returns
+        those probabilities.
 
         h is the penultimate layer's mean-field up-pass (recognition weights); the top
         RBM's hidden units are summed out analytically, so no sampling is involved.
@@ -444,8 +450,9 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return self.top_rbm.classify(self._mean_field_features(self._prepare(x)))
 
     def call(self, inputs):
-        """Class probabilities (softmax of `classify`) for a labelled DBN, so `predict` gives
-        them; else `encode`.
+        """Class probabilities (softmax of `classify`) for a labelled DBN, else `encode`.
+
+        So `predict` gives a labelled DBN's class probabilities.
         """
         return tf.nn.softmax(self.classify(inputs)) if self.labelled else self.encode(inputs)
 

@@ -4,8 +4,10 @@ import keras
 
 
 class DefaultOptimizerMixin:
-    """Let `model.compile()` pick the model's `_default_optimizer()`; `.keras` files still
-    restore the optimizer that was actually used (via `compile_from_config`).
+    """Let `model.compile()` pick the model's `_default_optimizer()`.
+
+    `.keras` files still restore the optimizer that was actually used (via
+    `compile_from_config`).
     """
 
     def _default_optimizer(self):

@@ -10,8 +10,8 @@ so p(h_j = 1 | x, y) = sigmoid(c_j + (W^T x)_j + U_yj), p(x_i = 1 | h) = sigmoid
 and p(y = k | h) = softmax_k(d_k + (U h)_k). Summing h out gives the free energy of each
 label configuration, F(x, y) = -a^T x - d_y - sum_j softplus(c_j + (W^T x)_j + U_yj), hence
 the exact classifier p(y | x) = softmax_y(-F(x, y)) (`classify` gives its logits). This is
-the top-level associative memory of Hinton, Osindero & Teh (2006): `DBN(..., num_labels=K)` uses it as
-its top RBM, with x the features of the layer below.
+the top-level associative memory of Hinton, Osindero & Teh (2006): `DBN(..., num_labels=K)`
+uses it as its top RBM, with x the features of the layer below.
 """
 
 import keras
@@ -192,8 +192,9 @@ class LabelledRBM(RestrictedBoltzmannMachine):
         )
 
     def classify(self, features):
-        """Class logits, exact: softmax of them is p(y | x) = softmax_y(-F(x, y)), the
-        hidden units summed out.
+        """Class logits, exact, with the hidden units summed out.
+
+        Their softmax is p(y | x) = softmax_y(-F(x, y)).
 
         Args:
             features: `[batch, n_features]` in [0, 1] (binary states or probabilities).

@@ -1,5 +1,7 @@
-"""Restricted Boltzmann machines: one base (energy, Gibbs, CD-k / PCD, partition function)
-and the Bernoulli and Gaussian-Bernoulli visible units.
+"""Restricted Boltzmann machines.
+
+One base (energy, Gibbs, CD-k / PCD, partition function) and the Bernoulli and
+Gaussian-Bernoulli visible units.
 
 An RBM with visible units v and binary hidden units h has the energy
 
@@ -142,8 +144,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         )
 
     def _visible_term(self, v, visible_bias=None):
-        """Per-example part of -E that depends on v only, shape `[batch]`: b^T v here (binary
-        units); units with another term (Gaussian, softmax tables) override it.
+        """Per-example part of -E that depends on v only, shape `[batch]`.
+
+        b^T v here (binary units); units with another term (Gaussian, softmax tables)
+        override it.
         """
         bias = self.visible_bias if visible_bias is None else visible_bias
         return tf.linalg.matvec(v, bias)
@@ -153,8 +157,9 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         return v
 
     def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
-        """Draw v ~ p(v | h); return `(sample, mean)`; `like` is the previous visible state;
-        `rows` as in `zoo._random.stateless_noise`.
+        """Draw v ~ p(v | h); return `(sample, mean)`.
+
+        `like` is the previous visible state; `rows` as in `zoo._random.stateless_noise`.
         """
         raise NotImplementedError
 
@@ -776,7 +781,8 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
         return tf.reduce_sum(self.log_sigma) + 0.5 * self.n_visible * math.log(2.0 * math.pi)
 
     def _hidden_free_energy(self, hidden):
-        # Completing the square: sum_v exp(-E) = N(.)-normalizer * exp(c^T h + |W h|^2 / 2 + b/sigma . W h).
+        # Completing the square:
+        # sum_v exp(-E) = N(.)-normalizer * exp(c^T h + |W h|^2 / 2 + b/sigma . W h).
         shift = tf.matmul(hidden, self.kernel, transpose_b=True)
         scaled_bias = self.visible_bias * tf.exp(-self.log_sigma)
         quadratic = tf.reduce_sum(0.5 * tf.square(shift) + scaled_bias * shift, axis=-1)

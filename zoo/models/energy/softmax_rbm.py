@@ -215,8 +215,9 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
 
     @tf.function(reduce_retracing=True)
     def _exact_rating_probabilities(self, v):
-        """p(v_q = k | V_{-q}) for every user and item, `[users, num_items, K]`; one user at a
-        time (`tf.map_fn`), so memory stays at num_items * K * n_hidden floats.
+        """p(v_q = k | V_{-q}) for every user and item, `[users, num_items, K]`.
+
+        One user at a time (`tf.map_fn`), so memory stays at num_items * K * n_hidden floats.
         """
         kernel = self._item_kernel()
 
@@ -250,8 +251,9 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         )
 
     def log_partition(self, method="exact", **kwargs):
-        """Not available: each user's RBM (its set of rated items) has its own partition
-        function.
+        """Not available: each user's RBM has its own partition function.
+
+        A user's RBM is over the set of items that user rated.
 
         Raises:
             NotImplementedError: always.
@@ -270,8 +272,10 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         )
 
     def test_step(self, data):
-        """Without `y`, as in training; with held-out ratings `y` (0 = not held out), the RMSE
-        of the exact `predict_ratings(x)` on them (computed at the held-out entries only).
+        """Evaluate as in training, or the RMSE on held-out ratings `y`.
+
+        With held-out ratings `y` (0 = not held out), the RMSE of the exact
+        `predict_ratings(x)` on them (computed at the held-out entries only).
         """
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         if y is None:

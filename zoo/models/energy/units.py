@@ -1,5 +1,7 @@
-"""The stochastic units of the energy models: Bernoulli and K-way softmax draws, and the
-score of a softmax unit with the binary hidden units summed out.
+"""The stochastic units of the energy models.
+
+Bernoulli and K-way softmax draws, and the score of a softmax unit with the binary hidden
+units summed out.
 
 Every draw is stateless (a shape-[2] seed) and, when its rows are training examples,
 replica-aware: under a `tf.distribute` strategy each replica draws its own rows of the

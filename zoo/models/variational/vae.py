@@ -452,8 +452,9 @@ class VAE(LossTermsSteps, GenerativeModel):
 
     # ---------------------------------------------------------------------- sampling
     def generate(self, z):
-        """The mean of p(x | z) (for `"logistic"`, its mode), in [0, 1] except for the
-        unbounded Gaussian mean.
+        """The mean of p(x | z) (for `"logistic"`, its mode).
+
+        It is in [0, 1] except for the unbounded Gaussian mean.
 
         Args:
             z: Latents `[batch, latent_dim]`.
