@@ -46,8 +46,11 @@ class SampleGrid(keras.callbacks.Callback):
             starts) samples cannot be shown as images.
         ImportError: for `log_dir` without the `tensorboard` package.
 
-    Example:
-        >>> model.fit(x, epochs=10, callbacks=[zoo.callbacks.SampleGrid("samples/", log_dir="logs/")])
+    #### Examples
+
+    ```python
+    model.fit(x, epochs=10, callbacks=[zoo.callbacks.SampleGrid("samples/", log_dir="logs/")])
+    ```
     """
 
     def __init__(
@@ -133,8 +136,11 @@ class NaNGuard(keras.callbacks.Callback):
     Attributes:
         stopped: None, or `(epoch, batch, {name: value})` of the first non-finite values.
 
-    Example:
-        >>> gan.fit(x, epochs=50, callbacks=[zoo.callbacks.NaNGuard()])
+    #### Examples
+
+    ```python
+    gan.fit(x, epochs=50, callbacks=[zoo.callbacks.NaNGuard()])
+    ```
     """
 
     def __init__(self, monitor=None, restore_weights=True):
@@ -225,13 +231,18 @@ class LikelihoodMonitor(keras.callbacks.Callback):
         ValueError: for an unknown measure or a missing `training_data`.
         TypeError: when training starts, for a model without the method the measure needs.
 
-    Example:
-        >>> nade.fit(x_train, epochs=20, callbacks=[zoo.callbacks.LikelihoodMonitor(x_valid)])
-        >>> rbm.fit(x_train, epochs=20, callbacks=[
-        ...     zoo.callbacks.LikelihoodMonitor(x_valid, "free_energy_gap", training_data=x_train[:1000])])
+    #### Examples
 
-    References:
-        Hinton, 2010, "A Practical Guide to Training Restricted Boltzmann Machines".
+    ```python
+    nade.fit(x_train, epochs=20, callbacks=[zoo.callbacks.LikelihoodMonitor(x_valid)])
+    gap = zoo.callbacks.LikelihoodMonitor(
+        x_valid, "free_energy_gap", training_data=x_train[:1000]
+    )
+    rbm.fit(x_train, epochs=20, callbacks=[gap])
+    ```
+
+    #### References
+    Hinton, 2010, "A Practical Guide to Training Restricted Boltzmann Machines".
     """
 
     def __init__(

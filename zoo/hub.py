@@ -199,11 +199,14 @@ def fetch_preset(name: str, weights: dict, force: bool = False) -> pathlib.Path:
         ChecksumError: a downloaded file does not match the record; nothing is cached.
         HubError: no endpoint is configured, or it cannot be reached.
 
-    Example:
-        >>> weights = zoo.registry.get_preset("vae_fashion_mnist").weights
-        >>> folder = fetch_preset("vae_fashion_mnist", weights)
-        >>> sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-        ['config.json', 'metadata.json', 'model.weights.h5']
+    #### Examples
+
+    ```python
+    weights = zoo.registry.get_preset("vae_fashion_mnist").weights
+    folder = fetch_preset("vae_fashion_mnist", weights)
+    sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    # ==> ['config.json', 'metadata.json', 'model.weights.h5']
+    ```
     """
     folder = preset_dir(name, weights["version"])
     files = weights["files"]

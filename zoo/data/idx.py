@@ -40,10 +40,13 @@ def read_idx(path) -> np.ndarray:
         ValueError: if the file is not IDX (bad magic number, unknown type code) or its
             size does not match the shape in its header (a truncated download).
 
-    Example:
-        >>> images = read_idx("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
-        >>> images.shape, images.dtype
-        ((60000, 28, 28), dtype('uint8'))
+    #### Examples
+
+    ```python
+    images = read_idx("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
+    images.shape, images.dtype
+    # ==> ((60000, 28, 28), dtype('uint8'))
+    ```
     """
     path = pathlib.Path(path)
     raw = path.read_bytes()
@@ -83,9 +86,12 @@ def write_idx(path, array) -> pathlib.Path:
     Raises:
         ValueError: for a dtype IDX cannot hold (for example int64: cast it first).
 
-    Example:
-        >>> write_idx("labels-idx1-ubyte.gz", np.array([3, 1, 4], np.uint8))
-        PosixPath('labels-idx1-ubyte.gz')
+    #### Examples
+
+    ```python
+    write_idx("labels-idx1-ubyte.gz", np.array([3, 1, 4], np.uint8))
+    # ==> PosixPath('labels-idx1-ubyte.gz')
+    ```
     """
     path = pathlib.Path(path)
     array = np.asarray(array)

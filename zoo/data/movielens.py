@@ -46,10 +46,13 @@ def read_u_data(path) -> Ratings:
         ValueError: if a line does not have 4 integer fields, an id is below 1, a rating
             lies outside 1..5, or a (user, item) pair appears twice.
 
-    Example:
-        >>> ratings = read_u_data("/work/data/ml-100k/u.data")
-        >>> len(ratings.rating), ratings.user_id.max() + 1, ratings.item_id.max() + 1
-        (100000, 943, 1682)
+    #### Examples
+
+    ```python
+    ratings = read_u_data("/work/data/ml-100k/u.data")
+    len(ratings.rating), ratings.user_id.max() + 1, ratings.item_id.max() + 1
+    # ==> (100000, 943, 1682)
+    ```
     """
     path = pathlib.Path(path)
     with path.open() as file:
@@ -114,10 +117,13 @@ def split_ratings(
     Raises:
         ValueError: if `test_fraction` is outside (0, 1).
 
-    Example:
-        >>> train, test = split_ratings(read_u_data("u.data"))
-        >>> len(test.rating) / (len(train.rating) + len(test.rating))
-        0.1
+    #### Examples
+
+    ```python
+    train, test = split_ratings(read_u_data("u.data"))
+    len(test.rating) / (len(train.rating) + len(test.rating))
+    # ==> 0.1
+    ```
     """
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must lie in (0, 1); got {test_fraction}.")
@@ -146,10 +152,14 @@ def ratings_matrix(ratings: Ratings, num_users: int, num_items: int):
     Raises:
         ValueError: if an id does not fit the shape or a (user, item) pair repeats.
 
-    Example:
-        >>> matrix, mask = ratings_matrix(Ratings(np.array([0]), np.array([2]), np.array([4])), 1, 3)
-        >>> matrix, mask
-        (array([[0, 0, 4]]), array([[False, False,  True]]))
+    #### Examples
+
+    ```python
+    >>> matrix, mask = ratings_matrix(Ratings(np.array([0]), np.array([2]), np.array([4])), 1, 3)
+    >>> matrix, mask
+    (array([[0, 0, 4]]), array([[False, False,  True]]))
+
+    ```
     """
     ratings = sort_ratings(ratings)
     if len(ratings.rating) and (

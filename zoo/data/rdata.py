@@ -151,10 +151,13 @@ def read_lazyload_database(path) -> dict:
         FileNotFoundError: if either file is missing.
         ValueError: for a malformed or unsupported database.
 
-    Example:
-        >>> books = read_lazyload_database("/usr/lib/R/site-library/janeaustenr/data/Rdata.rdb")
-        >>> books["emma"][:2]
-        ['EMMA', '']
+    #### Examples
+
+    ```python
+    books = read_lazyload_database("/usr/lib/R/site-library/janeaustenr/data/Rdata.rdb")
+    books["emma"][:2]
+    # ==> ['EMMA', '']
+    ```
     """
     path = pathlib.Path(path)
     index = unserialize(gzip.decompress(path.with_suffix(".rdx").read_bytes()))

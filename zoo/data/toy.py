@@ -91,10 +91,14 @@ def ring_mixture(num_modes: int = 8, radius: float = 2.0, std: float = 0.02):
     Returns:
         A `GaussianMixture2D`.
 
-    Example:
-        >>> ring_mixture().centers[:2].round(3)
-        array([[2.   , 0.   ],
-               [1.414, 1.414]], dtype=float32)
+    #### Examples
+
+    ```python
+    >>> ring_mixture().centers[:2].round(3)
+    array([[2.   , 0.   ],
+           [1.414, 1.414]], dtype=float32)
+
+    ```
 
     #### References
     Metz, Poole, Pfau and Sohl-Dickstein (2017). Unrolled generative adversarial networks.
@@ -119,11 +123,15 @@ def grid_mixture(grid: int = 5, spacing: float = 2.0, std: float = 0.02):
     Returns:
         A `GaussianMixture2D` with `grid ** 2` components, row by row.
 
-    Example:
-        >>> grid_mixture().centers[[0, 1, 24]]
-        array([[-4., -4.],
-               [-4., -2.],
-               [ 4.,  4.]], dtype=float32)
+    #### Examples
+
+    ```python
+    >>> grid_mixture().centers[[0, 1, 24]]
+    array([[-4., -4.],
+           [-4., -2.],
+           [ 4.,  4.]], dtype=float32)
+
+    ```
 
     #### References
     Srivastava et al. (2017). VEEGAN: reducing mode collapse in GANs using implicit
@@ -155,9 +163,13 @@ def ring_of_gaussians(
     Returns:
         float32 array `[num_samples, 2]`.
 
-    Example:
-        >>> ring_of_gaussians(2500, seed=0).shape
-        (2500, 2)
+    #### Examples
+
+    ```python
+    >>> ring_of_gaussians(2500, seed=0).shape
+    (2500, 2)
+
+    ```
     """
     return ring_mixture(num_modes, radius, std).sample(num_samples, seed)
 
@@ -177,9 +189,13 @@ def grid_of_gaussians(
     Returns:
         float32 array `[num_samples, 2]`.
 
-    Example:
-        >>> grid_of_gaussians(2500, seed=0).shape
-        (2500, 2)
+    #### Examples
+
+    ```python
+    >>> grid_of_gaussians(2500, seed=0).shape
+    (2500, 2)
+
+    ```
     """
     return grid_mixture(grid, spacing, std).sample(num_samples, seed)
 

@@ -37,10 +37,14 @@ class TapConv2D(keras.layers.Conv2D):
     Raises:
         ValueError: for strides, dilation or groups other than 1, or channels_first.
 
-    Example:
-        >>> layer = TapConv2D(1, 7, padding="same", activation="sigmoid")
-        >>> layer(np.zeros([2, 28, 28, 128], "float32")).shape
-        TensorShape([2, 28, 28, 1])
+    #### Examples
+
+    ```python
+    >>> layer = TapConv2D(1, 7, padding="same", activation="sigmoid")
+    >>> layer(np.zeros([2, 28, 28, 128], "float32")).shape
+    TensorShape([2, 28, 28, 1])
+
+    ```
     """
 
     def __init__(self, filters, kernel_size, **kwargs):

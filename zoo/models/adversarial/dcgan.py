@@ -230,7 +230,7 @@ class DCGAN(GAN):
         ValueError: for an image shape the architecture cannot build, or an option the
             architecture does not have.
 
-    #### Example
+    #### Examples
 
     ```python
     images = zoo.data.to_unit_interval(zoo.data.load_arrays("fashion_mnist")[0]) * 2 - 1

@@ -71,7 +71,7 @@ class GAN(GenerativeModel):
         ValueError: for an unknown loss, `d_steps < 1`, `unroll_steps < 0`, smoothing with
             the Wasserstein loss, unrolling with the gradient penalty, or `num_classes < 2`.
 
-    #### Example
+    #### Examples
 
     ```python
     # Metz et al.'s 2-D setup: the saddle objective, tanh MLPs, 5 look-ahead steps

@@ -47,13 +47,16 @@ class DeepAutoencoder(Autoencoder):
     Raises:
         ValueError: see `Autoencoder`, and `from_rbm_stack`.
 
-    Example:
-        >>> dbn = zoo.models.DBN([784, 1000, 500, 250, 30])
-        >>> dbn.pretrain(x_train, epochs=10)                 # the greedy RBM stack
-        >>> ae = DeepAutoencoder.from_rbm_stack(dbn.rbms)    # unrolled, tied at the start
-        >>> ae.compile(optimizer="adam")
-        >>> ae.fit(x_train, epochs=10, batch_size=100)       # backprop, untied
-        >>> codes = ae.encode(x_test)                        # [N, 30], linear
+    #### Examples
+
+    ```python
+    dbn = zoo.models.DBN([784, 1000, 500, 250, 30])
+    dbn.pretrain(x_train, epochs=10)                 # the greedy RBM stack
+    ae = DeepAutoencoder.from_rbm_stack(dbn.rbms)    # unrolled, tied at the start
+    ae.compile(optimizer="adam")
+    ae.fit(x_train, epochs=10, batch_size=100)       # backprop, untied
+    codes = ae.encode(x_test)                        # [N, 30], linear
+    ```
 
     #### References
     Hinton, G. E. & Salakhutdinov, R. R. (2006). Reducing the dimensionality of data with

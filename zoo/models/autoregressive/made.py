@@ -95,12 +95,15 @@ class MADE(AutoregressiveModel):
     Raises:
         ValueError: for an unknown `order`, `num_masks < 1` or empty `hidden_units`.
 
-    Example:
-        >>> model = MADE(784, hidden_units=[500], num_masks=8, order="random")
-        >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
-        >>> model.fit(binary_images.reshape(-1, 784), epochs=5)
-        >>> model.log_prob(binary_images[:8].reshape(-1, 784))   # ensemble of 8 masks
-        >>> model.sample(16, seed=0)
+    #### Examples
+
+    ```python
+    model = MADE(784, hidden_units=[500], num_masks=8, order="random")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(binary_images.reshape(-1, 784), epochs=5)
+    model.log_prob(binary_images[:8].reshape(-1, 784))   # ensemble of 8 masks
+    model.sample(16, seed=0)
+    ```
 
     #### References
     - Germain, Gregor, Murray, Larochelle (2015). MADE: Masked Autoencoder for

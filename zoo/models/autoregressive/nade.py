@@ -200,12 +200,15 @@ class NADE(AutoregressiveModel):
         hidden_units: Number of hidden units H (shared by all D conditionals).
         **kwargs: Passed to `keras.Model`.
 
-    Example:
-        >>> model = NADE(input_dim=784, hidden_units=500)
-        >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
-        >>> model.fit(binary_images.reshape(-1, 784), epochs=5)      # loss: NLL in nats
-        >>> model.log_prob(binary_images[:8].reshape(-1, 784))       # exact, [8]
-        >>> model.sample(16, seed=0)                                 # [16, 784] in {0, 1}
+    #### Examples
+
+    ```python
+    model = NADE(input_dim=784, hidden_units=500)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(binary_images.reshape(-1, 784), epochs=5)      # loss: NLL in nats
+    model.log_prob(binary_images[:8].reshape(-1, 784))       # exact, [8]
+    model.sample(16, seed=0)                                 # [16, 784] in {0, 1}
+    ```
 
     #### References
     - Larochelle, Murray (2011). The Neural Autoregressive Distribution Estimator. AISTATS.

@@ -61,12 +61,15 @@ class PixelCNN(AutoregressiveImageModel):
         ValueError: for an unknown likelihood or `convolution`, or `filters` not a
             multiple of the channels.
 
-    Example:
-        >>> model = PixelCNN((28, 28, 1), num_layers=6, filters=64, gated=True)
-        >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
-        >>> model.fit(binary_images, epochs=5)          # loss: NLL in nats per image
-        >>> model.log_prob(binary_images[:8])           # exact, [8]
-        >>> model.sample(16, seed=0)                    # [16, 28, 28, 1] in {0, 1}
+    #### Examples
+
+    ```python
+    model = PixelCNN((28, 28, 1), num_layers=6, filters=64, gated=True)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(binary_images, epochs=5)          # loss: NLL in nats per image
+    model.log_prob(binary_images[:8])           # exact, [8]
+    model.sample(16, seed=0)                    # [16, 28, 28, 1] in {0, 1}
+    ```
 
     #### References
     - van den Oord, Kalchbrenner, Kavukcuoglu (2016). Pixel Recurrent Neural Networks. ICML.

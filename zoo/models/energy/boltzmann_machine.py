@@ -51,11 +51,14 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         seed: Seed of the model's `keras.random.SeedGenerator`.
         **kwargs: Passed to `keras.Model`.
 
-    Example:
-        >>> bm = zoo.models.BoltzmannMachine(6, 3)
-        >>> bm.compile()
-        >>> bm.fit(x, batch_size=20, epochs=50)
-        >>> bm.log_prob(x)  # exact for tiny models
+    #### Examples
+
+    ```python
+    bm = zoo.models.BoltzmannMachine(6, 3)
+    bm.compile()
+    bm.fit(x, batch_size=20, epochs=50)
+    bm.log_prob(x)  # exact for tiny models
+    ```
 
     #### References
     Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for

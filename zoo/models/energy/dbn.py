@@ -69,17 +69,20 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             two layers (the labels join the top RBM's visible layer, so it needs a
             penultimate layer of features).
 
-    Example:
-        >>> dbn = zoo.models.DBN([784, 500, 500, 2000])
-        >>> dbn.pretrain(x_train, epochs=10)       # greedy, each layer an RBM fitted by `fit`
-        >>> dbn.fine_tune(x_train, epochs=5)       # up-down algorithm
-        >>> images = dbn.sample(16, seed=0)
-        >>> classifier = dbn.to_classifier(10)     # a keras.Model for backprop fine-tuning
-        >>> labelled = zoo.models.DBN([784, 500, 500, 2000], num_labels=10)
-        >>> labelled.pretrain(x_train, labels=y_train, epochs=10)
-        >>> labelled.fine_tune(x_train, labels=y_train, epochs=5)
-        >>> labelled.predict(x_test)               # [N, 10] class probabilities
-        >>> labelled.sample(10, labels=range(10), seed=0)   # one image per class
+    #### Examples
+
+    ```python
+    dbn = zoo.models.DBN([784, 500, 500, 2000])
+    dbn.pretrain(x_train, epochs=10)       # greedy, each layer an RBM fitted by `fit`
+    dbn.fine_tune(x_train, epochs=5)       # up-down algorithm
+    images = dbn.sample(16, seed=0)
+    classifier = dbn.to_classifier(10)     # a keras.Model for backprop fine-tuning
+    labelled = zoo.models.DBN([784, 500, 500, 2000], num_labels=10)
+    labelled.pretrain(x_train, labels=y_train, epochs=10)
+    labelled.fine_tune(x_train, labels=y_train, epochs=5)
+    labelled.predict(x_test)               # [N, 10] class probabilities
+    labelled.sample(10, labels=range(10), seed=0)   # one image per class
+    ```
 
     #### References
     Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep
@@ -487,9 +490,12 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
                 `data` the top RBM's training inputs (`dbn.encode`-like probabilities of the
                 layer below the top).
 
-        Example:
-            >>> dbn.top_rbm.log_partition("exact")  # small top layers; else method="ais"
-            >>> dbn.log_prob_lower_bound(x_test[:100], num_samples=100, seed=0)
+        #### Examples
+
+        ```python
+        dbn.top_rbm.log_partition("exact")  # small top layers; else method="ais"
+        dbn.log_prob_lower_bound(x_test[:100], num_samples=100, seed=0)
+        ```
 
         #### References
         Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief

@@ -45,13 +45,16 @@ class LabelledRBM(RestrictedBoltzmannMachine):
     Raises:
         ValueError: for fewer than 2 labels.
 
-    Example:
-        >>> rbm = zoo.models.LabelledRBM(784, 10, 500)
-        >>> rbm.init_visible_bias(x_train, y_train)
-        >>> rbm.compile()
-        >>> rbm.fit(x_train, y_train, batch_size=100, epochs=10)
-        >>> tf.nn.softmax(rbm.classify(x_test))        # [N, 10] exact p(y | x)
-        >>> rbm.sample(10, labels=range(10), seed=0)   # [10, 794], one sample per class
+    #### Examples
+
+    ```python
+    rbm = zoo.models.LabelledRBM(784, 10, 500)
+    rbm.init_visible_bias(x_train, y_train)
+    rbm.compile()
+    rbm.fit(x_train, y_train, batch_size=100, epochs=10)
+    tf.nn.softmax(rbm.classify(x_test))        # [N, 10] exact p(y | x)
+    rbm.sample(10, labels=range(10), seed=0)   # [10, 794], one sample per class
+    ```
 
     #### References
     Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep

@@ -301,10 +301,13 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         Returns:
             Samples `[num_samples, *data_shape]` (binary for Bernoulli units).
 
-        Example:
-            >>> rbm = zoo.models.BernoulliRBM(784, 64)
-            >>> rbm.sample(16, seed=0, burn_in=100).shape
-            TensorShape([16, 784])
+        #### Examples
+
+        ```python
+        rbm = zoo.models.BernoulliRBM(784, 64)
+        rbm.sample(16, seed=0, burn_in=100).shape
+        # ==> TensorShape([16, 784])
+        ```
         """
         seed_start, seed_chain = tf.unstack(tf.random.split(stateless_seed(seed), 2))
         if start is None:
@@ -589,14 +592,17 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
         **kwargs: See `RestrictedBoltzmannMachine` (num_chains, negative_samples,
             weight_decay, sparsity_target, sparsity_cost, seed, name).
 
-    Example:
-        >>> x = zoo.data.binarize_static(zoo.data.to_unit_interval(images)).reshape(-1, 784)
-        >>> rbm = zoo.models.BernoulliRBM(784, 256, persistent=True)
-        >>> rbm.init_visible_bias(x)
-        >>> rbm.compile()
-        >>> rbm.fit(x, batch_size=100, epochs=10)
-        >>> rbm.log_partition("ais", data=x, seed=0).log_z
-        >>> rbm.log_prob(x[:10])
+    #### Examples
+
+    ```python
+    x = zoo.data.binarize_static(zoo.data.to_unit_interval(images)).reshape(-1, 784)
+    rbm = zoo.models.BernoulliRBM(784, 256, persistent=True)
+    rbm.init_visible_bias(x)
+    rbm.compile()
+    rbm.fit(x, batch_size=100, epochs=10)
+    rbm.log_partition("ais", data=x, seed=0).log_z
+    rbm.log_prob(x[:10])
+    ```
 
     #### References
     Smolensky, P. (1986). Information processing in dynamical systems: foundations of
@@ -717,11 +723,14 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
         learn_sigma: Learn per-unit standard deviations (parameterized by their log).
         **kwargs: See `RestrictedBoltzmannMachine`.
 
-    Example:
-        >>> norm = GaussianBernoulliRBM.standardizer(x_train)
-        >>> rbm = GaussianBernoulliRBM(x_train.shape[1], 128)
-        >>> rbm.compile()
-        >>> rbm.fit(norm(x_train), batch_size=100, epochs=20)
+    #### Examples
+
+    ```python
+    norm = GaussianBernoulliRBM.standardizer(x_train)
+    rbm = GaussianBernoulliRBM(x_train.shape[1], 128)
+    rbm.compile()
+    rbm.fit(norm(x_train), batch_size=100, epochs=20)
+    ```
 
     #### References
     Hinton, G. E. & Salakhutdinov, R. R. (2006). Reducing the dimensionality of data with

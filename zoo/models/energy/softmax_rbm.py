@@ -50,18 +50,21 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
     Raises:
         ValueError: for `persistent=True`.
 
-    Example:
-        >>> ratings = ...  # [num_users, num_items] int, 0 = missing
-        >>> rbm = zoo.models.SoftmaxRBM(ratings.shape[1], 5, 100)
-        >>> rbm.init_visible_bias(ratings)
-        >>> rbm.compile()
-        >>> rbm.fit(ratings, batch_size=10, epochs=20)
-        >>> rbm.predict_ratings(ratings)  # [num_users, num_items] expected ratings
-        >>> item_rbm = zoo.models.SoftmaxRBM(ratings.shape[0], 5, 100)  # item-based
-        >>> item_rbm.init_visible_bias(ratings.T)
-        >>> item_rbm.compile(optimizer=keras.optimizers.SGD(0.02, momentum=0.9))
-        >>> item_rbm.fit(ratings.T, batch_size=20, epochs=30)
-        >>> item_rbm.predict_ratings(ratings.T).T  # [num_users, num_items]
+    #### Examples
+
+    ```python
+    ratings = ...  # [num_users, num_items] int, 0 = missing
+    rbm = zoo.models.SoftmaxRBM(ratings.shape[1], 5, 100)
+    rbm.init_visible_bias(ratings)
+    rbm.compile()
+    rbm.fit(ratings, batch_size=10, epochs=20)
+    rbm.predict_ratings(ratings)  # [num_users, num_items] expected ratings
+    item_rbm = zoo.models.SoftmaxRBM(ratings.shape[0], 5, 100)  # item-based
+    item_rbm.init_visible_bias(ratings.T)
+    item_rbm.compile(optimizer=keras.optimizers.SGD(0.02, momentum=0.9))
+    item_rbm.fit(ratings.T, batch_size=20, epochs=30)
+    item_rbm.predict_ratings(ratings.T).T  # [num_users, num_items]
+    ```
 
     #### References
     Salakhutdinov, R., Mnih, A. & Hinton, G. (2007). Restricted Boltzmann machines for

@@ -26,13 +26,13 @@ Likelihoods (`likelihood=`), all over data in [0, 1]:
       returns a distribution over the integer levels 0..255; `log_prob` / `elbo` take
       x in [0, 1] and report the log-probability of the discrete levels (nats).
 
-References:
-    Kingma and Welling (2014). Auto-Encoding Variational Bayes. ICLR 2014.
-    Rezende, Mohamed and Wierstra (2014). Stochastic Backpropagation and Approximate
-        Inference in Deep Generative Models. ICML 2014.
-    Higgins et al. (2017). beta-VAE: Learning Basic Visual Concepts with a Constrained
-        Variational Framework. ICLR 2017.
-    Burda, Grosse and Salakhutdinov (2015). Importance Weighted Autoencoders. ICLR 2016.
+#### References
+Kingma and Welling (2014). Auto-Encoding Variational Bayes. ICLR 2014.
+Rezende, Mohamed and Wierstra (2014). Stochastic Backpropagation and Approximate
+Inference in Deep Generative Models. ICML 2014.
+Higgins et al. (2017). beta-VAE: Learning Basic Visual Concepts with a Constrained
+Variational Framework. ICLR 2017.
+Burda, Grosse and Salakhutdinov (2015). Importance Weighted Autoencoders. ICLR 2016.
 """
 
 import keras
@@ -81,17 +81,20 @@ class VAE(LossTermsSteps, GenerativeModel):
         ValueError: for an unknown `likelihood` / `kl`, a negative `beta`, or encoder /
             decoder output shapes that do not match `latent_dim` and the data shape.
 
-    Example:
-        >>> vae = VAE.mlp((28, 28, 1), latent_dim=16, hidden_units=[512, 256])
-        >>> vae.compile(optimizer="adam")
-        >>> vae.fit(binary_images, epochs=10, batch_size=128)
-        >>> vae.log_prob(binary_images[:10], num_samples=5000)   # nats per image
-        >>> vae.sample(16, seed=0).shape
-        TensorShape([16, 28, 28, 1])
+    #### Examples
 
-    References:
-        Kingma and Welling (2014). Auto-Encoding Variational Bayes.
-        Higgins et al. (2017). beta-VAE.
+    ```python
+    vae = VAE.mlp((28, 28, 1), latent_dim=16, hidden_units=[512, 256])
+    vae.compile(optimizer="adam")
+    vae.fit(binary_images, epochs=10, batch_size=128)
+    vae.log_prob(binary_images[:10], num_samples=5000)   # nats per image
+    vae.sample(16, seed=0).shape
+    # ==> TensorShape([16, 28, 28, 1])
+    ```
+
+    #### References
+    Kingma and Welling (2014). Auto-Encoding Variational Bayes.
+    Higgins et al. (2017). beta-VAE.
     """
 
     def __init__(
@@ -170,8 +173,11 @@ class VAE(LossTermsSteps, GenerativeModel):
         Returns:
             A built `VAE`.
 
-        Example:
-            >>> vae = VAE.mlp((28, 28, 1), latent_dim=2, hidden_units=[512])
+        #### Examples
+
+        ```python
+        vae = VAE.mlp((28, 28, 1), latent_dim=2, hidden_units=[512])
+        ```
         """
         input_shape = tuple(input_shape)
         data_size = int(np.prod(input_shape))
@@ -240,8 +246,11 @@ class VAE(LossTermsSteps, GenerativeModel):
             ValueError: if `input_shape` is not 3-D or not divisible as above, or for
                 another `output_layer`.
 
-        Example:
-            >>> vae = VAE.conv((28, 28, 1), latent_dim=16)
+        #### Examples
+
+        ```python
+        vae = VAE.conv((28, 28, 1), latent_dim=16)
+        ```
         """
         input_shape = tuple(input_shape)
         stride = 2 ** len(filters)
@@ -438,8 +447,11 @@ class VAE(LossTermsSteps, GenerativeModel):
         Raises:
             ValueError: for another shape, values outside [0, 1], or `num_samples` < 1.
 
-        Example:
-            >>> nll = -tf.reduce_mean(vae.log_prob(x_test[:100], num_samples=5000))
+        #### Examples
+
+        ```python
+        nll = -tf.reduce_mean(vae.log_prob(x_test[:100], num_samples=5000))
+        ```
         """
         x = self._check_data(x)
         if self._log_prob_graph is None:
