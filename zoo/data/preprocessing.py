@@ -111,8 +111,8 @@ def binarize_dynamic(x, seed=None):
     """
     numpy_out, x = _as_tensor(x)
     probs = _intensities(x, "binarize_dynamic")
-    # u < p with u ~ U[0, 1) is a Bernoulli(p) draw, as in tfd.Bernoulli; measured 5-10x
-    # faster here than tf.random.stateless_binomial(counts=1).
+    # u < p with u ~ U[0, 1) is a Bernoulli(p) draw, as in tfd.Bernoulli; faster than
+    # tf.random.stateless_binomial(counts=1) (see benchmarks/RESULTS.md).
     noise = tf.random.stateless_uniform(tf.shape(probs), stateless_seed(seed), dtype=tf.float32)
     return _as_output(tf.cast(noise < probs, tf.float32), numpy_out)
 

@@ -12,11 +12,9 @@ kernel taps `(a, b)` of the input pixel at offset `(a, b)` times the `C×F` matr
 Same parameters (`kernel [k, k, C, F]`, `bias [F]`), same config and the same outputs as
 `keras.layers.Conv2D` (to float32 round-off). It pays when `F` is small and `C` large,
 as in an image output layer: TensorFlow's CPU kernels for a `Conv2D` to one channel
-reduce over `k²·C` with a matrix-vector product in both directions of back-propagation.
-Measured here (2 shared cores, TF 2.21, oneDNN off as installed), forward + backward of the
-keras.io generator's 7×7 output convolution (128 to 1 channels at 28×28, batch 64):
-945 ms as `Conv2D`, 150 ms as `TapConv2D`. For `F > 4` the shift-and-sum's `k⁴·F²`
-term outgrows the saving; use `Conv2D`.
+reduce over `k²·C` with a matrix-vector product in both directions of back-propagation
+(timings: benchmarks/RESULTS.md, "Design notes (measured)"). For `F > 4` the
+shift-and-sum's `k⁴·F²` term outgrows the saving; use `Conv2D`.
 """
 
 import keras

@@ -397,7 +397,7 @@ class GAN(GenerativeModel):
 
         The draw names the Philox algorithm: it is what `keras.random.normal` gets from
         TensorFlow's kernels (same numbers), whereas under `jit_compile=True` XLA's default
-        generator on CPU (ThreeFry) took 150 ms for 512 x 256 normals here, against 3 ms.
+        generator on CPU (ThreeFry) is far slower (see benchmarks/RESULTS.md).
         """
 
         def draw(n):

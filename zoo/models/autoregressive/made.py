@@ -226,8 +226,8 @@ class MADE(AutoregressiveModel):
         return -self.log_prob(x, condition)
 
     #: The update runs as one XLA computation, which fuses the optimizer's element-wise
-    #: updates and the masking: about 1.25x less CPU per step here than the same ops
-    #: without XLA (benchmarks/RESULTS.md, MADE vs TFP).
+    #: updates and the masking: less CPU per step than the same ops without XLA
+    #: (benchmarks/RESULTS.md, MADE vs TFP).
     jit_update = True
 
     def _prepare_batch(self, x, condition):

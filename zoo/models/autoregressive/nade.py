@@ -14,18 +14,16 @@ sum over the blocks; inside a block the prefix sums are a small strictly-lower-t
 matmul. A loop over the blocks (compiled by XLA) evaluates the sigmoids and their
 V-weighted sums block by block, so the [batch, D, H] hidden tensor (157 MB at batch 100,
 D = 784, H = 500) is never held at once. The custom gradient loops over the blocks once
-more, recomputing each block's hidden units (storing them instead was 1.5x slower here),
-runs the backward recursion inside the block, and adds what the later blocks fed with a
+more, recomputing each block's hidden units (faster than storing them), runs the
+backward recursion inside the block, and adds what the later blocks fed with a
 reverse cumulative sum over the blocks. The input gradient is a separate XLA call that
 training, which does not need it, prunes.
 
-Measured on 2 cores (forward + backward + Adam update at batch 100, D = 784, H = 500, the
-variants side by side in one process; `benchmarks/nade_step.py`, RESULTS.md): the previous
-`tf.scan` over the 784 positions with autodiff takes 2.4x as long as this `fit` step, an
-exclusive `cumsum` over the whole [batch, D, H] tensor with autodiff 7.5x; in the
-exploration, the block loop without XLA took 1.8x as long as with it and the per-position
-recursion with this custom gradient under XLA 1.2x. A MADE 784-500-784 step is about 19x
-shorter: NADE evaluates B D H sigmoids forward and again backward, MADE five matmuls.
+This form was chosen over a `tf.scan` over the positions, an exclusive `cumsum` over the
+whole [batch, D, H] tensor, the block loop without XLA and the per-position recursion by
+their measured step times (`benchmarks/nade_step.py`; benchmarks/RESULTS.md). A MADE step
+of the same size is much shorter: NADE evaluates B D H sigmoids forward and again
+backward, MADE five matmuls.
 """
 
 import keras
@@ -40,7 +38,7 @@ from zoo.models.autoregressive.base import AutoregressiveModel
 tfd = tfp.distributions
 
 
-#: Positions per block of `nade_logits` (measured: see the module docstring).
+#: Positions per block of `nade_logits` (chosen by step time: see benchmarks/RESULTS.md).
 BLOCK_SIZE = 16
 
 

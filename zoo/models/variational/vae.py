@@ -216,18 +216,16 @@ class VAE(LossTermsSteps, GenerativeModel):
         and maps the flattened features to the posterior parameters; the decoder mirrors
         it with transposed convolutions and a final 3x3, stride-1 layer to the likelihood
         parameters. This is keras.io's VAE layout; its 16-unit dense bottleneck before z
-        is optional here (`hidden_units`) and off by default: a 256-unit one made a
-        training step about 1.4x slower on a 2-core CPU (28x28 images). Height and width
-        must be divisible by `2 ** len(filters)`.
+        is optional here (`hidden_units`) and off by default, as it slows the training
+        step (see benchmarks/RESULTS.md). Height and width must be divisible by
+        `2 ** len(filters)`.
 
         The final layer is a `Conv2DTranspose` by default, as in keras.io. A stride-1
         "same" transposed convolution is a convolution with the kernel flipped and its
         channel axes swapped, so `output_layer="conv2d"` is the same model family with
         another weight layout (that of the `vae_fashion_mnist` v1 preset). It trains
-        slower on CPU: the kernel gradient of a `Conv2D` with one or two output channels
-        (`Conv2DBackpropFilter`) took 60-67 ms against 23-27 ms for the whole forward and
-        backward pass of the `Conv2DTranspose` (batch 128, 28x28x32 features, 1 thread;
-        `benchmarks/profiles/vae_step.py --part ops`).
+        slower on CPU, where the kernel gradient of a `Conv2D` with one or two output
+        channels (`Conv2DBackpropFilter`) is slow (see benchmarks/RESULTS.md).
 
         Args:
             input_shape: `(height, width, channels)`.
