@@ -60,7 +60,8 @@ def run(args, extra, command):
             for t in record["targets"]
         )
         print(
-            f"OK   {name} ({time.perf_counter() - began:.0f} s): {targets or 'no targets'}; {where}",
+            f"OK   {name} ({time.perf_counter() - began:.0f} s): "
+            f"{targets or 'no targets'}; {where}",
             flush=True,
         )
     print(f"{len(names)} benchmark(s) in {time.perf_counter() - start:.0f} s", flush=True)

@@ -32,8 +32,8 @@ pretrained deep autoencoder.
 about 15 minutes on 2 shared cores); `--smoke` shrinks everything to check the code path.
 
 Run (from the checkout root, so that `zoo` is this checkout):
-    PYTHONPATH=. nice python benchmarks/autoencoder_vs_pca.py            # the real run (minutes)
-    PYTHONPATH=. nice python benchmarks/autoencoder_vs_pca.py --smoke    # seconds, a code-path check
+    PYTHONPATH=. nice python benchmarks/autoencoder_vs_pca.py          # the real run (minutes)
+    PYTHONPATH=. nice python benchmarks/autoencoder_vs_pca.py --smoke  # seconds, a code-path check
 """
 
 import argparse
@@ -156,7 +156,7 @@ def plot_codes(codes, labels, path, source):
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, len(codes), figsize=(5.5 * len(codes), 5))
-    for axis, (title, points) in zip(axes, codes.items()):
+    for axis, (title, points) in zip(axes, codes.items(), strict=True):
         scatter = axis.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=3)
         axis.set_title(title)
         axis.set_xticks([])

@@ -1,4 +1,4 @@
-"""Character-level language model of Jane Austen: LSTM (or tanh RNN / IRNN) against Kneser-Ney n-grams.
+"""Character-level language model of Jane Austen: LSTM / tanh RNN / IRNN vs Kneser-Ney n-grams.
 
 Data: Jane Austen's six novels (`zoo.data.text.austen_text`, Debian's `r-cran-janeaustenr`),
 about 4.0 million characters and 81 distinct ones, split by position: the first 90% train,

@@ -103,7 +103,7 @@ class TFP:
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(self.nll(x))
         variables = self.made.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
         return loss
 
     def epoch(self, batches):
@@ -189,15 +189,17 @@ def run(
                 cpu_ratio=theirs["cpu"]["median"] / ours["cpu"]["median"],
             )
         )
+    data_note = "synthetic data (smoke)" if smoke else "binarized Fashion-MNIST (threshold 0.5)"
     return {
         "settings": settings,
         "contenders": contenders,
         "targets": targets,
         "notes": [
             (
-                f"MADE 784-500-784, {'synthetic data (smoke)' if smoke else 'binarized Fashion-MNIST (threshold 0.5)'}, "
-                f"{epochs} epochs of {steps} steps, batch {batch_size}, Adam({learning_rate}); ours: "
-                f"`fit`, steps_per_execution={steps_per_execution}, jit_compile={jit_compile}; TFP: "
+                f"MADE 784-500-784, {data_note}, {epochs} epochs of {steps} steps, "
+                f"batch {batch_size}, Adam({learning_rate}); "
+                f"ours: `fit`, steps_per_execution={steps_per_execution}, "
+                f"jit_compile={jit_compile}; TFP: "
                 "a `tf.function` GradientTape step per batch; epochs interleaved; times over the "
                 "epochs after the first (its wall time: first epoch s)."
             ),

@@ -46,9 +46,12 @@ INITIALIZERS = {
 
 def mlp(inputs, outputs, args, name):
     """Two hidden layers of `args.units` with `args.activation`, linear output."""
-    dense = lambda units, activation=None: keras.layers.Dense(
-        units, activation=activation, kernel_initializer=INITIALIZERS[args.init]()
-    )
+
+    def dense(units, activation=None):
+        return keras.layers.Dense(
+            units, activation=activation, kernel_initializer=INITIALIZERS[args.init]()
+        )
+
     return keras.Sequential(
         [
             keras.Input((inputs,)),

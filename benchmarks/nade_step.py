@@ -1,4 +1,4 @@
-"""Milliseconds per NADE 784-500 training step: zoo's blocked NADE vs direct autodiff forms, and MADE.
+"""Milliseconds per NADE 784-500 training step: zoo's blocked NADE, direct autodiff forms, MADE.
 
 Every row is one `model.fit` step (forward, backward, Adam update) on a batch of 100
 binarized Fashion-MNIST images, D = 784, H = 500, measured in rounds in one process

@@ -102,7 +102,7 @@ def plot(result, path):
 
     colours = {"rnn": "tab:red", "irnn": "tab:blue", "lstm": "tab:green"}
     figure, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
-    for axis, stage in zip(axes, ("at_init", "trained")):
+    for axis, stage in zip(axes, ("at_init", "trained"), strict=True):
         for cell, curves in result[stage].items():
             lags = np.arange(len(curves["h"]))
             axis.semilogy(lags, curves["h"], color=colours[cell], label=f"{cell}: h_k")

@@ -92,7 +92,8 @@ def run(smoke=False, steps=80, rounds=5, batch_size=128):
     targets = []
     for name in names[1:]:
         paired = [
-            ours / base for ours, base in zip(contenders[name]["wall"]["values"], theirs["values"])
+            ours / base
+            for ours, base in zip(contenders[name]["wall"]["values"], theirs["values"], strict=True)
         ]
         ratio = contenders[name]["wall"]["median"] / theirs["median"]
         targets.append(

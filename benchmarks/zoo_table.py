@@ -96,7 +96,9 @@ def row(preset, record, args):
         nll_text = f"reconstruction {measured['test_reconstruction_cross_entropy']:.2f}"
     fair_key = "fd_fmnist_binarized" if "fd_fmnist_binarized" in recipe.metrics else "fd_fmnist"
     fair = measured.get(fair_key)
-    fair_text = "-" if fair is None else f"{fair:.2f} ({'binarized' if 'bin' in fair_key else 'grey'})"
+    fair_text = (
+        "-" if fair is None else f"{fair:.2f} ({'binarized' if 'bin' in fair_key else 'grey'})"
+    )
     return [
         preset.name,
         f"v{record['version']}",

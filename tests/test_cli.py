@@ -148,8 +148,10 @@ print("TF-FREE")
 
 
 def test_list_info_cache_dir_and_help_never_import_tensorflow():
-    argvs = "['list'], ['list', '*mnist', '--pretrained'], ['info', 'vae_mnist'], " \
+    argvs = (
+        "['list'], ['list', '*mnist', '--pretrained'], ['info', 'vae_mnist'], "
         "['info', 'dcgan_fashion_mnist', '--json'], ['cache-dir'], ['--help'], ['list', '--help']"
+    )
     result = subprocess.run(
         [sys.executable, "-c", _NO_TENSORFLOW.format(argvs=argvs)],
         check=False,
@@ -180,12 +182,31 @@ def test_lazy_attributes_import_their_module_on_first_use():
 def test_commands_that_load_tensorflow_keep_its_start_up_logging_quiet(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     result = subprocess.run(
-        [sys.executable, "-m", "zoo.cli", "sample", "rbm_fashion_mnist", "-n", "4",
-         "-o", str(tmp_path / "grid.png")],
-        check=False, capture_output=True, text=True, timeout=300, env=env,
+        [
+            sys.executable,
+            "-m",
+            "zoo.cli",
+            "sample",
+            "rbm_fashion_mnist",
+            "-n",
+            "4",
+            "-o",
+            str(tmp_path / "grid.png"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "grid.png").is_file()
-    noisy = [line for line in result.stderr.splitlines() if "cuda" in line.lower()
-             or "cpu_feature_guard" in line or "absl::InitializeLog" in line or "oneDNN" in line]
+    noisy = [
+        line
+        for line in result.stderr.splitlines()
+        if "cuda" in line.lower()
+        or "cpu_feature_guard" in line
+        or "absl::InitializeLog" in line
+        or "oneDNN" in line
+    ]
     assert not noisy, noisy

@@ -78,7 +78,9 @@ def test_endpoint_defaults_to_the_weights_distribution_and_validates_scheme(monk
 def test_http_preset_is_downloaded_once_then_loaded_from_cache(http_tiny, published):
     model = zoo.load(NAME)
     assert_same_weights(model, published[2])
-    assert sorted(http_tiny.get_requests()) == sorted(f"/{NAME}/v1/{f}" for f in published[1]["files"])
+    assert sorted(http_tiny.get_requests()) == sorted(
+        f"/{NAME}/v1/{f}" for f in published[1]["files"]
+    )
     http_tiny.stop()  # no network from here on
 
     again = zoo.load(NAME)
@@ -182,7 +184,7 @@ def test_two_processes_loading_at_once_both_succeed_with_one_download(
         for fetcher in fetchers:
             fetcher.kill()
 
-    for fetcher, (stdout, stderr) in zip(fetchers, outputs):
+    for fetcher, (stdout, stderr) in zip(fetchers, outputs, strict=True):
         assert fetcher.returncode == 0, stderr
         assert stdout.strip() == tiny["files"][WEIGHTS]["sha256"]
     assert sum("Waiting for another process" in stderr for _, stderr in outputs) == 1

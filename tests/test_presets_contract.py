@@ -62,7 +62,10 @@ def test_preset_trains_samples_scores_and_round_trips(name, tmp_path):
     history = model.fit(x, labels, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
     logs = {key: values[-1] for key, values in history.history.items()}
     assert logs and all(np.isfinite(v) for v in logs.values()), logs
-    changed = [not np.array_equal(a, w.numpy()) for a, w in zip(before, model.trainable_weights)]
+    changed = [
+        not np.array_equal(a, w.numpy())
+        for a, w in zip(before, model.trainable_weights, strict=True)
+    ]
     assert any(changed), f"{name}: one fit step changed no trainable weight"
 
     if callable(getattr(model, "sample", None)):

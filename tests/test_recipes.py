@@ -150,7 +150,7 @@ def test_eval_reproduces_the_card_and_catches_a_wrong_card(trained, data_dir, ca
 
 def test_sample_writes_the_same_grid_for_the_same_seed(trained, tmp_path):
     paths = [tmp_path / f"{i}.png" for i in range(3)]
-    for path, seed in zip(paths, (3, 3, 4)):
+    for path, seed in zip(paths, (3, 3, 4), strict=True):
         args = ["sample", "nade_fashion_mnist", "-n", "6", "-o", str(path), "--seed", str(seed)]
         assert cli.main([*args, "--scale", "1", "--preset-dir", str(trained)]) == 0
     grid = np.asarray(Image.open(paths[0]))

@@ -107,9 +107,7 @@ def _check_published_version(name, record):
         assert {"value", "protocol"} <= metric.keys()
     folder = hub.CHECKOUT_WEIGHTS / name / f"v{record['version']}"
     if folder.is_dir():  # the checkout's default endpoint must serve what is recorded
-        assert (
-            json.loads((folder / "metadata.json").read_text())["version"] == record["version"]
-        )
+        assert json.loads((folder / "metadata.json").read_text())["version"] == record["version"]
         for filename, file in record["files"].items():
             assert hub.sha256_file(folder / filename) == file["sha256"], folder / filename
 

@@ -27,8 +27,18 @@ def _copy_tree(source: pathlib.Path, target: pathlib.Path):
 
 def _wheel(source: pathlib.Path, out: pathlib.Path) -> pathlib.Path:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(out), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(out),
+            str(source),
+        ],
         check=True,
         capture_output=True,
     )
@@ -48,13 +58,19 @@ def installed(tmp_path_factory):
     _copy_tree(ROOT / "zoo_weights", tmp / "weights-src")
     wheels = [_wheel(source, tmp / "dist-zoo"), _wheel(tmp / "weights-src", tmp / "dist-weights")]
     venv = tmp / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True
-    )
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-         *map(str, wheels)],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            *map(str, wheels),
+        ],
         check=True,
         capture_output=True,
     )
@@ -69,7 +85,10 @@ def test_wheels_hold_the_package_and_every_published_version(installed):
     published = json.loads((ROOT / "zoo" / "published.json").read_text())
     site = subprocess.run(
         [str(python), "-c", "import zoo_weights; print(zoo_weights.ROOT)"],
-        check=True, capture_output=True, text=True, cwd=tmp,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp,
     ).stdout.strip()
     for name, entry in published.items():
         for record in entry["versions"]:
@@ -88,14 +107,19 @@ assert pathlib.Path(zoo.__file__).is_relative_to({str(tmp / "venv")!r}), zoo.__f
 assert hub.endpoint() == hub.weights_distribution_dir().as_uri(), hub.endpoint()
 model = zoo.load({PRESET!r})
 images = model.sample(4, seed=0).numpy()
+cached = zoo.info({PRESET!r})["weights"]["cached"]
 print(json.dumps({{"shape": list(images.shape), "min": float(images.min()),
-                   "max": float(images.max()), "cached": zoo.info({PRESET!r})["weights"]["cached"]}}))
+                   "max": float(images.max()), "cached": cached}}))
 """
     home = tmp / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZOO_")}
     env.update(ZOO_HOME=str(home), ZOO_OFFLINE="1", TF_CPP_MIN_LOG_LEVEL="2")
     result = subprocess.run(
-        [str(python), "-c", script], check=False, capture_output=True, text=True, cwd=tmp,
+        [str(python), "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp,
         env=env,
     )
     assert result.returncode == 0, result.stderr[-3000:]

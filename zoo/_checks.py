@@ -22,7 +22,9 @@ def input_error_message(error_text: str) -> str | None:
     kept, and the index that `check_finite` attaches as data is appended to it.
     """
     match = re.search(
-        re.escape(INPUT_ERROR) + r"(.*?)\](?= \[|\s*$)(?: \[\[([0-9 ]+)\]\])?", error_text, re.DOTALL
+        re.escape(INPUT_ERROR) + r"(.*?)\](?= \[|\s*$)(?: \[\[([0-9 ]+)\]\])?",
+        error_text,
+        re.DOTALL,
     )
     if match is None:
         return None
@@ -75,7 +77,7 @@ def check_inner_shape(x, expected, name: str = "x"):
     shape = tuple(x.shape)
     expected = tuple(expected)
     ok = len(shape) == len(expected) + 1 and all(
-        e is None or s is None or s == e for s, e in zip(shape[1:], expected)
+        e is None or s is None or s == e for s, e in zip(shape[1:], expected, strict=True)
     )
     if not ok:
         want = "(batch, " + ", ".join("?" if e is None else str(e) for e in expected) + ")"

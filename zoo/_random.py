@@ -76,10 +76,13 @@ def replica_batch_noise(draw, batch_size, rows=None) -> tf.Tensor:
     Returns:
         Tensor `[batch_size, ...]`: this replica's rows of `draw(global_batch)`.
 
-    Example:
-        >>> seed = tf.cast(self.seed_generator.next(), tf.int32)  # in a train_step
-        >>> noise = replica_batch_noise(
-        ...     lambda n: tf.random.stateless_normal([n, latent_dim], seed), tf.shape(x)[0])
+    #### Examples
+
+    ```python
+    seed = tf.cast(self.seed_generator.next(), tf.int32)  # in a train_step
+    noise = replica_batch_noise(
+        lambda n: tf.random.stateless_normal([n, latent_dim], seed), tf.shape(x)[0])
+    ```
     """
     offset, global_batch = replica_rows(batch_size) if rows is None else rows
     return draw(global_batch)[offset : offset + batch_size]

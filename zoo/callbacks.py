@@ -1,5 +1,7 @@
-"""Keras callbacks for training generative models: sample grids, a NaN guard, a likelihood
-monitor, and a resumable stop on a validation plateau or a time budget.
+"""Keras callbacks for training generative models.
+
+Sample grids, a NaN guard, a likelihood monitor, and a resumable stop on a validation
+plateau or a time budget.
 
 All four work with plain `model.fit(..., callbacks=[...])`. Under a multi-worker
 strategy only the chief writes files, while every worker computes what it logs, so the
@@ -44,8 +46,11 @@ class SampleGrid(keras.callbacks.Callback):
             starts) samples cannot be shown as images.
         ImportError: for `log_dir` without the `tensorboard` package.
 
-    Example:
-        >>> model.fit(x, epochs=10, callbacks=[zoo.callbacks.SampleGrid("samples/", log_dir="logs/")])
+    #### Examples
+
+    ```python
+    model.fit(x, epochs=10, callbacks=[zoo.callbacks.SampleGrid("samples/", log_dir="logs/")])
+    ```
     """
 
     def __init__(
@@ -131,8 +136,11 @@ class NaNGuard(keras.callbacks.Callback):
     Attributes:
         stopped: None, or `(epoch, batch, {name: value})` of the first non-finite values.
 
-    Example:
-        >>> gan.fit(x, epochs=50, callbacks=[zoo.callbacks.NaNGuard()])
+    #### Examples
+
+    ```python
+    gan.fit(x, epochs=50, callbacks=[zoo.callbacks.NaNGuard()])
+    ```
     """
 
     def __init__(self, monitor=None, restore_weights=True):
@@ -223,13 +231,18 @@ class LikelihoodMonitor(keras.callbacks.Callback):
         ValueError: for an unknown measure or a missing `training_data`.
         TypeError: when training starts, for a model without the method the measure needs.
 
-    Example:
-        >>> nade.fit(x_train, epochs=20, callbacks=[zoo.callbacks.LikelihoodMonitor(x_valid)])
-        >>> rbm.fit(x_train, epochs=20, callbacks=[
-        ...     zoo.callbacks.LikelihoodMonitor(x_valid, "free_energy_gap", training_data=x_train[:1000])])
+    #### Examples
 
-    References:
-        Hinton, 2010, "A Practical Guide to Training Restricted Boltzmann Machines".
+    ```python
+    nade.fit(x_train, epochs=20, callbacks=[zoo.callbacks.LikelihoodMonitor(x_valid)])
+    gap = zoo.callbacks.LikelihoodMonitor(
+        x_valid, "free_energy_gap", training_data=x_train[:1000]
+    )
+    rbm.fit(x_train, epochs=20, callbacks=[gap])
+    ```
+
+    #### References
+    Hinton, 2010, "A Practical Guide to Training Restricted Boltzmann Machines".
     """
 
     def __init__(
@@ -256,7 +269,8 @@ class LikelihoodMonitor(keras.callbacks.Callback):
         method = _MEASURE_METHODS[self.measure]
         if not callable(getattr(self.model, method, None)):
             raise TypeError(
-                f"{type(self.model).__name__} has no `{method}`, needed for measure={self.measure!r}."
+                f"{type(self.model).__name__} has no `{method}`, "
+                f"needed for measure={self.measure!r}."
             )
         rank = len(getattr(self.model, "data_shape", ())) or None
         self._validation = _batched(self.validation_data, self.batch_size, rank)
@@ -272,7 +286,10 @@ class LikelihoodMonitor(keras.callbacks.Callback):
     def compute(self):
         """The measure for the current weights, as a Python float."""
         if self.measure == "nll":
-            log_prob = lambda x: self.model.log_prob(x, **self.log_prob_kwargs)
+
+            def log_prob(x):
+                return self.model.log_prob(x, **self.log_prob_kwargs)
+
             return -_mean_over(self._validation, log_prob)
         return _mean_over(self._validation, self.model.free_energy) - _mean_over(
             self._training, self.model.free_energy

@@ -14,13 +14,16 @@ TensorFlow, so they answer at once. The other commands import it quietly: Tensor
 start-up logging (CUDA probes, CPU feature notes) is hidden unless `--verbose` is given or
 `TF_CPP_MIN_LOG_LEVEL` is set by the user.
 
-Example:
-    $ zoo list "*mnist" --pretrained
-    $ zoo info vae_fashion_mnist
-    $ zoo download vae_fashion_mnist && zoo verify vae_fashion_mnist
-    $ zoo sample vae_fashion_mnist -n 64 -o grid.png --seed 0
-    $ zoo train nade_fashion_mnist --epochs 1 --out /tmp/presets
-    $ zoo eval nade_fashion_mnist --preset-dir /tmp/presets
+#### Examples
+
+```sh
+zoo list "*mnist" --pretrained
+zoo info vae_fashion_mnist
+zoo download vae_fashion_mnist && zoo verify vae_fashion_mnist
+zoo sample vae_fashion_mnist -n 64 -o grid.png --seed 0
+zoo train nade_fashion_mnist --epochs 1 --out /tmp/presets
+zoo eval nade_fashion_mnist --preset-dir /tmp/presets
+```
 """
 
 import argparse
@@ -89,7 +92,11 @@ def list_presets(args) -> int:
         )
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+            + "  "
+            + row[3]
+        )
     return 0
 
 

@@ -11,14 +11,19 @@ mean over workers. It is applied when `zoo.models` (any model module) is importe
 only if the installed Keras still contains the failing reduction, so users need no
 special handling and a fixed Keras is left alone.
 
-Example (on every worker, with `TF_CONFIG` set):
+#### Examples
 
-    >>> import zoo.models
-    >>> strategy = tf.distribute.MultiWorkerMirroredStrategy()
-    >>> with strategy.scope():
-    ...     vae = zoo.models.VAE.mlp((784,), 16)
-    ...     vae.compile(optimizer="adam")
-    >>> vae.fit(dataset, epochs=1)
+On every worker, with `TF_CONFIG` set:
+
+```python
+import zoo.models
+
+strategy = tf.distribute.MultiWorkerMirroredStrategy()
+with strategy.scope():
+    vae = zoo.models.VAE.mlp((784,), 16)
+    vae.compile(optimizer="adam")
+vae.fit(dataset, epochs=1)
+```
 """
 
 import functools

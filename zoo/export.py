@@ -10,11 +10,11 @@ serves it, and so does TF Serving.
 | signature | inputs | outputs |
 | --- | --- | --- |
 | `sample` | `num_samples` int32 scalar, `seed` int32 scalar | `samples` |
-| `generate`, `decode` | `z` float32 `[batch, *latent_shape]` | `samples` (generate); the distribution's tensors (decode) |
-| `log_prob`, `elbo`, `free_energy` | `x` float32 `[batch, *data_shape]` | `log_prob` / `elbo` / `free_energy` `[batch]` |
-| `encode`, `reconstruct`, `discriminate` | `x` | the distribution's tensors / `reconstruction` / `logits` |
+| `generate`, `decode` | `z` float32 `[batch, *latent_shape]` | `samples` / distribution tensors |
+| `log_prob`, `elbo`, `free_energy` | `x` float32 `[batch, *data_shape]` | that name, `[batch]` |
+| `encode`, `reconstruct`, `discriminate` | `x` | distribution tensors, `reconstruction`, `logits` |
 | `classify`, `features` | `x` | `logits` `[batch, classes]` / `features` (the classifier) |
-| `serving_default` | as `sample` (`reconstruct` for autoencoders, `classify` for the classifier) | |
+| `serving_default` | as `sample` (`reconstruct`: autoencoders, `classify`: the classifier) | |
 
 A class-conditional model (`num_classes` set, e.g. `GAN(num_classes=K)`) takes one more
 input, `condition` (int32 `[batch]` labels), in the `z` and `x` signatures of the methods
@@ -197,8 +197,10 @@ def _fix_log_partition(model, log_partition_kwargs):
 
 
 def _endpoint(method_name, method, spec, kwargs, conditional=False):
-    """A traced `tf.function` calling `method` with a serving-friendly signature
-    (`conditional`: the `z` / `x` signatures take int32 `condition` labels too)."""
+    """A traced `tf.function` calling `method` with a serving-friendly signature.
+
+    With `conditional`, the `z` / `x` signatures take int32 `condition` labels too.
+    """
     output_name = _OUTPUT_NAMES.get(method_name, method_name)
     if method_name == "sample":
 

@@ -1,9 +1,10 @@
 """The weights hub: fetch, verify, cache and publish pretrained presets.
 
-A published version of a preset is a folder `<name>/v<version>/` holding three files: `config.json` (the builder's
-keyword arguments), `model.weights.h5` (Keras weights, no pickle) and `metadata.json` (the
-model card). The package records the version, sha256 and size of every file in
-`zoo/published.json`, so nothing is trusted before it is checked against that record.
+A published version of a preset is a folder `<name>/v<version>/` holding three files:
+`config.json` (the builder's keyword arguments), `model.weights.h5` (Keras weights, no
+pickle) and `metadata.json` (the model card). The package records the version, sha256 and
+size of every file in `zoo/published.json`, so nothing is trusted before it is checked
+against that record.
 Published versions are immutable and all stay loadable: `zoo.load(name, version=N)`.
 
 Where files come from, in order:
@@ -91,6 +92,7 @@ class FileCheck:
 
     @property
     def ok(self) -> bool:
+        """Whether the check passed (`status == "ok"`)."""
         return self.status == "ok"
 
 
@@ -197,11 +199,14 @@ def fetch_preset(name: str, weights: dict, force: bool = False) -> pathlib.Path:
         ChecksumError: a downloaded file does not match the record; nothing is cached.
         HubError: no endpoint is configured, or it cannot be reached.
 
-    Example:
-        >>> weights = zoo.registry.get_preset("vae_fashion_mnist").weights
-        >>> folder = fetch_preset("vae_fashion_mnist", weights)
-        >>> sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-        ['config.json', 'metadata.json', 'model.weights.h5']
+    #### Examples
+
+    ```python
+    weights = zoo.registry.get_preset("vae_fashion_mnist").weights
+    folder = fetch_preset("vae_fashion_mnist", weights)
+    sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    # ==> ['config.json', 'metadata.json', 'model.weights.h5']
+    ```
     """
     folder = preset_dir(name, weights["version"])
     files = weights["files"]
@@ -456,8 +461,9 @@ def _reachable_endpoint(name: str, version: int, folder: pathlib.Path, missing: 
     if offline() and urllib.parse.urlsplit(base).scheme != "file":
         raise OfflineError(
             f"ZOO_OFFLINE=1 and {what}, which are not cached. Run `zoo download {name}` "
-            f"where the network is allowed (it fetches from {base}/{name}/v{version}/), or copy that "
-            f"folder's files into {folder}, or point ZOO_ENDPOINT at a local file:// copy."
+            f"where the network is allowed (it fetches from {base}/{name}/v{version}/), "
+            f"or copy that folder's files into {folder}, "
+            f"or point ZOO_ENDPOINT at a local file:// copy."
         )
     return base
 

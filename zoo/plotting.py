@@ -28,9 +28,13 @@ def image_grid(images, rows: int | None = None, padding: int = 2, pad_value: flo
     Raises:
         ValueError: for another shape or values outside the ranges above.
 
-    Example:
-        >>> image_grid(np.zeros([6, 28, 28, 1]), rows=2).shape
-        (62, 92)
+    #### Examples
+
+    ```python
+    >>> image_grid(np.zeros([6, 28, 28, 1]), rows=2).shape
+    (62, 92)
+
+    ```
     """
     images = np.asarray(images)
     if images.ndim == 3:
@@ -95,8 +99,11 @@ def reconstruction_grid(originals, reconstructions, columns: int = 8, path=None,
     Raises:
         ValueError: if the two arrays differ in shape, or as `image_grid`.
 
-    Example:
-        >>> grid = reconstruction_grid(x[:16], vae.reconstruct(x[:16]), columns=8)
+    #### Examples
+
+    ```python
+    grid = reconstruction_grid(x[:16], vae.reconstruct(x[:16]), columns=8)
+    ```
     """
     originals, reconstructions = np.asarray(originals), np.asarray(reconstructions)
     if originals.shape != reconstructions.shape:
@@ -139,11 +146,14 @@ def latent_manifold_grid(
         uint8 grid array with `num_per_side` rows; z[dims[1]] grows downwards and
         z[dims[0]] to the right.
 
-    Example:
-        >>> latent_manifold_grid(vae, num_per_side=20, path="manifold.png")
+    #### Examples
 
-    References:
-        Kingma and Welling (2014). Auto-Encoding Variational Bayes.
+    ```python
+    latent_manifold_grid(vae, num_per_side=20, path="manifold.png")
+    ```
+
+    #### References
+    Kingma and Welling (2014). Auto-Encoding Variational Bayes.
     """
     quantile = statistics.NormalDist().inv_cdf
     values = [quantile(p) for p in np.linspace(*probability_range, num_per_side)]
@@ -177,13 +187,16 @@ def latent_traversal_grid(
     Raises:
         ValueError: if `z` is not a vector of length `model.latent_dim`.
 
-    Example:
-        >>> z = vae.encode(x[:1]).mean()[0]
-        >>> latent_traversal_grid(vae, z, values=np.linspace(-2, 2, 7))
+    #### Examples
 
-    References:
-        Higgins et al. (2017). beta-VAE: Learning Basic Visual Concepts with a Constrained
-        Variational Framework.
+    ```python
+    z = vae.encode(x[:1]).mean()[0]
+    latent_traversal_grid(vae, z, values=np.linspace(-2, 2, 7))
+    ```
+
+    #### References
+    Higgins et al. (2017). beta-VAE: Learning Basic Visual Concepts with a Constrained
+    Variational Framework.
     """
     z = np.asarray(z, np.float32)
     if z.shape != (model.latent_dim,):
@@ -236,12 +249,15 @@ def interpolation_grid(
     Returns:
         uint8 grid array with `rows` rows and `num_steps` columns.
 
-    Example:
-        >>> z = gan.sample_latents(8, seed=0).numpy()
-        >>> interpolation_grid(gan, z[:4], z[4:], num_steps=10, path="walk.png", scale=2)
+    #### Examples
 
-    References:
-        White (2016). Sampling Generative Networks.
+    ```python
+    z = gan.sample_latents(8, seed=0).numpy()
+    interpolation_grid(gan, z[:4], z[4:], num_steps=10, path="walk.png", scale=2)
+    ```
+
+    #### References
+    White (2016). Sampling Generative Networks.
     """
     from zoo.models.adversarial.latent import interpolate
 
@@ -251,7 +267,9 @@ def interpolation_grid(
             f"starts and ends must be (rows, latent_dim) of one shape; got {starts.shape} "
             f"and {ends.shape}."
         )
-    codes = np.concatenate([interpolate(a, b, num_steps, spherical) for a, b in zip(starts, ends)])
+    codes = np.concatenate(
+        [interpolate(a, b, num_steps, spherical) for a, b in zip(starts, ends, strict=True)]
+    )
     images = _decode(model, codes)
     low, high = getattr(model, "data_range", None) or (0.0, 1.0)
     return _grid((images - low) / (high - low), len(starts), path, scale)

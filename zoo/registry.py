@@ -32,8 +32,14 @@ PRESET_FILES = ("config.json", "model.weights.h5", "metadata.json")
 #: The modules that declare the families' presets (imported on the first registry query).
 PRESET_MODULES = tuple(
     f"zoo.models.{family}.presets"
-    for family in ("adversarial", "autoencoders", "autoregressive", "classifier", "energy",
-                   "variational")
+    for family in (
+        "adversarial",
+        "autoencoders",
+        "autoregressive",
+        "classifier",
+        "energy",
+        "variational",
+    )
 )
 
 _PRESETS: dict[str, "Preset"] = {}
@@ -142,7 +148,9 @@ def resolve(builder: Callable[..., Any] | str) -> Callable[..., Any]:
         return builder
     module, separator, qualname = builder.partition(":")
     if not separator or not module or not qualname:
-        raise ValueError(f"A builder path looks like 'package.module:Class.method'; got {builder!r}.")
+        raise ValueError(
+            f"A builder path looks like 'package.module:Class.method'; got {builder!r}."
+        )
     target = importlib.import_module(module)
     for part in qualname.split("."):
         target = getattr(target, part)

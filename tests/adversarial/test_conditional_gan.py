@@ -97,7 +97,7 @@ def test_fit_on_pairs_trains_both_players():
     history = gan.fit(x, y, batch_size=16, epochs=1, verbose=0)
     after = [w.numpy() for w in gan.discriminator.weights + gan.generator.weights]
     assert all(np.isfinite(v).all() for v in history.history.values())
-    assert all(not np.array_equal(a, b) for a, b in zip(before, after))
+    assert all(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
     assert gan.discriminate(x[:4], condition=y[:4]).shape == (4,)
 
 

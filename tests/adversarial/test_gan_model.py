@@ -101,7 +101,7 @@ def test_unrolling_leaves_discriminator_unchanged_but_changes_generator_gradient
     gan.unroll_steps = 0
     plain = _generator_gradients(gan, real, z)
     assert all(np.all(np.isfinite(g)) for g in unrolled)
-    assert max(np.abs(u - p).max() for u, p in zip(unrolled, plain)) > 1e-6
+    assert max(np.abs(u - p).max() for u, p in zip(unrolled, plain, strict=True)) > 1e-6
 
 
 def test_unrolling_through_a_dead_relu_unit_stays_finite():
@@ -142,7 +142,7 @@ def test_keras_file_keeps_both_optimizers_state(tmp_path):
         (gan.g_optimizer, loaded.g_optimizer),
     ]:
         assert len(original.variables) == len(restored.variables)
-        for a, b in zip(original.variables, restored.variables):
+        for a, b in zip(original.variables, restored.variables, strict=True):
             np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
         slots = [v for v in original.variables if v.path.endswith(("momentum", "velocity"))]
         assert slots and any(np.abs(v.numpy()).max() > 0 for v in slots)
@@ -150,7 +150,7 @@ def test_keras_file_keeps_both_optimizers_state(tmp_path):
     data = points(16)
     gan.fit(data, batch_size=16, epochs=1, verbose=0, shuffle=False)
     loaded.fit(data, batch_size=16, epochs=1, verbose=0, shuffle=False)
-    for a, b in zip(gan.weights, loaded.weights):
+    for a, b in zip(gan.weights, loaded.weights, strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
 
 
@@ -180,7 +180,7 @@ def test_backup_and_restore_resumes_training(tmp_path):
         run([backup, _StopAtEpoch(2)])
     resumed = run([keras.callbacks.BackupAndRestore(str(tmp_path / "backup"))])
     assert int(resumed.g_optimizer.iterations) == int(reference.g_optimizer.iterations) == 3
-    for a, b in zip(reference.weights, resumed.weights):
+    for a, b in zip(reference.weights, resumed.weights, strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
 
 

@@ -32,7 +32,7 @@ def assert_same_function(taps, masked, x, **call_kwargs):
     y_masked, g_masked = outputs_and_gradients(masked, x, **call_kwargs)
     np.testing.assert_allclose(y_taps, y_masked, rtol=1e-5, atol=1e-5)
     assert len(g_taps) == len(g_masked)
-    for a, b in zip(g_taps, g_masked):
+    for a, b in zip(g_taps, g_masked, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
 
 
@@ -44,7 +44,7 @@ def layer_pair(filters, kernel_size, mask_type, channels, in_channels):
     for layer in layers:
         layer.build((None, None, None, in_channels))
     rng = np.random.default_rng(3)
-    for weights in zip(*(layer.weights for layer in layers)):
+    for weights in zip(*(layer.weights for layer in layers), strict=True):
         value = rng.normal(size=weights[0].shape).astype("float32")
         for w in weights:
             w.assign(value)

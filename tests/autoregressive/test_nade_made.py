@@ -110,7 +110,7 @@ def test_blocked_logits_and_gradients_equal_the_direct_formula(monkeypatch, bloc
 
     got = logits_and_gradients(nade.nade_logits)
     expected = logits_and_gradients(direct_nade_logits)
-    for name, a, e in zip(["logits", "dx", "dW", "dV", "dc", "db"], got, expected):
+    for name, a, e in zip(["logits", "dx", "dW", "dV", "dc", "db"], got, expected, strict=True):
         np.testing.assert_allclose(a, e, rtol=1e-4, atol=1e-5, err_msg=name)
 
 

@@ -22,8 +22,11 @@ def test_outputs_ignore_current_and_later_subpixels(gated, channels):
     jac = input_jacobian(model, shape)
     allowed = earlier_subpixels(shape)
     assert np.all(jac[~allowed] == 0.0), "an output sees the current or a later sub-pixel"
+
     # Every output sees its left neighbour and the pixel above (where they exist).
-    index = lambda i, j, c=0: (i * shape[1] + j) * channels + c
+    def index(i, j, c=0):
+        return (i * shape[1] + j) * channels + c
+
     assert jac[index(2, 2), index(2, 1)] > 0 and jac[index(2, 2), index(1, 2)] > 0
     if channels == 3:  # B sees R and G of its own pixel, G sees R
         assert jac[index(2, 2, 2), index(2, 2, 0)] > 0 and jac[index(2, 2, 2), index(2, 2, 1)] > 0

@@ -15,7 +15,10 @@ def test_outputs_ignore_current_and_later_subpixels(channels):
     jac = input_jacobian(model, shape)
     allowed = earlier_subpixels(shape)
     assert np.all(jac[~allowed] == 0.0), "an output sees the current or a later sub-pixel"
-    index = lambda i, j, c=0: (i * shape[1] + j) * channels + c
+
+    def index(i, j, c=0):
+        return (i * shape[1] + j) * channels + c
+
     # The LSTM carries the top row down to the bottom row: far beyond the first kernel.
     assert jac[index(3, 2), index(0, 2)] > 0 and jac[index(3, 2), index(3, 1)] > 0
     if channels == 3:

@@ -8,9 +8,7 @@ import pytest
 from zoo.data.idx import read_idx, write_idx
 
 
-@pytest.mark.parametrize(
-    "dtype", ["uint8", "int8", "int16", "int32", "float32", "float64"]
-)
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "float32", "float64"])
 @pytest.mark.parametrize("name", ["array-idx", "array-idx.gz"])
 def test_round_trip(tmp_path, dtype, name):
     rng = np.random.default_rng(0)

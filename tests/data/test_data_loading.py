@@ -62,9 +62,7 @@ def test_data_dir_with_a_subfolder_per_dataset(tmp_path, no_default_sources):
     assert_same_arrays(loaded, written["test"])
 
 
-def test_zoo_data_dir_comes_before_the_debian_folder(
-    tmp_path, monkeypatch, no_default_sources
-):
+def test_zoo_data_dir_comes_before_the_debian_folder(tmp_path, monkeypatch, no_default_sources):
     debian = write_idx_folder(tmp_path / "debian" / "fashion-mnist", seed=1)
     ours = write_idx_folder(tmp_path / "ours" / "fashion_mnist", seed=2)
     monkeypatch.setenv("ZOO_DATA_DIR", str(tmp_path / "ours"))
@@ -88,9 +86,7 @@ def test_tfds_is_the_last_resort(monkeypatch, no_default_sources):
     assert labels.dtype == np.int64 and labels.tolist() == [1, 2, 3]
 
 
-def test_no_source_lists_every_place_and_the_fix(
-    tmp_path, monkeypatch, no_default_sources
-):
+def test_no_source_lists_every_place_and_the_fix(tmp_path, monkeypatch, no_default_sources):
     monkeypatch.setenv("ZOO_DATA_DIR", str(tmp_path / "zoo_data"))
     write_idx_folder(tmp_path / "zoo_data" / "fashion_mnist")
     (tmp_path / "zoo_data" / "fashion_mnist" / "t10k-labels-idx1-ubyte.gz").unlink()
@@ -112,19 +108,13 @@ def test_no_source_lists_every_place_and_the_fix(
 
 def test_offline_skips_tfds(monkeypatch, no_default_sources):
     monkeypatch.setenv("ZOO_OFFLINE", "1")
-    monkeypatch.setattr(
-        loading, "_tfds_arrays", lambda *args: pytest.fail("tfds called")
-    )
-    with pytest.raises(
-        zoo.data.DatasetNotFoundError, match="skipped \\(ZOO_OFFLINE=1\\)"
-    ):
+    monkeypatch.setattr(loading, "_tfds_arrays", lambda *args: pytest.fail("tfds called"))
+    with pytest.raises(zoo.data.DatasetNotFoundError, match="skipped \\(ZOO_OFFLINE=1\\)"):
         zoo.data.load_arrays("mnist")
 
 
 def test_an_explicit_data_dir_is_the_only_place_looked_at(tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        loading, "_tfds_arrays", lambda *args: pytest.fail("tfds called")
-    )
+    monkeypatch.setattr(loading, "_tfds_arrays", lambda *args: pytest.fail("tfds called"))
     with pytest.raises(zoo.data.DatasetNotFoundError) as raised:
         zoo.data.load_arrays("fashion_mnist", data_dir=tmp_path / "nothing")
     assert str(tmp_path / "nothing") in str(raised.value)
@@ -165,12 +155,8 @@ def test_load_yields_raw_images_and_labels(tiny_mnist):
 
 def test_load_shuffles_and_batches_every_example_once(tiny_mnist):
     folder, (_, labels) = tiny_mnist
-    dataset = zoo.data.load(
-        "mnist", data_dir=folder, shuffle=True, batch_size=4, seed=0
-    )
-    epochs = [
-        np.concatenate([y for _, y in dataset.as_numpy_iterator()]) for _ in range(2)
-    ]
+    dataset = zoo.data.load("mnist", data_dir=folder, shuffle=True, batch_size=4, seed=0)
+    epochs = [np.concatenate([y for _, y in dataset.as_numpy_iterator()]) for _ in range(2)]
     assert [len(y) for _, y in dataset.as_numpy_iterator()] == [4, 4, 2]
     for epoch in epochs:
         assert sorted(epoch) == sorted(labels)
@@ -179,12 +165,8 @@ def test_load_shuffles_and_batches_every_example_once(tiny_mnist):
 @pytest.mark.parametrize("batch_size", [None, 3])
 def test_load_binarize_static_matches_the_array_function(tiny_mnist, batch_size):
     folder, (images, _) = tiny_mnist
-    dataset = zoo.data.load(
-        "mnist", data_dir=folder, binarize="static", batch_size=batch_size
-    )
-    bits = np.concatenate(
-        [np.reshape(x, (-1, 28, 28, 1)) for x, _ in dataset.as_numpy_iterator()]
-    )
+    dataset = zoo.data.load("mnist", data_dir=folder, binarize="static", batch_size=batch_size)
+    bits = np.concatenate([np.reshape(x, (-1, 28, 28, 1)) for x, _ in dataset.as_numpy_iterator()])
     assert bits.dtype == np.float32
     np.testing.assert_array_equal(bits, zoo.data.binarize_static(images[..., None]))
 
@@ -197,9 +179,7 @@ def test_load_binarize_dynamic_draws_fresh_bits_every_epoch(tiny_mnist):
     folder, (images, _) = tiny_mnist
 
     def make(seed):
-        return zoo.data.load(
-            "mnist", data_dir=folder, binarize="dynamic", batch_size=4, seed=seed
-        )
+        return zoo.data.load("mnist", data_dir=folder, binarize="dynamic", batch_size=4, seed=seed)
 
     dataset = make(0)
     one, two = first_epoch(dataset), first_epoch(dataset)
@@ -215,13 +195,9 @@ def test_load_binarize_dynamic_draws_fresh_bits_every_epoch(tiny_mnist):
 def test_load_dequantize_and_unit_interval(tiny_mnist):
     folder, (images, _) = tiny_mnist
     x = images[..., None].astype(np.float32)
-    y = first_epoch(
-        zoo.data.load("mnist", data_dir=folder, dequantize=True, batch_size=5)
-    )
+    y = first_epoch(zoo.data.load("mnist", data_dir=folder, dequantize=True, batch_size=5))
     assert y.dtype == np.float32 and np.all(y >= x / 256) and np.all(y <= (x + 1) / 256)
-    z = first_epoch(
-        zoo.data.load("mnist", data_dir=folder, unit_interval=True, batch_size=5)
-    )
+    z = first_epoch(zoo.data.load("mnist", data_dir=folder, unit_interval=True, batch_size=5))
     np.testing.assert_allclose(z, x / 255.0, rtol=1e-6)
 
 
@@ -262,14 +238,10 @@ def test_mnist_subset_has_a_fixed_stratified_split():
 )
 def test_reads_the_debian_fashion_mnist(monkeypatch):
     monkeypatch.delenv("ZOO_DATA_DIR", raising=False)
-    monkeypatch.setattr(
-        loading, "_tfds_arrays", lambda *args: pytest.fail("tfds called")
-    )
+    monkeypatch.setattr(loading, "_tfds_arrays", lambda *args: pytest.fail("tfds called"))
     images, labels = zoo.data.load_arrays("fashion_mnist", "train")
     assert images.shape == (60000, 28, 28, 1) and images.dtype == np.uint8
     assert np.bincount(labels).tolist() == [6000] * 10
     assert images.min() == 0 and images.max() == 255
-    dataset = zoo.data.load(
-        "fashion_mnist", "train", binarize="static", batch_size=1000
-    )
+    dataset = zoo.data.load("fashion_mnist", "train", binarize="static", batch_size=1000)
     assert dataset.cardinality() == 60 and dataset.element_spec[0].dtype == tf.float32

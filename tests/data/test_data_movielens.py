@@ -17,11 +17,7 @@ def write_u_data(path, seed=0, num_ratings=500, rows_seed=None):
     users, items = np.divmod(pairs, NUM_ITEMS)
     users[0], items[0] = NUM_USERS - 1, NUM_ITEMS - 1  # both sizes are reached
     ratings = rng.integers(1, 6, size=num_ratings)
-    order = (
-        np.random.default_rng(rows_seed).permutation(num_ratings)
-        if rows_seed
-        else slice(None)
-    )
+    order = np.random.default_rng(rows_seed).permutation(num_ratings) if rows_seed else slice(None)
     rows = np.stack([users + 1, items + 1, ratings, 881250949 + pairs], axis=1)[order]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join("\t".join(map(str, row)) + "\n" for row in rows))
@@ -29,7 +25,7 @@ def write_u_data(path, seed=0, num_ratings=500, rows_seed=None):
 
 
 def as_set(ratings):
-    return set(zip(*(column.tolist() for column in ratings)))
+    return set(zip(*(column.tolist() for column in ratings), strict=True))
 
 
 def test_read_u_data_gives_zero_based_sorted_ratings(tmp_path):
@@ -49,9 +45,9 @@ def test_recbole_inter_file_with_a_header_is_read(tmp_path):
     inter.parent.mkdir()
     inter.write_text(header + (tmp_path / "u.data").read_text())
     (tmp_path / "u.data").unlink()
-    assert as_set(
-        zoo.data.load_arrays("movielens_100k", "all", data_dir=tmp_path)
-    ) == as_set(written)
+    assert as_set(zoo.data.load_arrays("movielens_100k", "all", data_dir=tmp_path)) == as_set(
+        written
+    )
 
 
 @pytest.mark.parametrize(
@@ -77,16 +73,12 @@ def test_repeated_pairs_are_rejected(tmp_path):
 def test_split_is_a_fixed_ninety_ten_partition_independent_of_row_order(tmp_path):
     write_u_data(tmp_path / "a" / "u.data", rows_seed=1)
     write_u_data(tmp_path / "b" / "u.data", rows_seed=2)
-    train, test = movielens.split_ratings(
-        movielens.read_u_data(tmp_path / "a" / "u.data")
-    )
+    train, test = movielens.split_ratings(movielens.read_u_data(tmp_path / "a" / "u.data"))
     assert (len(train.rating), len(test.rating)) == (450, 50)
     assert not as_set(train) & as_set(test)
     everything = movielens.read_u_data(tmp_path / "a" / "u.data")
     assert as_set(train) | as_set(test) == as_set(everything)
-    _, other_test = movielens.split_ratings(
-        movielens.read_u_data(tmp_path / "b" / "u.data")
-    )
+    _, other_test = movielens.split_ratings(movielens.read_u_data(tmp_path / "b" / "u.data"))
     assert as_set(other_test) == as_set(test)
     assert as_set(movielens.split_ratings(everything, seed=1)[1]) != as_set(test)
 
@@ -103,14 +95,8 @@ def test_load_arrays_and_ratings_matrices(tmp_path, monkeypatch):
     train_matrix, train_mask = zoo.data.load_ratings_matrix("train")
     test_matrix, test_mask = zoo.data.load_ratings_matrix("test")
     assert train_matrix.shape == test_matrix.shape == (NUM_USERS, NUM_ITEMS)
-    assert (
-        train_mask.sum() == 450
-        and test_mask.sum() == 50
-        and not (train_mask & test_mask).any()
-    )
-    np.testing.assert_array_equal(
-        train_matrix[train.user_id, train.item_id], train.rating
-    )
+    assert train_mask.sum() == 450 and test_mask.sum() == 50 and not (train_mask & test_mask).any()
+    np.testing.assert_array_equal(train_matrix[train.user_id, train.item_id], train.rating)
     assert np.all(train_matrix[~train_mask] == 0) and train_mask.dtype == bool
 
 
@@ -131,9 +117,7 @@ def test_ratings_matrix_checks_the_shape():
 def test_load_yields_rating_triples(tmp_path):
     write_u_data(tmp_path / "u.data")
     dataset = zoo.data.load("movielens_100k", "test", data_dir=tmp_path, batch_size=16)
-    assert dataset.element_spec == tuple(
-        tf.TensorSpec([None], tf.int64) for _ in range(3)
-    )
+    assert dataset.element_spec == tuple(tf.TensorSpec([None], tf.int64) for _ in range(3))
     assert sum(len(r) for _, _, r in dataset.as_numpy_iterator()) == 50
     with pytest.raises(ValueError, match="not ratings"):
         zoo.data.load("movielens_100k", data_dir=tmp_path, binarize="static")
@@ -154,7 +138,5 @@ def test_tfds_ratings_are_converted_and_split(monkeypatch, tmp_path):
 
     monkeypatch.setattr(loading, "_tfds_arrays", fake_tfds)
     test = zoo.data.load_arrays("movielens_100k", "test")
-    local_test = zoo.data.load_arrays(
-        "movielens_100k", "test", data_dir=tmp_path / "unused"
-    )
+    local_test = zoo.data.load_arrays("movielens_100k", "test", data_dir=tmp_path / "unused")
     assert as_set(test) == as_set(local_test)

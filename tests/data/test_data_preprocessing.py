@@ -62,9 +62,7 @@ def test_binarize_dynamic_is_a_seeded_bernoulli_draw():
 def test_binarize_dynamic_inside_tf_function_matches_eager_and_checks_range():
     x = tf.constant(ALL_LEVELS)
     traced = tf.function(lambda images: binarize_dynamic(images, seed=3))
-    np.testing.assert_array_equal(
-        traced(x).numpy(), binarize_dynamic(ALL_LEVELS, seed=3)
-    )
+    np.testing.assert_array_equal(traced(x).numpy(), binarize_dynamic(ALL_LEVELS, seed=3))
     traced_floats = tf.function(lambda images: binarize_dynamic(images, seed=3))
     with pytest.raises(tf.errors.InvalidArgumentError, match="pixel intensities"):
         traced_floats(tf.constant([0.5, 2.0]))

@@ -12,7 +12,8 @@ from zoo.data.text import CharacterVocabulary, austen_text, sequence_windows, sp
 # Written by R 4.2.2 (Debian r-base-core):
 #   e <- new.env(); assign("lines", c("It is a truth", "", NA, "caf\u00e9 \u2014 done"), envir=e)
 #   assign("numbers", c(1.5, 2), envir=e); assign("named", c(a="x", b="y"), envir=e)
-#   tools:::makeLazyLoadDB(e, "tiny", compress=TRUE); tools:::makeLazyLoadDB(e, "tinyxz", compress=3L)
+#   tools:::makeLazyLoadDB(e, "tiny", compress=TRUE)
+#   tools:::makeLazyLoadDB(e, "tinyxz", compress=3L)
 FIXTURES = pathlib.Path(__file__).parent / "rdata_fixture"
 
 

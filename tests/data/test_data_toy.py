@@ -95,11 +95,7 @@ def test_sample_bars_and_stripes_draws_valid_patterns_uniformly():
     samples = toy.sample_bars_and_stripes(3000, size=3, seed=0)
     assert samples.shape == (3000, 3, 3, 1)
     patterns = {p.tobytes(): i for i, p in enumerate(toy.bars_and_stripes(3))}
-    counts = np.bincount(
-        [patterns[s.tobytes()] for s in samples], minlength=len(patterns)
-    )
+    counts = np.bincount([patterns[s.tobytes()] for s in samples], minlength=len(patterns))
     expected = 3000 / len(patterns)
     assert np.all(np.abs(counts - expected) < 5 * math.sqrt(expected))
-    np.testing.assert_array_equal(
-        samples, toy.sample_bars_and_stripes(3000, size=3, seed=0)
-    )
+    np.testing.assert_array_equal(samples, toy.sample_bars_and_stripes(3000, size=3, seed=0))

@@ -92,7 +92,7 @@ def test_log_prob_lower_bound_against_brute_force():
     ]
     gen = [
         (np.asarray(k, np.float64), np.asarray(b, np.float64))
-        for k, b in zip(dbn.generative_kernels, dbn.generative_biases)
+        for k, b in zip(dbn.generative_kernels, dbn.generative_biases, strict=True)
     ]
     top = rbm[-1]
     h1, h2, h3 = _all_states(3), _all_states(3), _all_states(2)

@@ -91,7 +91,7 @@ def test_cd_update_is_gradient_of_free_energy_difference(persistent):
 
     data, negative = stats(x), stats(v_model)
     for variable, d, n in zip(
-        (model.kernel, model.visible_bias, model.hidden_bias), data, negative
+        (model.kernel, model.visible_bias, model.hidden_bias), data, negative, strict=True
     ):
         np.testing.assert_allclose(np.array(variable) - before[variable.path], d - n, atol=2e-5)
     if persistent:
@@ -282,7 +282,7 @@ def test_diverging_gaussian_rbm_stops_with_a_clear_error_before_the_update():
     with pytest.raises(tf.errors.InvalidArgumentError, match="diverged.*standardize"):
         rbm.fit(x, batch_size=8, epochs=20, verbose=0, callbacks=[Remember()])
     assert last_finite is not None  # some steps ran before the loss overflowed
-    for before, after in zip(last_finite, rbm.trainable_weights):
+    for before, after in zip(last_finite, rbm.trainable_weights, strict=True):
         np.testing.assert_array_equal(before, after)  # the diverged step updated nothing
         assert np.all(np.isfinite(after))
 
@@ -310,7 +310,7 @@ def test_default_execution_trains_like_one_step_per_execution(model_class, cd_k,
         trained.append(([np.asarray(w) for w in model.weights], history.history))
     assert trained[0][0][0].shape == (7, 5)
     assert np.abs(trained[0][0][0] - model_class(7, 5, seed=2).kernel.numpy()).max() > 1e-3
-    for default, one_step in zip(trained[0][0], trained[1][0]):
+    for default, one_step in zip(trained[0][0], trained[1][0], strict=True):
         np.testing.assert_allclose(default, one_step, rtol=1e-5, atol=1e-6)
     for name, values in trained[1][1].items():
         np.testing.assert_allclose(trained[0][1][name], values, rtol=1e-5, atol=1e-6)

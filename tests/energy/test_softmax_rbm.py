@@ -49,7 +49,7 @@ def test_masked_entries_change_nothing():
         model.compile(optimizer=keras.optimizers.SGD(0.1))
         model.fit(data, batch_size=4, epochs=1, verbose=0, shuffle=False)
         weights.append([np.asarray(w) for w in model.trainable_weights])
-    for a, b in zip(*weights):
+    for a, b in zip(*weights, strict=True):
         np.testing.assert_array_equal(a, b)
     # Items nobody rated get no update at all (besides weight decay).
     unrated = np.where(~mask.any(0))[0]

@@ -59,10 +59,12 @@ def mirrored(out_path, names):
             "one_device": logs_1,
             "mirrored": logs_2,
             "max_weight_difference": max(
-                float(np.max(np.abs(a - b), initial=0.0)) for a, b in zip(weights_1, weights_2)
+                float(np.max(np.abs(a - b), initial=0.0))
+                for a, b in zip(weights_1, weights_2, strict=True)
             ),
             "max_weight_change": max(
-                float(np.max(np.abs(a - b), initial=0.0)) for a, b in zip(weights_1, initial)
+                float(np.max(np.abs(a - b), initial=0.0))
+                for a, b in zip(weights_1, initial, strict=True)
             ),
         }
     with open(out_path, "w") as f:
@@ -79,7 +81,9 @@ def _replica_batch_noise_rows(strategy):
 
     @tf.function
     def step(size):
-        draw = lambda n: tf.random.stateless_uniform([n, 2], [4, 5])
+        def draw(n):
+            return tf.random.stateless_uniform([n, 2], [4, 5])
+
         return replica_batch_noise(draw, size)
 
     rows = strategy.experimental_local_results(strategy.run(step, args=(sizes,)))

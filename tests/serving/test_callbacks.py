@@ -222,7 +222,7 @@ def test_plateau_stopping_stops_after_patience_and_keeps_the_best_epoch(tmp_path
     assert [h["epoch"] for h in state["history"]] == [1, 2, 3, 4]  # 2 epochs without progress
     assert state["stopped_because"] == "patience" and state["best_epoch"] == 2
     assert state["best"] == 3.0 and all("loss" in h and h["seconds"] >= 0 for h in state["history"])
-    for kept, best in zip(model.get_weights(), scripted.weights[2]):
+    for kept, best in zip(model.get_weights(), scripted.weights[2], strict=True):
         np.testing.assert_array_equal(kept, best)
     assert PlateauStopping.read_state(tmp_path) == state
 
@@ -251,7 +251,11 @@ def test_plateau_stopping_resumes_with_backup_and_restore_without_losing_its_cou
 
     with pytest.raises(RuntimeError, match="interrupted"):
         run(interrupt_after=3)  # epochs 1-3 done and backed up
-    assert [h["epoch"] for h in PlateauStopping.read_state(tmp_path / "run")["history"]] == [1, 2, 3]
+    assert [h["epoch"] for h in PlateauStopping.read_state(tmp_path / "run")["history"]] == [
+        1,
+        2,
+        3,
+    ]
     stopping = run()
     # Epoch 3 had already waited one epoch: the patience of 3 runs out at epoch 5, not 6.
     assert [h["epoch"] for h in stopping.state["history"]] == [1, 2, 3, 4, 5]

@@ -62,7 +62,9 @@ def test_replica_batch_noise_gives_each_replica_its_rows_of_the_global_draw(mirr
 
 
 def test_replica_batch_noise_outside_a_strategy_is_the_plain_draw():
-    draw = lambda n: tf.random.stateless_normal([n, 3], [1, 2])
+    def draw(n):
+        return tf.random.stateless_normal([n, 3], [1, 2])
+
     np.testing.assert_array_equal(replica_batch_noise(draw, tf.constant(4)), draw(4))
 
 

@@ -35,7 +35,7 @@ def test_toy_models_serve_identically_in_a_tensorflow_only_process(tmp_path):
         expectations.append(expected)
     served, shown, modules = serve_in_tensorflow_only_process(entries, tmp_path / "manifest.json")
     assert "zoo" not in modules and "tensorflow_probability" not in modules
-    for (model, _), expected, outputs, text in zip(cases, expectations, served, shown):
+    for (model, _), expected, outputs, text in zip(cases, expectations, served, shown, strict=True):
         assert_served_matches(expected, outputs, type(model).__name__)
         for signature in {key.split("/")[0] for key in expected}:
             assert f"signature_def['{signature}']" in text

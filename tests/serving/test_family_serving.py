@@ -1,4 +1,4 @@
-"""Every model class of the zoo: SavedModel export served by TensorFlow alone, `.keras` round-trip."""
+"""Every model class of the zoo: SavedModel export served by TensorFlow alone, `.keras` files."""
 
 import pathlib
 
@@ -35,8 +35,8 @@ def _serve_all(root, models):
     names = [pathlib.Path(e["dir"]).parent.name for e in entries]
     return {
         "expected": expectations,
-        "outputs": dict(zip(names, outputs)),
-        "shown": dict(zip(names, shown)),
+        "outputs": dict(zip(names, outputs, strict=True)),
+        "shown": dict(zip(names, shown, strict=True)),
         "modules": modules,
         "failures": failures,
     }
@@ -97,7 +97,7 @@ def test_keras_round_trip_then_training_continues(tmp_path, name):
     trainable = [w.path for w in model.trainable_weights]
     moved = [
         a.path
-        for a, b in zip(model.weights, loaded.weights)
+        for a, b in zip(model.weights, loaded.weights, strict=True)
         if a.path in trainable and not np.array_equal(a.numpy(), b.numpy())
     ]
     assert moved, "the step after reloading changed no trainable weight"

@@ -202,7 +202,9 @@ def test_conv_output_layers_compute_the_same_function_family():
     transposed, convolved = build(), build(output_layer="conv2d")
     assert isinstance(transposed.decoder.layers[-1], keras.layers.Conv2DTranspose)
     assert type(convolved.decoder.layers[-1]) is keras.layers.Conv2D
-    for source, target in zip(transposed.decoder.layers[:-1], convolved.decoder.layers[:-1]):
+    for source, target in zip(
+        transposed.decoder.layers[:-1], convolved.decoder.layers[:-1], strict=True
+    ):
         target.set_weights(source.get_weights())
     kernel, bias = transposed.decoder.layers[-1].get_weights()
     flipped = np.transpose(kernel[::-1, ::-1], (0, 1, 3, 2))

@@ -23,9 +23,7 @@ _TYPE_CODES = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
-_CODE_OF_KIND = {
-    (dtype.kind, dtype.itemsize): code for code, dtype in _TYPE_CODES.items()
-}
+_CODE_OF_KIND = {(dtype.kind, dtype.itemsize): code for code, dtype in _TYPE_CODES.items()}
 
 
 def read_idx(path) -> np.ndarray:
@@ -42,10 +40,13 @@ def read_idx(path) -> np.ndarray:
         ValueError: if the file is not IDX (bad magic number, unknown type code) or its
             size does not match the shape in its header (a truncated download).
 
-    Example:
-        >>> images = read_idx("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
-        >>> images.shape, images.dtype
-        ((60000, 28, 28), dtype('uint8'))
+    #### Examples
+
+    ```python
+    images = read_idx("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
+    images.shape, images.dtype
+    # ==> ((60000, 28, 28), dtype('uint8'))
+    ```
     """
     path = pathlib.Path(path)
     raw = path.read_bytes()
@@ -85,9 +86,12 @@ def write_idx(path, array) -> pathlib.Path:
     Raises:
         ValueError: for a dtype IDX cannot hold (for example int64: cast it first).
 
-    Example:
-        >>> write_idx("labels-idx1-ubyte.gz", np.array([3, 1, 4], np.uint8))
-        PosixPath('labels-idx1-ubyte.gz')
+    #### Examples
+
+    ```python
+    write_idx("labels-idx1-ubyte.gz", np.array([3, 1, 4], np.uint8))
+    # ==> PosixPath('labels-idx1-ubyte.gz')
+    ```
     """
     path = pathlib.Path(path)
     array = np.asarray(array)

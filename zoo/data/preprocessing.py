@@ -39,9 +39,14 @@ def to_unit_interval(x):
     Raises:
         ValueError: if `x` is not uint8.
 
-    Example:
-        >>> to_unit_interval(np.array([0, 51, 255], np.uint8))
-        array([0. , 0.2, 1. ], dtype=float32)
+    #### Examples
+
+    ```python
+    >>> import numpy as np
+    >>> to_unit_interval(np.array([0, 51, 255], np.uint8))
+    array([0. , 0.2, 1. ], dtype=float32)
+
+    ```
     """
     numpy_out, x = _as_tensor(x)
     _check_uint8(x, "to_unit_interval")
@@ -62,9 +67,14 @@ def binarize_static(x, threshold: float = 0.5):
         ValueError: for another dtype, intensities outside [0, 1] or a threshold outside
             [0, 1).
 
-    Example:
-        >>> binarize_static(np.array([0, 127, 128, 255], np.uint8))
-        array([0., 0., 1., 1.], dtype=float32)
+    #### Examples
+
+    ```python
+    >>> import numpy as np
+    >>> binarize_static(np.array([0, 127, 128, 255], np.uint8))
+    array([0., 0., 1., 1.], dtype=float32)
+
+    ```
     """
     if not 0.0 <= threshold < 1.0:
         raise ValueError(f"threshold must lie in [0, 1); got {threshold}.")
@@ -86,21 +96,24 @@ def binarize_dynamic(x, seed=None):
     Raises:
         ValueError: for another dtype or intensities outside [0, 1].
 
-    Example:
-        >>> bits = binarize_dynamic(np.full([2, 3], 0.5, np.float32), seed=0)
-        >>> sorted(np.unique(bits))
-        [0.0, 1.0]
+    #### Examples
+
+    ```python
+    >>> import numpy as np
+    >>> bits = binarize_dynamic(np.full([2, 3], 0.5, np.float32), seed=0)
+    >>> sorted(np.unique(bits))
+    [0.0, 1.0]
+
+    ```
 
     #### References
     Salakhutdinov and Murray (2008). On the quantitative analysis of deep belief networks.
     """
     numpy_out, x = _as_tensor(x)
     probs = _intensities(x, "binarize_dynamic")
-    # u < p with u ~ U[0, 1) is a Bernoulli(p) draw, as in tfd.Bernoulli; measured 5-10x
-    # faster here than tf.random.stateless_binomial(counts=1).
-    noise = tf.random.stateless_uniform(
-        tf.shape(probs), stateless_seed(seed), dtype=tf.float32
-    )
+    # u < p with u ~ U[0, 1) is a Bernoulli(p) draw, as in tfd.Bernoulli; faster than
+    # tf.random.stateless_binomial(counts=1) (see benchmarks/RESULTS.md).
+    noise = tf.random.stateless_uniform(tf.shape(probs), stateless_seed(seed), dtype=tf.float32)
     return _as_output(tf.cast(noise < probs, tf.float32), numpy_out)
 
 
@@ -122,19 +135,22 @@ def dequantize(x, seed=None):
     Raises:
         ValueError: if `x` is not uint8.
 
-    Example:
-        >>> y = dequantize(np.array([0, 255], np.uint8), seed=0)
-        >>> bool(0 <= y[0] < 1 / 256 and 255 / 256 <= y[1] <= 1)
-        True
+    #### Examples
+
+    ```python
+    >>> import numpy as np
+    >>> y = dequantize(np.array([0, 255], np.uint8), seed=0)
+    >>> bool(0 <= y[0] < 1 / 256 and 255 / 256 <= y[1] <= 1)
+    True
+
+    ```
 
     #### References
     Theis, van den Oord and Bethge (2016). A note on the evaluation of generative models.
     """
     numpy_out, x = _as_tensor(x)
     _check_uint8(x, "dequantize")
-    noise = tf.random.stateless_uniform(
-        tf.shape(x), stateless_seed(seed), dtype=tf.float32
-    )
+    noise = tf.random.stateless_uniform(tf.shape(x), stateless_seed(seed), dtype=tf.float32)
     return _as_output((tf.cast(x, tf.float32) + noise) / NUM_LEVELS, numpy_out)
 
 
@@ -156,16 +172,16 @@ def bits_per_dim(log_prob, num_dims: int, num_bins: int = 1):
     Raises:
         ValueError: if `num_dims` or `num_bins` is not a positive integer.
 
-    Example:
-        >>> float(bits_per_dim(-784 * np.log(2), num_dims=784))
-        1.0
+    #### Examples
+
+    ```python
+    >>> import numpy as np
+    >>> float(bits_per_dim(-784 * np.log(2), num_dims=784))
+    1.0
+
+    ```
     """
-    if (
-        int(num_dims) != num_dims
-        or num_dims < 1
-        or int(num_bins) != num_bins
-        or num_bins < 1
-    ):
+    if int(num_dims) != num_dims or num_dims < 1 or int(num_bins) != num_bins or num_bins < 1:
         raise ValueError(
             f"num_dims and num_bins must be positive integers; got {num_dims} and {num_bins}."
         )
@@ -196,8 +212,7 @@ def _intensities(x, what):
         return tf.cast(x, tf.float32) / 255.0
     if not x.dtype.is_floating:
         raise ValueError(
-            f"{what} expects uint8 images or float intensities in [0, 1]; got "
-            f"{x.dtype.name}."
+            f"{what} expects uint8 images or float intensities in [0, 1]; got {x.dtype.name}."
         )
     x = check_in_range(x, 0.0, 1.0, name="images", what="pixel intensities")
     return tf.cast(x, tf.float32)

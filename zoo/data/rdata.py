@@ -1,4 +1,4 @@
-"""R's lazy-load databases (`data/Rdata.rdb` + `.rdx` of an installed R package), read in Python.
+r"""R's lazy-load databases (`data/Rdata.rdb` + `.rdx` of an installed R package), read in Python.
 
 An installed R package keeps its data sets in a lazy-load database: the index `Rdata.rdx`
 (a gzip-compressed serialized R list whose `variables` element maps each object's name to
@@ -7,7 +7,7 @@ each a 4-byte big-endian uncompressed length, then (for R's compression types 2 
 type byte (`Z` raw LZMA2 as R's xz setting writes it, `2` bzip2, `1` zlib, `0` none) and
 the compressed serialization (compression type 1: zlib, no type byte).
 
-The serialization is R's XDR format (`X\\n`, versions 2 and 3). This reader decodes the
+The serialization is R's XDR format (`X\n`, versions 2 and 3). This reader decodes the
 types that data sets of character, numeric, integer and logical vectors and lists of them
 use (with their attributes, such as `names`); anything else (functions, environments)
 raises `ValueError`. Reading needs no R installation, only the files.
@@ -89,7 +89,7 @@ class _Unserializer:
             attributes = self.item()
             names = attributes.get("names") if isinstance(attributes, dict) else None
             if names is not None and len(names) == len(value):
-                return dict(zip(names, value))
+                return dict(zip(names, value, strict=True))
         return value
 
     def vector(self, kind):
@@ -151,10 +151,13 @@ def read_lazyload_database(path) -> dict:
         FileNotFoundError: if either file is missing.
         ValueError: for a malformed or unsupported database.
 
-    Example:
-        >>> books = read_lazyload_database("/usr/lib/R/site-library/janeaustenr/data/Rdata.rdb")
-        >>> books["emma"][:2]
-        ['EMMA', '']
+    #### Examples
+
+    ```python
+    books = read_lazyload_database("/usr/lib/R/site-library/janeaustenr/data/Rdata.rdb")
+    books["emma"][:2]
+    # ==> ['EMMA', '']
+    ```
     """
     path = pathlib.Path(path)
     index = unserialize(gzip.decompress(path.with_suffix(".rdx").read_bytes()))

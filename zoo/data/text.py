@@ -1,4 +1,4 @@
-"""Character-level text data: Jane Austen's six novels, a character vocabulary, splits, windows.
+r"""Character-level text data: Jane Austen's six novels, a character vocabulary, splits, windows.
 
 The text: Jane Austen's six completed novels, "Sense and Sensibility" (1811), "Pride and
 Prejudice" (1813), "Mansfield Park" (1814), "Emma" (1815), "Northanger Abbey" (1817) and
@@ -13,8 +13,8 @@ installs `/usr/lib/R/site-library/janeaustenr/data/Rdata.rdb` (an R lazy-load da
 read here by `zoo.data.rdata` without R; the package pulls in `r-base-core`). Nothing is
 downloaded at run time.
 
-`austen_text()` joins the novels in publication order: the lines of a novel with `"\\n"`,
-the novels with `"\\n\\n\\n"` between them. `split_by_position` cuts an encoded text into
+`austen_text()` joins the novels in publication order: the lines of a novel with `"\n"`,
+the novels with `"\n\n\n"` between them. `split_by_position` cuts an encoded text into
 consecutive train / validation / test parts (by default the first 90%, the next 5%, the
 last 5%, so the test text is the end of "Persuasion"); `sequence_windows` cuts a part into
 fixed-length training examples for `zoo.models.RecurrentLanguageModel`.
@@ -101,6 +101,7 @@ class CharacterVocabulary:
 
     @property
     def size(self):
+        """The number of symbols."""
         return len(self.symbols)
 
     def encode(self, text) -> np.ndarray:

@@ -75,9 +75,7 @@ class GaussianMixture2D:
         modes = tf.random.stateless_uniform(
             [num_samples], mode_seed, maxval=self.num_modes, dtype=tf.int64
         )
-        noise = tf.random.stateless_normal(
-            [num_samples, 2], noise_seed, stddev=self.std
-        )
+        noise = tf.random.stateless_normal([num_samples, 2], noise_seed, stddev=self.std)
         points = (tf.gather(self.centers, modes) + noise).numpy()
         return (points, modes.numpy()) if return_modes else points
 
@@ -93,10 +91,14 @@ def ring_mixture(num_modes: int = 8, radius: float = 2.0, std: float = 0.02):
     Returns:
         A `GaussianMixture2D`.
 
-    Example:
-        >>> ring_mixture().centers[:2].round(3)
-        array([[2.   , 0.   ],
-               [1.414, 1.414]], dtype=float32)
+    #### Examples
+
+    ```python
+    >>> ring_mixture().centers[:2].round(3)
+    array([[2.   , 0.   ],
+           [1.414, 1.414]], dtype=float32)
+
+    ```
 
     #### References
     Metz, Poole, Pfau and Sohl-Dickstein (2017). Unrolled generative adversarial networks.
@@ -121,11 +123,15 @@ def grid_mixture(grid: int = 5, spacing: float = 2.0, std: float = 0.02):
     Returns:
         A `GaussianMixture2D` with `grid ** 2` components, row by row.
 
-    Example:
-        >>> grid_mixture().centers[[0, 1, 24]]
-        array([[-4., -4.],
-               [-4., -2.],
-               [ 4.,  4.]], dtype=float32)
+    #### Examples
+
+    ```python
+    >>> grid_mixture().centers[[0, 1, 24]]
+    array([[-4., -4.],
+           [-4., -2.],
+           [ 4.,  4.]], dtype=float32)
+
+    ```
 
     #### References
     Srivastava et al. (2017). VEEGAN: reducing mode collapse in GANs using implicit
@@ -157,9 +163,13 @@ def ring_of_gaussians(
     Returns:
         float32 array `[num_samples, 2]`.
 
-    Example:
-        >>> ring_of_gaussians(2500, seed=0).shape
-        (2500, 2)
+    #### Examples
+
+    ```python
+    >>> ring_of_gaussians(2500, seed=0).shape
+    (2500, 2)
+
+    ```
     """
     return ring_mixture(num_modes, radius, std).sample(num_samples, seed)
 
@@ -179,9 +189,13 @@ def grid_of_gaussians(
     Returns:
         float32 array `[num_samples, 2]`.
 
-    Example:
-        >>> grid_of_gaussians(2500, seed=0).shape
-        (2500, 2)
+    #### Examples
+
+    ```python
+    >>> grid_of_gaussians(2500, seed=0).shape
+    (2500, 2)
+
+    ```
     """
     return grid_mixture(grid, spacing, std).sample(num_samples, seed)
 
@@ -211,9 +225,7 @@ def bars_and_stripes(size: int = 4) -> np.ndarray:
     """
     _check_positive(size=size)
     lines = np.array(list(itertools.product([0.0, 1.0], repeat=size)), np.float32)
-    bars = np.repeat(
-        lines[:, None, :], size, axis=1
-    )  # each row repeated: columns on / off
+    bars = np.repeat(lines[:, None, :], size, axis=1)  # each row repeated: columns on / off
     stripes = np.transpose(bars, (0, 2, 1))
     # The empty and the full image are both bars and stripes: keep them once.
     patterns = np.concatenate([bars, stripes[1:-1]])

@@ -67,10 +67,14 @@ def ais_schedule(num_betas: int = 14500) -> np.ndarray:
     Raises:
         ValueError: if `num_betas < 3`.
 
-    Example:
-        >>> betas = ais_schedule(1000)
-        >>> betas[0], betas[-1], len(betas)
-        (0.0, 1.0, 1001)
+    #### Examples
+
+    ```python
+    >>> betas = ais_schedule(1000)
+    >>> betas[0], betas[-1], len(betas)
+    (0.0, 1.0, 1001)
+
+    ```
     """
     if num_betas < 3:
         raise ValueError(f"num_betas must be at least 3; got {num_betas}.")
@@ -79,7 +83,7 @@ def ais_schedule(num_betas: int = 14500) -> np.ndarray:
     counts[-1] = num_betas - sum(counts[:-1])
     pieces = [
         np.linspace(low, high, count, endpoint=False)
-        for (low, high, _), count in zip(_SCHEDULE_SEGMENTS, counts)
+        for (low, high, _), count in zip(_SCHEDULE_SEGMENTS, counts, strict=True)
     ]
     return np.concatenate([*pieces, [1.0]])
 
@@ -111,9 +115,12 @@ def annealed_importance_sampling(
     Raises:
         ValueError: if `betas` does not increase from 0 to 1.
 
-    Example:
-        >>> est = annealed_importance_sampling(x0, log_z0, log_f, gibbs, ais_schedule(1000), 0)
-        >>> float(est.log_z)
+    #### Examples
+
+    ```python
+    est = annealed_importance_sampling(x0, log_z0, log_f, gibbs, ais_schedule(1000), 0)
+    float(est.log_z)
+    ```
 
     #### References
     Neal, R. M. (2001). Annealed importance sampling. Statistics and Computing 11.

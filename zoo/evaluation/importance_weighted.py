@@ -11,8 +11,8 @@ chunks inside a `tf.while_loop`, combining the chunks with a running log-sum-exp
 grows with the chunk size and not with K (K = 5000 on a conv decoder fits on a laptop).
 Wrap the call in a `tf.function` (as `VAE.log_prob` does) to run the loop as one graph.
 
-References:
-    Burda, Grosse and Salakhutdinov (2015). Importance Weighted Autoencoders. ICLR 2016.
+#### References
+Burda, Grosse and Salakhutdinov (2015). Importance Weighted Autoencoders. ICLR 2016.
 """
 
 import math
@@ -52,14 +52,17 @@ def importance_weighted_log_prob(
     Raises:
         ValueError: if `num_samples` or `chunk_size` is not a positive integer.
 
-    Example:
-        >>> vae = zoo.models.VAE.mlp((784,), latent_dim=8, hidden_units=[64])
-        >>> importance_weighted_log_prob(
-        ...     x, vae.encode, vae.log_joint, num_samples=100).shape
-        TensorShape([batch])
+    #### Examples
 
-    References:
-        Burda, Grosse and Salakhutdinov (2015). Importance Weighted Autoencoders.
+    ```python
+    vae = zoo.models.VAE.mlp((784,), latent_dim=8, hidden_units=[64])
+    importance_weighted_log_prob(
+        x, vae.encode, vae.log_joint, num_samples=100).shape
+    # ==> TensorShape([batch])
+    ```
+
+    #### References
+    Burda, Grosse and Salakhutdinov (2015). Importance Weighted Autoencoders.
     """
     if int(num_samples) != num_samples or num_samples < 1:
         raise ValueError(f"num_samples must be a positive integer; got {num_samples!r}.")

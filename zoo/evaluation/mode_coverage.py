@@ -33,10 +33,13 @@ def mode_coverage(samples, mixture, num_std=NUM_STD):
     Raises:
         ValueError: if `samples` is not `[n, 2]`.
 
-    Example:
-        >>> ring = zoo.data.toy.ring_mixture()
-        >>> mode_coverage(ring.sample(2500, seed=0), ring)["modes_covered"]
-        8
+    #### Examples
+
+    ```python
+    ring = zoo.data.toy.ring_mixture()
+    mode_coverage(ring.sample(2500, seed=0), ring)["modes_covered"]
+    # ==> 8
+    ```
     """
     samples = np.asarray(samples, np.float64)
     if samples.ndim != 2 or samples.shape[1] != 2 or len(samples) == 0:

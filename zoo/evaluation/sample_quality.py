@@ -84,10 +84,14 @@ def frechet_distance(real_features, generated_features):
     Raises:
         ValueError: for inputs that are not `[num_examples >= 2, d]` with equal `d`.
 
-    Example:
-        >>> x = np.random.default_rng(0).normal(size=(1000, 4))
-        >>> round(frechet_distance(x, x + 1.0), 3)   # the mean shift: 4 * 1²
-        4.0
+    #### Examples
+
+    ```python
+    >>> x = np.random.default_rng(0).normal(size=(1000, 4))
+    >>> round(frechet_distance(x, x + 1.0), 3)   # the mean shift: 4 * 1²
+    4.0
+
+    ```
     """
     real = _features_2d(real_features, "real_features")
     generated = _features_2d(generated_features, "generated_features")

@@ -1,5 +1,8 @@
-"""Shared Keras layers: masked dense/conv, minibatch discrimination, reference/virtual batch
-norm, and a cheap convolution to few output channels (`TapConv2D`)."""
+"""Shared Keras layers.
+
+Masked dense/conv, minibatch discrimination, reference/virtual batch norm, and a cheap
+convolution to few output channels (`TapConv2D`).
+"""
 
 from zoo._lazy import attach
 

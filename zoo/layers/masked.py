@@ -47,11 +47,15 @@ class MaskedDense(keras.layers.Layer):
     Raises:
         ValueError: if `mask` has another rank, is not 0/1, or its last axis is not `units`.
 
-    Example:
-        >>> import numpy as np
-        >>> layer = MaskedDense(2, mask=np.tril(np.ones([2, 2]), -1))  # out 1 sees in 0
-        >>> layer(np.ones([1, 2], "float32")).shape
-        TensorShape([1, 2])
+    #### Examples
+
+    ```python
+    >>> import numpy as np
+    >>> layer = MaskedDense(2, mask=np.tril(np.ones([2, 2]), -1))  # out 1 sees in 0
+    >>> layer(np.ones([1, 2], "float32")).shape
+    TensorShape([1, 2])
+
+    ```
 
     #### References
     - Germain, Gregor, Murray, Larochelle (2015). MADE: Masked Autoencoder for
@@ -226,10 +230,14 @@ class MaskedConv2D(keras.layers.Layer):
     Raises:
         ValueError: for an unknown `mask_type` or `convolution`, or an even kernel size.
 
-    Example:
-        >>> layer = MaskedConv2D(16, 7, mask_type="A")
-        >>> layer(np.zeros([2, 28, 28, 1], "float32")).shape
-        TensorShape([2, 28, 28, 16])
+    #### Examples
+
+    ```python
+    >>> layer = MaskedConv2D(16, 7, mask_type="A")
+    >>> layer(np.zeros([2, 28, 28, 1], "float32")).shape
+    TensorShape([2, 28, 28, 16])
+
+    ```
 
     #### References
     - van den Oord, Kalchbrenner, Kavukcuoglu (2016). Pixel Recurrent Neural Networks. ICML.

@@ -28,10 +28,15 @@ class MinibatchDiscrimination(keras.layers.Layer):
 
     Input: `[batch, A]` features. Output: `[batch, A + B]`.
 
-    Example:
-        >>> layer = MinibatchDiscrimination(num_kernels=5, kernel_dim=3)
-        >>> layer(np.zeros([8, 16], "float32")).shape
-        TensorShape([8, 21])
+    #### Examples
+
+    ```python
+    >>> import numpy as np
+    >>> layer = MinibatchDiscrimination(num_kernels=5, kernel_dim=3)
+    >>> layer(np.zeros([8, 16], "float32")).shape
+    TensorShape([8, 21])
+
+    ```
     """
 
     def __init__(self, num_kernels, kernel_dim, kernel_initializer="glorot_uniform", **kwargs):

@@ -12,11 +12,9 @@ kernel taps `(a, b)` of the input pixel at offset `(a, b)` times the `C×F` matr
 Same parameters (`kernel [k, k, C, F]`, `bias [F]`), same config and the same outputs as
 `keras.layers.Conv2D` (to float32 round-off). It pays when `F` is small and `C` large,
 as in an image output layer: TensorFlow's CPU kernels for a `Conv2D` to one channel
-reduce over `k²·C` with a matrix-vector product in both directions of back-propagation.
-Measured here (2 shared cores, TF 2.21, oneDNN off as installed), forward + backward of the
-keras.io generator's 7×7 output convolution (128 to 1 channels at 28×28, batch 64):
-945 ms as `Conv2D`, 150 ms as `TapConv2D`. For `F > 4` the shift-and-sum's `k⁴·F²`
-term outgrows the saving; use `Conv2D`.
+reduce over `k²·C` with a matrix-vector product in both directions of back-propagation
+(timings: benchmarks/RESULTS.md, "Design notes (measured)"). For `F > 4` the
+shift-and-sum's `k⁴·F²` term outgrows the saving; use `Conv2D`.
 """
 
 import keras
@@ -37,10 +35,14 @@ class TapConv2D(keras.layers.Conv2D):
     Raises:
         ValueError: for strides, dilation or groups other than 1, or channels_first.
 
-    Example:
-        >>> layer = TapConv2D(1, 7, padding="same", activation="sigmoid")
-        >>> layer(np.zeros([2, 28, 28, 128], "float32")).shape
-        TensorShape([2, 28, 28, 1])
+    #### Examples
+
+    ```python
+    >>> layer = TapConv2D(1, 7, padding="same", activation="sigmoid")
+    >>> layer(np.zeros([2, 28, 28, 128], "float32")).shape
+    TensorShape([2, 28, 28, 1])
+
+    ```
     """
 
     def __init__(self, filters, kernel_size, **kwargs):

@@ -37,9 +37,12 @@ class ReferenceBatchNormalization(keras.layers.Layer):
 
     Input and output: `[R + batch, ..., channels]`.
 
-    Example:
-        >>> layer = ReferenceBatchNormalization(reference_size=64)
-        >>> outputs = layer(tf.concat([reference_batch, batch], 0))[64:]
+    #### Examples
+
+    ```python
+    layer = ReferenceBatchNormalization(reference_size=64)
+    outputs = layer(tf.concat([reference_batch, batch], 0))[64:]
+    ```
     """
 
     def __init__(self, reference_size, epsilon=1e-5, center=True, scale=True, **kwargs):

@@ -172,8 +172,11 @@ def train_preset(
 
 
 def _plot_learning_curve(name, version, card, monitor, out):
-    """The card's learning curve as `docs/curves/<name>.png` (the newest published version),
-    or `<out>/<name>/learning_curve_v<version>.png` for a preset written elsewhere."""
+    """Draw the card's learning curve.
+
+    To `docs/curves/<name>.png` (the newest published version), or
+    `<out>/<name>/learning_curve_v<version>.png` for a preset written elsewhere.
+    """
     from zoo.plotting import learning_curve_plot
 
     if out is None:

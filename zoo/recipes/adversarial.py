@@ -4,8 +4,8 @@ Radford et al.'s training setup: both players Adam(2e-4, beta_1=0.5) (the `GAN.c
 default), images scaled to [-1, 1]; the card reports FD-FMNIST of 2,000 samples.
 Version 1 trained 1 epoch on the first 40,000 images (625 steps); version 2 trains 4
 epochs on all 60,000 (3,752 steps); v2 was trained with TensorFlow's oneDNN kernels
-switched on (`TF_ENABLE_ONEDNN_OPTS=1`, off in this TensorFlow build: a DCGAN step took
-232 ms instead of 344 ms here, 1 thread). The card records the variable as it was set.
+switched on (`TF_ENABLE_ONEDNN_OPTS=1`, off in this TensorFlow build; it shortens the
+DCGAN step, see benchmarks/RESULTS.md). The card records the variable as it was set.
 """
 
 from zoo.recipes import metrics

@@ -1,5 +1,6 @@
-"""Recipes of the autoregressive presets: `nade_fashion_mnist`, `made_fashion_mnist`,
-`pixelcnn_fashion_mnist`.
+"""Recipes of the autoregressive presets.
+
+`nade_fashion_mnist`, `made_fashion_mnist` and `pixelcnn_fashion_mnist`.
 
 All three train with Adam on statically binarized Fashion-MNIST and report the exact test
 NLL (`log_prob`) on the 10,000 test images and FD-FMNIST of their samples. NADE and MADE

@@ -47,7 +47,7 @@ def _fit_rbm(model, x, recipe, epochs, verbose, callbacks):
 
 
 def _ais(model, context: EvalContext):
-    """log Z by AIS, run once per evaluation (both RBM metrics use it)."""
+    """The log Z by AIS, run once per evaluation (both RBM metrics use it)."""
     if "ais_log_z" not in context.cache:
         train = context.recipe.training_data(context.data_dir)
         estimate = model.log_partition(

@@ -135,8 +135,10 @@ def fd_floor(train_images, test_images, reference="grey", num_images=FD_NUM_SAMP
 
 
 def draw_images(model, recipe, num_samples, seed, batch_size=500, **sample_kwargs):
-    """`num_samples` model samples as images in [0, 1] `[n, 28, 28, 1]`, drawn in batches
-    with seeds `(seed, 0)`, `(seed, 1)`, ..."""
+    """`num_samples` model samples as images in [0, 1] `[n, 28, 28, 1]`.
+
+    Drawn in batches with seeds `(seed, 0)`, `(seed, 1)`, ...
+    """
     batches = []
     for index, start in enumerate(range(0, num_samples, batch_size)):
         count = min(batch_size, num_samples - start)

@@ -162,7 +162,7 @@ def kerasio_generator(latent_dim=128, tap_output=True, name="generator"):
         latent_dim: Size of `z`.
         tap_output: Compute the 7x7 output convolution (128 to 1 channels) with
             `zoo.layers.tap_conv.TapConv2D`: the same function and parameters as the
-            example's `keras.layers.Conv2D`, 6x faster forward + backward on CPU here.
+            example's `keras.layers.Conv2D`, faster on CPU (see benchmarks/RESULTS.md).
             False: `keras.layers.Conv2D`, as in the example.
         name: Model name.
     """
@@ -230,7 +230,7 @@ class DCGAN(GAN):
         ValueError: for an image shape the architecture cannot build, or an option the
             architecture does not have.
 
-    #### Example
+    #### Examples
 
     ```python
     images = zoo.data.to_unit_interval(zoo.data.load_arrays("fashion_mnist")[0]) * 2 - 1

@@ -71,7 +71,7 @@ class GAN(GenerativeModel):
         ValueError: for an unknown loss, `d_steps < 1`, `unroll_steps < 0`, smoothing with
             the Wasserstein loss, unrolling with the gradient penalty, or `num_classes < 2`.
 
-    #### Example
+    #### Examples
 
     ```python
     # Metz et al.'s 2-D setup: the saddle objective, tanh MLPs, 5 look-ahead steps
@@ -155,8 +155,10 @@ class GAN(GenerativeModel):
         return [self.d_loss_tracker, self.g_loss_tracker]
 
     def call(self, inputs, training=False):
-        """Generate examples from latents `z` `[batch, latent_dim]` (`[z, labels]` with
-        `num_classes`)."""
+        """Generate examples from latents `z` `[batch, latent_dim]`.
+
+        With `num_classes`, the inputs are `[z, labels]`.
+        """
         if self.num_classes is None:
             return self.generator(inputs, training=training)
         z, labels = inputs
@@ -256,8 +258,10 @@ class GAN(GenerativeModel):
     # ----------------------------------------------------------------------------- training
 
     def fit(self, x=None, y=None, *args, **kwargs):
-        """`keras.Model.fit`; a class-conditional GAN takes integer labels as `y` (or
-        `(x, y)` pairs from a dataset).
+        """`keras.Model.fit`.
+
+        A class-conditional GAN takes integer labels as `y` (or `(x, y)` pairs from a
+        dataset).
 
         Raises:
             ValueError: for array labels outside `0 .. num_classes - 1` (inside a dataset
@@ -386,12 +390,14 @@ class GAN(GenerativeModel):
         return check_in_range(x, low, high, what="the generator's output range, data_range")
 
     def _latents(self, batch_size, rows):
-        """Training latents from the model's seed generator, this replica's rows of the
-        global batch's draw (`zoo._random.replica_batch_noise`).
+        """Training latents from the model's seed generator.
+
+        They are this replica's rows of the global batch's draw
+        (`zoo._random.replica_batch_noise`).
 
         The draw names the Philox algorithm: it is what `keras.random.normal` gets from
         TensorFlow's kernels (same numbers), whereas under `jit_compile=True` XLA's default
-        generator on CPU (ThreeFry) took 150 ms for 512 x 256 normals here, against 3 ms.
+        generator on CPU (ThreeFry) is far slower (see benchmarks/RESULTS.md).
         """
 
         def draw(n):
@@ -401,8 +407,10 @@ class GAN(GenerativeModel):
         return replica_batch_noise(draw, batch_size, rows)
 
     def _discriminator_losses(self, real, fake, labels, rows, training):
-        """Per-example discriminator loss (plus the gradient penalty); `rows` as in
-        `zoo._random.replica_rows`, for the penalty's interpolation noise."""
+        """Per-example discriminator loss (plus the gradient penalty).
+
+        `rows` as in `zoo._random.replica_rows`, for the penalty's interpolation noise.
+        """
         real_logits = self._discriminate(real, labels, training)
         fake_logits = self._discriminate(fake, labels, training)
         per_example = self.gan_loss.discriminator(real_logits, fake_logits, self.label_smoothing)
@@ -415,8 +423,10 @@ class GAN(GenerativeModel):
         return per_example
 
     def _generator_losses(self, real, fake, labels=None):
-        """Per-example generator loss on `fake`, scored by the discriminator, or with
-        `unroll_steps` by the discriminator after its look-ahead updates."""
+        """Per-example generator loss on `fake`, scored by the discriminator.
+
+        With `unroll_steps`, by the discriminator after its look-ahead updates.
+        """
         if self.unroll_steps:
             fake_logits = self._unrolled_logits(real, fake, labels)
         else:
@@ -552,15 +562,17 @@ class _Lookahead:
 
     def step(self, weights, grads):
         if not self.adam:
-            return [w - self.learning_rate * g for w, g in zip(weights, grads)]
+            return [w - self.learning_rate * g for w, g in zip(weights, grads, strict=True)]
         opt = self.optimizer
         self.t = self.t + 1.0
         alpha = self.learning_rate * tf.sqrt(1.0 - opt.beta_2**self.t) / (1.0 - opt.beta_1**self.t)
-        self.m = [m + (g - m) * (1.0 - opt.beta_1) for m, g in zip(self.m, grads)]
-        self.v = [v + (tf.square(g) - v) * (1.0 - opt.beta_2) for v, g in zip(self.v, grads)]
+        self.m = [m + (g - m) * (1.0 - opt.beta_1) for m, g in zip(self.m, grads, strict=True)]
+        self.v = [
+            v + (tf.square(g) - v) * (1.0 - opt.beta_2) for v, g in zip(self.v, grads, strict=True)
+        ]
         return [
             w - alpha * m / (_safe_sqrt(v) + opt.epsilon)
-            for w, m, v in zip(weights, self.m, self.v)
+            for w, m, v in zip(weights, self.m, self.v, strict=True)
         ]
 
 

@@ -56,9 +56,12 @@ def slerp(z0, z1, num_steps):
 def interpolate(z0, z1, num_steps=8, spherical=True):
     """`slerp(z0, z1, num_steps)` if `spherical`, else `lerp`; `[num_steps, latent_dim]`.
 
-    Example:
-        >>> z = gan.sample_latents(2, seed=0).numpy()
-        >>> images = gan.generate(interpolate(z[0], z[1], num_steps=10))
+    #### Examples
+
+    ```python
+    z = gan.sample_latents(2, seed=0).numpy()
+    images = gan.generate(interpolate(z[0], z[1], num_steps=10))
+    ```
     """
     return (slerp if spherical else lerp)(z0, z1, num_steps)
 

@@ -18,7 +18,7 @@ stably from the logit (`log D = -softplus(-l)`, `log(1 - D) = -softplus(l)`).
 generator for staying where it is. With smoothing the optimal discriminator becomes
 `D*(x) = (1-α) p_data(x) / (p_data(x) + p_model(x))`.
 
-#### Example
+#### Examples
 
 ```python
 real_logits, fake_logits = discriminator(x), discriminator(generator(z))

@@ -20,17 +20,17 @@ The variants change one thing each, through two hooks of the shared `train_step`
 With one linear code layer, a linear decoder and squared error, the optimum spans the
 principal subspace of the data: the autoencoder learns PCA (Baldi and Hornik 1989).
 
-References:
-    Hinton and Salakhutdinov (2006). Reducing the Dimensionality of Data with Neural
-        Networks. Science 313.
-    Baldi and Hornik (1989). Neural networks and principal component analysis: learning
-        from examples without local minima. Neural Networks 2.
-    Bengio, Lamblin, Popovici and Larochelle (2007). Greedy Layer-Wise Training of Deep
-        Networks. NIPS 2006.
-    Vincent, Larochelle, Bengio and Manzagol (2008). Extracting and Composing Robust
-        Features with Denoising Autoencoders. ICML 2008.
-    Rifai, Vincent, Muller, Glorot and Bengio (2011). Contractive Auto-Encoders: Explicit
-        Invariance During Feature Extraction. ICML 2011.
+#### References
+Hinton and Salakhutdinov (2006). Reducing the Dimensionality of Data with Neural
+Networks. Science 313.
+Baldi and Hornik (1989). Neural networks and principal component analysis: learning
+from examples without local minima. Neural Networks 2.
+Bengio, Lamblin, Popovici and Larochelle (2007). Greedy Layer-Wise Training of Deep
+Networks. NIPS 2006.
+Vincent, Larochelle, Bengio and Manzagol (2008). Extracting and Composing Robust
+Features with Denoising Autoencoders. ICML 2008.
+Rifai, Vincent, Muller, Glorot and Bengio (2011). Contractive Auto-Encoders: Explicit
+Invariance During Feature Extraction. ICML 2011.
 """
 
 import keras
@@ -65,17 +65,20 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
     Raises:
         ValueError: for an unknown `loss` or empty `hidden_units`.
 
-    Example:
-        >>> ae = Autoencoder((28, 28, 1), hidden_units=[512, 128, 32])
-        >>> ae.compile(optimizer="adam")
-        >>> ae.fit(images, epochs=10, batch_size=128)
-        >>> codes = ae.encode(images[:10])            # [10, 32]
-        >>> ae.reconstruct(images[:10]).shape
-        TensorShape([10, 28, 28, 1])
+    #### Examples
 
-    References:
-        Hinton and Salakhutdinov (2006). Reducing the Dimensionality of Data with Neural
-        Networks.
+    ```python
+    ae = Autoencoder((28, 28, 1), hidden_units=[512, 128, 32])
+    ae.compile(optimizer="adam")
+    ae.fit(images, epochs=10, batch_size=128)
+    codes = ae.encode(images[:10])            # [10, 32]
+    ae.reconstruct(images[:10]).shape
+    # ==> TensorShape([10, 28, 28, 1])
+    ```
+
+    #### References
+    Hinton and Salakhutdinov (2006). Reducing the Dimensionality of Data with Neural
+    Networks.
     """
 
     def __init__(
@@ -106,7 +109,9 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
             [keras.Input(self.data_shape), keras.layers.Flatten()]
             + [
                 keras.layers.Dense(u, activation=layer_activation)
-                for u, layer_activation in zip(self.hidden_units, self._encoder_activations())
+                for u, layer_activation in zip(
+                    self.hidden_units, self._encoder_activations(), strict=True
+                )
             ],
             name="encoder",
         )
@@ -147,8 +152,10 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
         return self.encoder(self._check_data(x), training=training)
 
     def decode(self, z, training=False):
-        """The reconstruction g(z) in data space (the sigmoid of the logits for
-        cross-entropy), shape `[batch, *data_shape]`."""
+        """The reconstruction g(z) in data space, shape `[batch, *data_shape]`.
+
+        For cross-entropy, the sigmoid of the logits.
+        """
         return self._output(self.decoder(z, training=training))
 
     def reconstruct(self, x):
@@ -163,8 +170,11 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
         return tf.sigmoid(decoded) if self.reconstruction_loss == "cross_entropy" else decoded
 
     def reconstruction_error(self, x, decoded):
-        """Per-example loss between the clean `x` and the raw decoder output `decoded`
-        (logits for cross-entropy), summed over the data values: shape `[batch]`."""
+        """Per-example loss between the clean `x` and the raw decoder output `decoded`.
+
+        `decoded` holds logits for cross-entropy; the loss is summed over the data values,
+        shape `[batch]`.
+        """
         if self.reconstruction_loss == "cross_entropy":
             errors = tf.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=decoded)
         else:
@@ -251,14 +261,17 @@ class DenoisingAutoencoder(Autoencoder):
     Raises:
         ValueError: for an unknown `noise` or a `noise_level` out of range.
 
-    Example:
-        >>> dae = DenoisingAutoencoder((28, 28, 1), [256, 64], noise="masking", noise_level=0.3)
-        >>> dae.compile(optimizer="adam"); dae.fit(images, epochs=10)
-        >>> dae.reconstruct(dae.corrupt(images[:8], seed=0))   # denoised
+    #### Examples
 
-    References:
-        Vincent, Larochelle, Bengio and Manzagol (2008). Extracting and Composing Robust
-        Features with Denoising Autoencoders.
+    ```python
+    dae = DenoisingAutoencoder((28, 28, 1), [256, 64], noise="masking", noise_level=0.3)
+    dae.compile(optimizer="adam"); dae.fit(images, epochs=10)
+    dae.reconstruct(dae.corrupt(images[:8], seed=0))   # denoised
+    ```
+
+    #### References
+    Vincent, Larochelle, Bengio and Manzagol (2008). Extracting and Composing Robust
+    Features with Denoising Autoencoders.
     """
 
     def __init__(self, input_shape, hidden_units, noise="masking", noise_level=0.25, **kwargs):
@@ -298,6 +311,7 @@ class DenoisingAutoencoder(Autoencoder):
         return x + self.noise_level * noise
 
     def training_input(self, x):
+        """The corrupted `x` (`corrupt`): what the encoder sees during training."""
         return self.corrupt(x)
 
     def get_config(self):
@@ -323,14 +337,18 @@ class ContractiveAutoencoder(Autoencoder):
     Raises:
         ValueError: for a negative `contraction`.
 
-    Example:
-        >>> cae = ContractiveAutoencoder((784,), [256], contraction=0.1)
-        >>> cae.jacobian
-        'closed_form'
+    #### Examples
 
-    References:
-        Rifai, Vincent, Muller, Glorot and Bengio (2011). Contractive Auto-Encoders:
-        Explicit Invariance During Feature Extraction.
+    ```python
+    >>> cae = ContractiveAutoencoder((784,), [256], contraction=0.1)
+    >>> cae.jacobian
+    'closed_form'
+
+    ```
+
+    #### References
+    Rifai, Vincent, Muller, Glorot and Bengio (2011). Contractive Auto-Encoders:
+    Explicit Invariance During Feature Extraction.
     """
 
     penalty_name = "contractive_penalty"
@@ -366,6 +384,7 @@ class ContractiveAutoencoder(Autoencoder):
         return tf.reduce_sum(tf.reshape(tf.square(jacobian), [tf.shape(x)[0], -1]), axis=-1)
 
     def penalty(self, x):
+        """Per-example contractive penalty `contraction * jacobian_norm(x)`, `[batch]`."""
         return self.contraction * self.jacobian_norm(x)
 
     @property
@@ -391,15 +410,18 @@ class StackedAutoencoder(Autoencoder):
         activation: Default `"sigmoid"`, as in the 2006-2007 papers.
         **kwargs: Other `Autoencoder` arguments.
 
-    Example:
-        >>> sae = StackedAutoencoder((28, 28, 1), [256, 64, 16])
-        >>> histories = sae.pretrain(images, epochs=2)
-        >>> sae.compile(optimizer="adam"); sae.fit(images, epochs=5)
+    #### Examples
 
-    References:
-        Bengio, Lamblin, Popovici and Larochelle (2007). Greedy Layer-Wise Training of Deep
-        Networks. Hinton and Salakhutdinov (2006). Reducing the Dimensionality of Data with
-        Neural Networks.
+    ```python
+    sae = StackedAutoencoder((28, 28, 1), [256, 64, 16])
+    histories = sae.pretrain(images, epochs=2)
+    sae.compile(optimizer="adam"); sae.fit(images, epochs=5)
+    ```
+
+    #### References
+    Bengio, Lamblin, Popovici and Larochelle (2007). Greedy Layer-Wise Training of Deep
+    Networks. Hinton and Salakhutdinov (2006). Reducing the Dimensionality of Data with
+    Neural Networks.
     """
 
     def __init__(self, input_shape, hidden_units, activation="sigmoid", **kwargs):
@@ -409,7 +431,7 @@ class StackedAutoencoder(Autoencoder):
         """`(encoder_layer, mirror_decoder_layer)` for each depth, input side first."""
         encoder_layers = self.encoder.layers[1:]  # after Flatten
         decoder_layers = [layer for layer in self.decoder.layers if hasattr(layer, "kernel")]
-        return list(zip(encoder_layers, reversed(decoder_layers)))
+        return list(zip(encoder_layers, reversed(decoder_layers), strict=True))
 
     def pretrain(self, x, epochs=1, batch_size=128, optimizer="adam", callbacks=None, verbose=0):
         """Greedy layer-wise pretraining, one shallow autoencoder per layer.

@@ -47,13 +47,16 @@ class DeepAutoencoder(Autoencoder):
     Raises:
         ValueError: see `Autoencoder`, and `from_rbm_stack`.
 
-    Example:
-        >>> dbn = zoo.models.DBN([784, 1000, 500, 250, 30])
-        >>> dbn.pretrain(x_train, epochs=10)                 # the greedy RBM stack
-        >>> ae = DeepAutoencoder.from_rbm_stack(dbn.rbms)    # unrolled, tied at the start
-        >>> ae.compile(optimizer="adam")
-        >>> ae.fit(x_train, epochs=10, batch_size=100)       # backprop, untied
-        >>> codes = ae.encode(x_test)                        # [N, 30], linear
+    #### Examples
+
+    ```python
+    dbn = zoo.models.DBN([784, 1000, 500, 250, 30])
+    dbn.pretrain(x_train, epochs=10)                 # the greedy RBM stack
+    ae = DeepAutoencoder.from_rbm_stack(dbn.rbms)    # unrolled, tied at the start
+    ae.compile(optimizer="adam")
+    ae.fit(x_train, epochs=10, batch_size=100)       # backprop, untied
+    codes = ae.encode(x_test)                        # [N, 30], linear
+    ```
 
     #### References
     Hinton, G. E. & Salakhutdinov, R. R. (2006). Reducing the dimensionality of data with
@@ -127,7 +130,9 @@ class DeepAutoencoder(Autoencoder):
         )
         encoder_layers = [layer for layer in model.encoder.layers if hasattr(layer, "kernel")]
         decoder_layers = [layer for layer in model.decoder.layers if hasattr(layer, "kernel")]
-        for rbm, encoder_layer, decoder_layer in zip(rbms, encoder_layers, decoder_layers[::-1]):
+        for rbm, encoder_layer, decoder_layer in zip(
+            rbms, encoder_layers, decoder_layers[::-1], strict=True
+        ):
             kernel = np.asarray(rbm.kernel)
             encoder_layer.set_weights([kernel, np.asarray(rbm.hidden_bias)])
             decoder_layer.set_weights([kernel.T.copy(), np.asarray(rbm.visible_bias)])

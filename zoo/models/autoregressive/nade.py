@@ -14,18 +14,16 @@ sum over the blocks; inside a block the prefix sums are a small strictly-lower-t
 matmul. A loop over the blocks (compiled by XLA) evaluates the sigmoids and their
 V-weighted sums block by block, so the [batch, D, H] hidden tensor (157 MB at batch 100,
 D = 784, H = 500) is never held at once. The custom gradient loops over the blocks once
-more, recomputing each block's hidden units (storing them instead was 1.5x slower here),
-runs the backward recursion inside the block, and adds what the later blocks fed with a
+more, recomputing each block's hidden units (faster than storing them), runs the
+backward recursion inside the block, and adds what the later blocks fed with a
 reverse cumulative sum over the blocks. The input gradient is a separate XLA call that
 training, which does not need it, prunes.
 
-Measured on 2 cores (forward + backward + Adam update at batch 100, D = 784, H = 500, the
-variants side by side in one process; `benchmarks/nade_step.py`, RESULTS.md): the previous
-`tf.scan` over the 784 positions with autodiff takes 2.4x as long as this `fit` step, an
-exclusive `cumsum` over the whole [batch, D, H] tensor with autodiff 7.5x; in the
-exploration, the block loop without XLA took 1.8x as long as with it and the per-position
-recursion with this custom gradient under XLA 1.2x. A MADE 784-500-784 step is about 19x
-shorter: NADE evaluates B D H sigmoids forward and again backward, MADE five matmuls.
+This form was chosen over a `tf.scan` over the positions, an exclusive `cumsum` over the
+whole [batch, D, H] tensor, the block loop without XLA and the per-position recursion by
+their measured step times (`benchmarks/nade_step.py`; benchmarks/RESULTS.md). A MADE step
+of the same size is much shorter: NADE evaluates B D H sigmoids forward and again
+backward, MADE five matmuls.
 """
 
 import keras
@@ -40,7 +38,7 @@ from zoo.models.autoregressive.base import AutoregressiveModel
 tfd = tfp.distributions
 
 
-#: Positions per block of `nade_logits` (measured: see the module docstring).
+#: Positions per block of `nade_logits` (chosen by step time: see benchmarks/RESULTS.md).
 BLOCK_SIZE = 16
 
 
@@ -80,7 +78,7 @@ def _loop_over_blocks(body, num_blocks, num_outputs, dtype):
     arrays = [tf.TensorArray(dtype, num_blocks) for _ in range(num_outputs)]
 
     def step(k, *arrays):
-        return k + 1, *[a.write(k, value) for a, value in zip(arrays, body(k))]
+        return k + 1, *[a.write(k, value) for a, value in zip(arrays, body(k), strict=True)]
 
     _, *arrays = tf.while_loop(lambda k, *_: k < num_blocks, step, (0, *arrays))
     return [a.stack() for a in arrays]
@@ -119,7 +117,7 @@ def _block_parameter_gradients(x_blocks, w_blocks, v_blocks, carries, grad_block
 
 @tf.function(jit_compile=True)
 def _block_input_gradients(x_blocks, w_blocks, v_blocks, carries, grad_blocks):
-    """d loss / dx within each block, `[blocks, batch, K]`.
+    """The gradient d loss / dx within each block, `[blocks, batch, K]`.
 
     A separate function so that training, which needs no input gradient, prunes it.
     """
@@ -176,7 +174,10 @@ def nade_logits(x, W, V, c, b):
         d_w = d_w_inner + tf.matmul(x_blocks, later, transpose_a=True)
         d_x = _block_input_gradients(*saved, grad_blocks)
         d_x += tf.matmul(later, w_blocks, transpose_b=True)
-        flat = lambda t: tf.reshape(t, [num_blocks * size, hidden_units])[:input_dim]
+
+        def flat(t):
+            return tf.reshape(t, [num_blocks * size, hidden_units])[:input_dim]
+
         return (
             unblock(d_x),
             flat(d_w),
@@ -197,12 +198,15 @@ class NADE(AutoregressiveModel):
         hidden_units: Number of hidden units H (shared by all D conditionals).
         **kwargs: Passed to `keras.Model`.
 
-    Example:
-        >>> model = NADE(input_dim=784, hidden_units=500)
-        >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
-        >>> model.fit(binary_images.reshape(-1, 784), epochs=5)      # loss: NLL in nats
-        >>> model.log_prob(binary_images[:8].reshape(-1, 784))       # exact, [8]
-        >>> model.sample(16, seed=0)                                 # [16, 784] in {0, 1}
+    #### Examples
+
+    ```python
+    model = NADE(input_dim=784, hidden_units=500)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(binary_images.reshape(-1, 784), epochs=5)      # loss: NLL in nats
+    model.log_prob(binary_images[:8].reshape(-1, 784))       # exact, [8]
+    model.sample(16, seed=0)                                 # [16, 784] in {0, 1}
+    ```
 
     #### References
     - Larochelle, Murray (2011). The Neural Autoregressive Distribution Estimator. AISTATS.

@@ -94,6 +94,6 @@ class PixelLikelihood:
         return tfd.MixtureSameFamily(tfd.Categorical(logits=logits), levels)
 
     def log_prob(self, params, x):
-        """log p(x) per image: the sum over rows, columns and channels, shape [batch]."""
+        """The log p(x) per image: the sum over rows, columns and channels, shape [batch]."""
         per_subpixel = self.distribution(params).log_prob(tf.cast(x, tf.float32))
         return tf.reduce_sum(per_subpixel, axis=[1, 2, 3])

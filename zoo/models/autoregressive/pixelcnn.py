@@ -61,12 +61,15 @@ class PixelCNN(AutoregressiveImageModel):
         ValueError: for an unknown likelihood or `convolution`, or `filters` not a
             multiple of the channels.
 
-    Example:
-        >>> model = PixelCNN((28, 28, 1), num_layers=6, filters=64, gated=True)
-        >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
-        >>> model.fit(binary_images, epochs=5)          # loss: NLL in nats per image
-        >>> model.log_prob(binary_images[:8])           # exact, [8]
-        >>> model.sample(16, seed=0)                    # [16, 28, 28, 1] in {0, 1}
+    #### Examples
+
+    ```python
+    model = PixelCNN((28, 28, 1), num_layers=6, filters=64, gated=True)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(binary_images, epochs=5)          # loss: NLL in nats per image
+    model.log_prob(binary_images[:8])           # exact, [8]
+    model.sample(16, seed=0)                    # [16, 28, 28, 1] in {0, 1}
+    ```
 
     #### References
     - van den Oord, Kalchbrenner, Kavukcuoglu (2016). Pixel Recurrent Neural Networks. ICML.
@@ -210,36 +213,39 @@ class PixelCNN(AutoregressiveImageModel):
 
         # Caches: the vertical stack's inputs (image, then gated v features), padded.
         v_cache = [
-            padded(height + 2 * pr, width + 2 * pc, n) for (pr, pc), n in zip(pad_v, in_sizes)
+            padded(height + 2 * pr, width + 2 * pc, n)
+            for (pr, pc), n in zip(pad_v, in_sizes, strict=True)
         ]
         # The horizontal stack's inputs for the current row, left-padded.
-        h_cache = [padded(1, width + 2 * p, n) for p, n in zip(pad_h, in_sizes)]
+        h_cache = [padded(1, width + 2 * p, n) for p, n in zip(pad_h, in_sizes, strict=True)]
 
         def row_step(i, image, v_cache):
-            # Vertical stack on row i: layer l reads rows i-p..i+p of its padded input.
+            # Vertical stack on row i: layer depth reads rows i-p..i+p of its padded input.
             v_pre_row, v_cache = [], list(v_cache)
-            for l, conv in enumerate(self.vertical):
-                pr, pc = pad_v[l]
-                window = v_cache[l][:, i : i + 2 * pr + 1]
+            for depth, conv in enumerate(self.vertical):
+                pr, pc = pad_v[depth]
+                window = v_cache[depth][:, i : i + 2 * pr + 1]
                 pre = conv(window, padding="VALID")  # [B, 1, W, 2F]
                 v_pre_row.append(pre)
-                if l + 1 < len(self.vertical):
-                    v_out = gate(pre + self._class_bias(labels, l))
-                    nr, nc = pad_v[l + 1]
-                    v_cache[l + 1] = _write_rows(v_cache[l + 1], v_out, i + nr, nc)
+                if depth + 1 < len(self.vertical):
+                    v_out = gate(pre + self._class_bias(labels, depth))
+                    nr, nc = pad_v[depth + 1]
+                    v_cache[depth + 1] = _write_rows(v_cache[depth + 1], v_out, i + nr, nc)
 
             def pixel_step(t, image, h_cache):
                 j, c = t // channels, t % channels
                 h_cache = list(h_cache)
-                for l, conv in enumerate(self.horizontal):
-                    p = pad_h[l]
-                    h_in = h_cache[l][:, :, j + p : j + p + 1]
-                    h_conv = conv(h_cache[l][:, :, j : j + 2 * p + 1], padding="VALID")
-                    v_pre = v_pre_row[l][:, :, j : j + 1]
-                    _, h_out = self._gated_combine(l, v_pre, h_conv, labels)
-                    h_out = h_out + (h_in if l > 0 else 0.0)
-                    if l + 1 < len(self.horizontal):
-                        h_cache[l + 1] = _write_column(h_cache[l + 1], h_out, pad_h[l + 1] + j)
+                for depth, conv in enumerate(self.horizontal):
+                    p = pad_h[depth]
+                    h_in = h_cache[depth][:, :, j + p : j + p + 1]
+                    h_conv = conv(h_cache[depth][:, :, j : j + 2 * p + 1], padding="VALID")
+                    v_pre = v_pre_row[depth][:, :, j : j + 1]
+                    _, h_out = self._gated_combine(depth, v_pre, h_conv, labels)
+                    h_out = h_out + (h_in if depth > 0 else 0.0)
+                    if depth + 1 < len(self.horizontal):
+                        h_cache[depth + 1] = _write_column(
+                            h_cache[depth + 1], h_out, pad_h[depth + 1] + j
+                        )
                 params = self._params(h_out)[:, 0, 0, c]  # [B, P]
                 index = (i * width + j) * channels + c  # as in `sample_by_full_passes`
                 value = self.pixel_likelihood.distribution(params).sample(

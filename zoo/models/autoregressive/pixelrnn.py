@@ -38,11 +38,14 @@ class PixelRNN(AutoregressiveImageModel):
         ValueError: for an unknown likelihood or `convolution`, or `units` not a multiple
             of the channels.
 
-    Example:
-        >>> model = PixelRNN((28, 28, 1), num_layers=2, units=32)
-        >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
-        >>> model.fit(binary_images, epochs=2)
-        >>> model.log_prob(binary_images[:8])           # exact, [8]
+    #### Examples
+
+    ```python
+    model = PixelRNN((28, 28, 1), num_layers=2, units=32)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(binary_images, epochs=2)
+    model.log_prob(binary_images[:8])           # exact, [8]
+    ```
 
     #### References
     - van den Oord, Kalchbrenner, Kavukcuoglu (2016). Pixel Recurrent Neural Networks. ICML.

@@ -169,7 +169,7 @@ class RecurrentLanguageModel(AutoregressiveModel):
     def run_from_embeddings(self, embedded, states, training=False):
         """Logits `[batch, T, vocab]` and final states from input embeddings `[batch, T, E]`."""
         features, final_states = embedded, []
-        for layer, state in zip(self.recurrent, states):
+        for layer, state in zip(self.recurrent, states, strict=True):
             features, *state = layer(features, initial_state=state, training=training)
             final_states.append(state)
         return self.output_layer(features), final_states
@@ -194,7 +194,7 @@ class RecurrentLanguageModel(AutoregressiveModel):
             `(logits [batch, vocab], states)`; the logits equal `call`'s for that prefix.
         """
         features, new_states = self.embedding(previous), []
-        for layer, state in zip(self.recurrent, states):
+        for layer, state in zip(self.recurrent, states, strict=True):
             features, state = layer.cell(features, list(state), training=False)
             new_states.append(list(state))
         return self.output_layer(features), new_states

@@ -33,7 +33,7 @@ class ImageClassifier(keras.Model):
         dropout: Dropout rate before the head.
         **kwargs: `keras.Model` arguments.
 
-    #### Example
+    #### Examples
 
     ```python
     images, labels = zoo.data.load_arrays("fashion_mnist")

@@ -1,5 +1,8 @@
-"""Energy-based models: restricted Boltzmann machines, Boltzmann machines, deep belief nets,
-and neural energy-based models with MCMC samplers."""
+"""Energy-based models.
+
+Restricted Boltzmann machines, Boltzmann machines, deep belief nets, and neural
+energy-based models with MCMC samplers.
+"""
 
 from zoo._lazy import attach
 

@@ -25,12 +25,16 @@ def binary_states(num_bits, start=0, count=None):
         float32 `[count, num_bits]` of 0/1; row i holds the bits of `start + i`, least
         significant first.
 
-    Example:
-        >>> binary_states(2).numpy()
-        array([[0., 0.],
-               [1., 0.],
-               [0., 1.],
-               [1., 1.]], dtype=float32)
+    #### Examples
+
+    ```python
+    >>> binary_states(2).numpy()
+    array([[0., 0.],
+           [1., 0.],
+           [0., 1.],
+           [1., 1.]], dtype=float32)
+
+    ```
     """
     count = 2**num_bits if count is None else count
     start = tf.cast(start, tf.int64)
@@ -40,7 +44,7 @@ def binary_states(num_bits, start=0, count=None):
 
 
 def log_sum_exp_over_states(log_weight_fn, num_bits, chunk_size=None):
-    """log sum_s exp(log_weight_fn(s)) over all `2**num_bits` binary vectors s.
+    """The log sum_s exp(log_weight_fn(s)) over all `2**num_bits` binary vectors s.
 
     Args:
         log_weight_fn: Callable `states [m, num_bits] -> [m]`, e.g. minus an energy or
@@ -55,9 +59,13 @@ def log_sum_exp_over_states(log_weight_fn, num_bits, chunk_size=None):
     Raises:
         ValueError: if `chunk_size` does not divide `2**num_bits`.
 
-    Example:
-        >>> log_sum_exp_over_states(lambda s: tf.reduce_sum(s, -1), 3)  # log (1 + e)^3
-        <tf.Tensor: shape=(), dtype=float32, numpy=3.9397852>
+    #### Examples
+
+    ```python
+    >>> log_sum_exp_over_states(lambda s: tf.reduce_sum(s, -1), 3)  # log (1 + e)^3
+    <tf.Tensor: shape=(), dtype=float32, numpy=3.9397852>
+
+    ```
     """
     total = 2**num_bits
     chunk_size = total if chunk_size is None else int(chunk_size)

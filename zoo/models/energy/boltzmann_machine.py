@@ -51,11 +51,14 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         seed: Seed of the model's `keras.random.SeedGenerator`.
         **kwargs: Passed to `keras.Model`.
 
-    Example:
-        >>> bm = zoo.models.BoltzmannMachine(6, 3)
-        >>> bm.compile()
-        >>> bm.fit(x, batch_size=20, epochs=50)
-        >>> bm.log_prob(x)  # exact for tiny models
+    #### Examples
+
+    ```python
+    bm = zoo.models.BoltzmannMachine(6, 3)
+    bm.compile()
+    bm.fit(x, batch_size=20, epochs=50)
+    bm.log_prob(x)  # exact for tiny models
+    ```
 
     #### References
     Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for
@@ -121,10 +124,12 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
     @property
     def data_shape(self):
+        """The shape of one example, `(n_visible,)`."""
         return (self.n_visible,)
 
     @property
     def latent_dim(self):
+        """The number of hidden units."""
         return self.n_hidden
 
     @property
@@ -242,7 +247,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             )
 
     def log_partition(self, method="exact"):
-        """log Z by enumerating all 2^(n_visible + n_hidden) joint states.
+        """Compute log Z by enumerating all 2^(n_visible + n_hidden) joint states.
 
         Raises:
             ValueError: for another method or above 2^25 states.
@@ -275,8 +280,10 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         return keras.optimizers.SGD(learning_rate=0.05, momentum=0.5)
 
     def _positive_phase(self, v, seed):
-        """Hidden units sampled with v clamped, started from the conditional that ignores
-        the hidden-hidden couplings; returns joint states `[batch, n_visible + n_hidden]`."""
+        """Hidden units sampled with v clamped, as joint states `[batch, n_visible + n_hidden]`.
+
+        The chain starts from the conditional that ignores the hidden-hidden couplings.
+        """
         seed_start, seed_scan = tf.unstack(tf.random.split(seed, 2))
         hidden_probs = tf.sigmoid(tf.matmul(v, self.kernel) + self.hidden_bias)
         rows = replica_rows(tf.shape(v)[0])  # replica-aware noise (all-gathered once, here)

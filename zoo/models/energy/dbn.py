@@ -69,17 +69,20 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             two layers (the labels join the top RBM's visible layer, so it needs a
             penultimate layer of features).
 
-    Example:
-        >>> dbn = zoo.models.DBN([784, 500, 500, 2000])
-        >>> dbn.pretrain(x_train, epochs=10)       # greedy, each layer an RBM fitted by `fit`
-        >>> dbn.fine_tune(x_train, epochs=5)       # up-down algorithm
-        >>> images = dbn.sample(16, seed=0)
-        >>> classifier = dbn.to_classifier(10)     # a keras.Model for backprop fine-tuning
-        >>> labelled = zoo.models.DBN([784, 500, 500, 2000], num_labels=10)
-        >>> labelled.pretrain(x_train, labels=y_train, epochs=10)
-        >>> labelled.fine_tune(x_train, labels=y_train, epochs=5)
-        >>> labelled.predict(x_test)               # [N, 10] class probabilities
-        >>> labelled.sample(10, labels=range(10), seed=0)   # one image per class
+    #### Examples
+
+    ```python
+    dbn = zoo.models.DBN([784, 500, 500, 2000])
+    dbn.pretrain(x_train, epochs=10)       # greedy, each layer an RBM fitted by `fit`
+    dbn.fine_tune(x_train, epochs=5)       # up-down algorithm
+    images = dbn.sample(16, seed=0)
+    classifier = dbn.to_classifier(10)     # a keras.Model for backprop fine-tuning
+    labelled = zoo.models.DBN([784, 500, 500, 2000], num_labels=10)
+    labelled.pretrain(x_train, labels=y_train, epochs=10)
+    labelled.fine_tune(x_train, labels=y_train, epochs=5)
+    labelled.predict(x_test)               # [N, 10] class probabilities
+    labelled.sample(10, labels=range(10), seed=0)   # one image per class
+    ```
 
     #### References
     Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep
@@ -142,6 +145,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
 
     @property
     def data_shape(self):
+        """The shape of one example, `(layer_sizes[0],)`."""
         return (self.layer_sizes[0],)
 
     @property
@@ -151,12 +155,15 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
 
     @property
     def latent_dim(self):
+        """The number of top-level hidden units, `layer_sizes[-1]`."""
         return self.layer_sizes[-1]
 
     @property
     def top_rbm(self):
-        """The undirected top-level RBM (its `free_energy`, `log_partition`): a
-        `BernoulliRBM`, or a `LabelledRBM` when `num_labels` is given."""
+        """The undirected top-level RBM (its `free_energy`, `log_partition`).
+
+        A `BernoulliRBM`, or a `LabelledRBM` when `num_labels` is given.
+        """
         return self.rbms[-1]
 
     @property
@@ -239,7 +246,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             labels = np.asarray(labels).reshape(-1)
         epochs = list(epochs) if isinstance(epochs, (list, tuple)) else [epochs] * len(self.rbms)
         histories = []
-        for index, (rbm, layer_epochs) in enumerate(zip(self.rbms, epochs)):
+        for index, (rbm, layer_epochs) in enumerate(zip(self.rbms, epochs, strict=True)):
             targets = labels if self.labelled and rbm is self.top_rbm else None
             rbm.init_visible_bias(data, *([] if targets is None else [targets]))
             rbm.compile(
@@ -258,7 +265,9 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             )
             if index < len(self.rbms) - 1:
                 data = rbm.predict(data, batch_size=max(batch_size, 1000), verbose=0)
-        for rbm, kernel, bias in zip(self.rbms, self.generative_kernels, self.generative_biases):
+        for rbm, kernel, bias in zip(
+            self.rbms, self.generative_kernels, self.generative_biases, strict=True
+        ):
             kernel.assign(rbm.kernel)
             bias.assign(rbm.visible_bias)
         return histories
@@ -299,7 +308,9 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2 * num_directed + 1)
         )
         top = self.top_rbm
-        rows = replica_rows(tf.shape(v)[0])  # replica-aware noise (see `zoo._random.stateless_noise`)
+        rows = replica_rows(
+            tf.shape(v)[0]
+        )  # replica-aware noise (see `zoo._random.stateless_noise`)
         with tf.GradientTape() as tape:
             # Up (wake) pass with the recognition weights; learn the generative weights.
             wake = [v]
@@ -308,8 +319,8 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
                 wake.append(sample_bernoulli(probs, seeds[layer], rows))
             wake_loss = _total(
                 [
-                    _cross_entropy(wake[l], self._generative_logits(l, wake[l + 1]))
-                    for l in range(num_directed)
+                    _cross_entropy(wake[n], self._generative_logits(n, wake[n + 1]))
+                    for n in range(num_directed)
                 ],
                 v,
             )
@@ -329,8 +340,8 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
                 sleep.insert(0, sample_bernoulli(probs, seeds[num_directed + layer], rows))
             sleep_loss = _total(
                 [
-                    _cross_entropy(sleep[l + 1], self._recognition_logits(l, sleep[l]))
-                    for l in range(num_directed)
+                    _cross_entropy(sleep[n + 1], self._recognition_logits(n, sleep[n]))
+                    for n in range(num_directed)
                 ],
                 v,
             )
@@ -369,8 +380,10 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return tf.reduce_mean(tf.square(v - mean), -1)
 
     def test_step(self, data):
-        """Reconstruction error and top free energy of the mean-field up-pass; a labelled
-        DBN given labels also reports its `classify` error and F(h, y) at the top."""
+        """Reconstruction error and top free energy of the mean-field up-pass.
+
+        A labelled DBN given labels also reports its `classify` error and F(h, y) at the top.
+        """
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         v = self._prepare(x)
         labels = self._prepare_labels(y, required=False)
@@ -414,8 +427,10 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return tf.sigmoid(self._recognition_logits(len(self.rbms) - 1, features))
 
     def classify(self, x):
-        """Class logits, exact given the features: softmax of them is p(y | h) =
-        softmax_y(-F(h, y)); `call` (and so `predict`) returns those probabilities.
+        """Class logits, exact given the features.
+
+        Their softmax is p(y | h) = softmax_y(-F(h, y)); `call` (and so `predict`) returns
+        those probabilities.
 
         h is the penultimate layer's mean-field up-pass (recognition weights); the top
         RBM's hidden units are summed out analytically, so no sampling is involved.
@@ -438,8 +453,10 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return self.top_rbm.classify(self._mean_field_features(self._prepare(x)))
 
     def call(self, inputs):
-        """Class probabilities (softmax of `classify`) for a labelled DBN, so `predict` gives
-        them; else `encode`."""
+        """Class probabilities (softmax of `classify`) for a labelled DBN, else `encode`.
+
+        So `predict` gives a labelled DBN's class probabilities.
+        """
         return tf.nn.softmax(self.classify(inputs)) if self.labelled else self.encode(inputs)
 
     def log_prob_lower_bound(self, x, num_samples=100, seed=None):
@@ -473,9 +490,12 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
                 `data` the top RBM's training inputs (`dbn.encode`-like probabilities of the
                 layer below the top).
 
-        Example:
-            >>> dbn.top_rbm.log_partition("exact")  # small top layers; else method="ais"
-            >>> dbn.log_prob_lower_bound(x_test[:100], num_samples=100, seed=0)
+        #### Examples
+
+        ```python
+        dbn.top_rbm.log_partition("exact")  # small top layers; else method="ais"
+        dbn.log_prob_lower_bound(x_test[:100], num_samples=100, seed=0)
+        ```
 
         #### References
         Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief
@@ -556,7 +576,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             )
         )
         classifier = keras.Sequential(layers, name="dbn_classifier")
-        for layer, rbm in zip(classifier.layers, self.rbms):
+        for layer, rbm in zip(classifier.layers[:-1], self.rbms, strict=True):
             layer.set_weights([np.asarray(rbm.kernel), np.asarray(rbm.hidden_bias)])
         return classifier
 

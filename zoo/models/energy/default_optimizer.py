@@ -4,8 +4,11 @@ import keras
 
 
 class DefaultOptimizerMixin:
-    """Let `model.compile()` pick the model's `_default_optimizer()`; `.keras` files still
-    restore the optimizer that was actually used (via `compile_from_config`)."""
+    """Let `model.compile()` pick the model's `_default_optimizer()`.
+
+    `.keras` files still restore the optimizer that was actually used (via
+    `compile_from_config`).
+    """
 
     def _default_optimizer(self):
         return keras.optimizers.SGD(learning_rate=0.1, momentum=0.5)

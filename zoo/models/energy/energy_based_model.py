@@ -200,7 +200,7 @@ class EnergyBasedModel(GenerativeModel):
 
     # ----------------------------------------------------------------- likelihood
     def log_partition(self, method="exact"):
-        """log Z = log sum_x exp(-E(x)) by enumerating all binary x (up to 2^20 states).
+        """The log Z = log sum_x exp(-E(x)) by enumerating all binary x (up to 2^20 states).
 
         Raises:
             NotImplementedError: for continuous data (a `LangevinSampler`: Z is an
@@ -269,9 +269,11 @@ class EnergyBasedModel(GenerativeModel):
         return chains
 
     def _contrastive_loss(self, data_energy, negative_energy, average):
-        """mean E(x_data) - mean E(x⁻) + α (mean E(x_data)² + mean E(x⁻)²), each mean by
-        `average` (`tf.nn.compute_average_loss` for the replica's share of the gradient,
-        `tf.reduce_mean` for the reported value)."""
+        """The contrastive loss, mean E(x_data) - mean E(x⁻) + α (mean E(x_data)² + mean E(x⁻)²).
+
+        Each mean is by `average` (`tf.nn.compute_average_loss` for the replica's share of the
+        gradient, `tf.reduce_mean` for the reported value).
+        """
         loss = average(data_energy) - average(negative_energy)
         if self.energy_regularization > 0.0:
             loss += self.energy_regularization * (

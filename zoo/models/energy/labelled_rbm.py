@@ -10,8 +10,8 @@ so p(h_j = 1 | x, y) = sigmoid(c_j + (W^T x)_j + U_yj), p(x_i = 1 | h) = sigmoid
 and p(y = k | h) = softmax_k(d_k + (U h)_k). Summing h out gives the free energy of each
 label configuration, F(x, y) = -a^T x - d_y - sum_j softplus(c_j + (W^T x)_j + U_yj), hence
 the exact classifier p(y | x) = softmax_y(-F(x, y)) (`classify` gives its logits). This is
-the top-level associative memory of Hinton, Osindero & Teh (2006): `DBN(..., num_labels=K)` uses it as
-its top RBM, with x the features of the layer below.
+the top-level associative memory of Hinton, Osindero & Teh (2006): `DBN(..., num_labels=K)`
+uses it as its top RBM, with x the features of the layer below.
 """
 
 import keras
@@ -45,13 +45,16 @@ class LabelledRBM(RestrictedBoltzmannMachine):
     Raises:
         ValueError: for fewer than 2 labels.
 
-    Example:
-        >>> rbm = zoo.models.LabelledRBM(784, 10, 500)
-        >>> rbm.init_visible_bias(x_train, y_train)
-        >>> rbm.compile()
-        >>> rbm.fit(x_train, y_train, batch_size=100, epochs=10)
-        >>> tf.nn.softmax(rbm.classify(x_test))        # [N, 10] exact p(y | x)
-        >>> rbm.sample(10, labels=range(10), seed=0)   # [10, 794], one sample per class
+    #### Examples
+
+    ```python
+    rbm = zoo.models.LabelledRBM(784, 10, 500)
+    rbm.init_visible_bias(x_train, y_train)
+    rbm.compile()
+    rbm.fit(x_train, y_train, batch_size=100, epochs=10)
+    tf.nn.softmax(rbm.classify(x_test))        # [N, 10] exact p(y | x)
+    rbm.sample(10, labels=range(10), seed=0)   # [10, 794], one sample per class
+    ```
 
     #### References
     Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep
@@ -192,8 +195,9 @@ class LabelledRBM(RestrictedBoltzmannMachine):
         )
 
     def classify(self, features):
-        """Class logits, exact: softmax of them is p(y | x) = softmax_y(-F(x, y)), the
-        hidden units summed out.
+        """Class logits, exact, with the hidden units summed out.
+
+        Their softmax is p(y | x) = softmax_y(-F(x, y)).
 
         Args:
             features: `[batch, n_features]` in [0, 1] (binary states or probabilities).
@@ -214,7 +218,7 @@ class LabelledRBM(RestrictedBoltzmannMachine):
         return -feature_term - tf.reduce_logsumexp(self._label_scores(x), -1)
 
     def feature_log_prob(self, features):
-        """log p(x) = -F(x) - log Z in nats, the label summed out; log Z as in `log_prob`."""
+        """The log p(x) = -F(x) - log Z in nats, the label summed out; log Z as in `log_prob`."""
         return -self.feature_free_energy(features) - self._cached_log_partition()
 
     def encode_features(self, features):

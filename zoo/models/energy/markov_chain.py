@@ -31,11 +31,15 @@ def consecutive_states(transition, state, num_states, seed, first_step=0):
     Raises:
         ValueError: if `num_states < 1`.
 
-    Example:
-        >>> walk = lambda x, s: x + tf.random.stateless_normal(tf.shape(x), s)
-        >>> states, last = consecutive_states(walk, tf.zeros([2, 3]), 4, tf.constant([1, 2]))
-        >>> states.shape, last.shape
-        (TensorShape([8, 3]), TensorShape([2, 3]))
+    #### Examples
+
+    ```python
+    >>> walk = lambda x, s: x + tf.random.stateless_normal(tf.shape(x), s)
+    >>> states, last = consecutive_states(walk, tf.zeros([2, 3]), 4, tf.constant([1, 2]))
+    >>> states.shape, last.shape
+    (TensorShape([8, 3]), TensorShape([2, 3]))
+
+    ```
     """
     num_states = int(num_states)
     if num_states < 1:

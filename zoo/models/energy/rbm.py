@@ -1,5 +1,7 @@
-"""Restricted Boltzmann machines: one base (energy, Gibbs, CD-k / PCD, partition function)
-and the Bernoulli and Gaussian-Bernoulli visible units.
+"""Restricted Boltzmann machines.
+
+One base (energy, Gibbs, CD-k / PCD, partition function) and the Bernoulli and
+Gaussian-Bernoulli visible units.
 
 An RBM with visible units v and binary hidden units h has the energy
 
@@ -142,8 +144,11 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         )
 
     def _visible_term(self, v, visible_bias=None):
-        """Per-example part of -E that depends on v only, shape `[batch]`: b^T v here (binary
-        units); units with another term (Gaussian, softmax tables) override it."""
+        """Per-example part of -E that depends on v only, shape `[batch]`.
+
+        b^T v here (binary units); units with another term (Gaussian, softmax tables)
+        override it.
+        """
         bias = self.visible_bias if visible_bias is None else visible_bias
         return tf.linalg.matvec(v, bias)
 
@@ -152,12 +157,14 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         return v
 
     def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
-        """Draw v ~ p(v | h); return `(sample, mean)`; `like` is the previous visible state;
-        `rows` as in `zoo._random.stateless_noise`."""
+        """Draw v ~ p(v | h); return `(sample, mean)`.
+
+        `like` is the previous visible state; `rows` as in `zoo._random.stateless_noise`.
+        """
         raise NotImplementedError
 
     def _log_normalizer(self, visible_bias):
-        """log of the sum (integral) over v of exp(visible_term(v, visible_bias))."""
+        """The log of the sum (integral) over v of exp(visible_term(v, visible_bias))."""
         raise NotImplementedError
 
     def _hidden_free_energy(self, hidden):
@@ -189,7 +196,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         return self.n_hidden
 
     def _hidden_logits(self, v):
-        """c + W^T s(v), shape `[batch, n_hidden]`."""
+        """The hidden pre-activation c + W^T s(v), shape `[batch, n_hidden]`."""
         return tf.matmul(self._visible_input(v), self.kernel) + self.hidden_bias
 
     def _free_energy(self, v, hidden_logits=None):
@@ -294,10 +301,13 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         Returns:
             Samples `[num_samples, *data_shape]` (binary for Bernoulli units).
 
-        Example:
-            >>> rbm = zoo.models.BernoulliRBM(784, 64)
-            >>> rbm.sample(16, seed=0, burn_in=100).shape
-            TensorShape([16, 784])
+        #### Examples
+
+        ```python
+        rbm = zoo.models.BernoulliRBM(784, 64)
+        rbm.sample(16, seed=0, burn_in=100).shape
+        # ==> TensorShape([16, 784])
+        ```
         """
         seed_start, seed_chain = tf.unstack(tf.random.split(stateless_seed(seed), 2))
         if start is None:
@@ -310,7 +320,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         return self._run_chain(start, tf.constant(int(burn_in)), seed_chain)
 
     def log_partition(self, method="exact", num_chains=100, betas=None, seed=None, data=None):
-        """log Z = log sum_v exp(-F(v)), exactly or by annealed importance sampling.
+        """The log Z = log sum_v exp(-F(v)), exactly or by annealed importance sampling.
 
         `method="exact"` enumerates every state of the smaller layer (the hidden layer
         when visible units are continuous) in chunks, in one compiled loop; it refuses
@@ -351,7 +361,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         return log_z if method == "exact" else estimate
 
     def log_prob(self, v):
-        """log p(v) = -F(v) - log Z in nats, with the cached log Z.
+        """The log p(v) = -F(v) - log Z in nats, with the cached log Z.
 
         The cache is filled by `log_partition`; when it is stale and the smaller layer has
         at most 20 units, the exact log Z is computed here.
@@ -582,14 +592,17 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
         **kwargs: See `RestrictedBoltzmannMachine` (num_chains, negative_samples,
             weight_decay, sparsity_target, sparsity_cost, seed, name).
 
-    Example:
-        >>> x = zoo.data.binarize_static(zoo.data.to_unit_interval(images)).reshape(-1, 784)
-        >>> rbm = zoo.models.BernoulliRBM(784, 256, persistent=True)
-        >>> rbm.init_visible_bias(x)
-        >>> rbm.compile()
-        >>> rbm.fit(x, batch_size=100, epochs=10)
-        >>> rbm.log_partition("ais", data=x, seed=0).log_z
-        >>> rbm.log_prob(x[:10])
+    #### Examples
+
+    ```python
+    x = zoo.data.binarize_static(zoo.data.to_unit_interval(images)).reshape(-1, 784)
+    rbm = zoo.models.BernoulliRBM(784, 256, persistent=True)
+    rbm.init_visible_bias(x)
+    rbm.compile()
+    rbm.fit(x, batch_size=100, epochs=10)
+    rbm.log_partition("ais", data=x, seed=0).log_z
+    rbm.log_prob(x[:10])
+    ```
 
     #### References
     Smolensky, P. (1986). Information processing in dynamical systems: foundations of
@@ -710,11 +723,14 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
         learn_sigma: Learn per-unit standard deviations (parameterized by their log).
         **kwargs: See `RestrictedBoltzmannMachine`.
 
-    Example:
-        >>> norm = GaussianBernoulliRBM.standardizer(x_train)
-        >>> rbm = GaussianBernoulliRBM(x_train.shape[1], 128)
-        >>> rbm.compile()
-        >>> rbm.fit(norm(x_train), batch_size=100, epochs=20)
+    #### Examples
+
+    ```python
+    norm = GaussianBernoulliRBM.standardizer(x_train)
+    rbm = GaussianBernoulliRBM(x_train.shape[1], 128)
+    rbm.compile()
+    rbm.fit(norm(x_train), batch_size=100, epochs=20)
+    ```
 
     #### References
     Hinton, G. E. & Salakhutdinov, R. R. (2006). Reducing the dimensionality of data with
@@ -774,7 +790,8 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
         return tf.reduce_sum(self.log_sigma) + 0.5 * self.n_visible * math.log(2.0 * math.pi)
 
     def _hidden_free_energy(self, hidden):
-        # Completing the square: sum_v exp(-E) = N(.)-normalizer * exp(c^T h + |W h|^2 / 2 + b/sigma . W h).
+        # Completing the square:
+        # sum_v exp(-E) = N(.)-normalizer * exp(c^T h + |W h|^2 / 2 + b/sigma . W h).
         shift = tf.matmul(hidden, self.kernel, transpose_b=True)
         scaled_bias = self.visible_bias * tf.exp(-self.log_sigma)
         quadratic = tf.reduce_sum(0.5 * tf.square(shift) + scaled_bias * shift, axis=-1)

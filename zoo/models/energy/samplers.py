@@ -160,10 +160,13 @@ class LangevinSampler(MCMCSampler):
         return math.sqrt(self.step_size) if self.noise_scale is None else self.noise_scale
 
     def initial_state(self, shape, seed):
+        """Fresh chain starts `[*shape]`, uniform in `initial_range`, from a shape-[2] seed."""
         low, high = self.initial_range
         return tf.random.stateless_uniform(shape, seed, low, high)
 
     def run(self, energy_fn, state, num_steps, seed, rows=None):
+        """Advance the chains by `num_steps` Langevin steps (arguments as `MCMCSampler.run`)."""
+
         def body(t, x):
             with tf.GradientTape() as tape:
                 tape.watch(x)
@@ -224,9 +227,11 @@ class GibbsSampler(MCMCSampler):
         super().__init__(num_steps, persistent, num_chains, restart_probability)
 
     def initial_state(self, shape, seed):
+        """Fresh chain starts `[*shape]`, uniform random bits, from a shape-[2] seed."""
         return tf.cast(tf.random.stateless_uniform(shape, seed) < 0.5, tf.float32)
 
     def run(self, energy_fn, state, num_steps, seed, rows=None):
+        """Advance the chains by `num_steps` systematic-scan sweeps (as `MCMCSampler.run`)."""
         shape = tf.shape(state)
         flat = tf.reshape(state, [shape[0], -1])
         dim = tf.shape(flat)[1]

@@ -50,18 +50,21 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
     Raises:
         ValueError: for `persistent=True`.
 
-    Example:
-        >>> ratings = ...  # [num_users, num_items] int, 0 = missing
-        >>> rbm = zoo.models.SoftmaxRBM(ratings.shape[1], 5, 100)
-        >>> rbm.init_visible_bias(ratings)
-        >>> rbm.compile()
-        >>> rbm.fit(ratings, batch_size=10, epochs=20)
-        >>> rbm.predict_ratings(ratings)  # [num_users, num_items] expected ratings
-        >>> item_rbm = zoo.models.SoftmaxRBM(ratings.shape[0], 5, 100)  # item-based
-        >>> item_rbm.init_visible_bias(ratings.T)
-        >>> item_rbm.compile(optimizer=keras.optimizers.SGD(0.02, momentum=0.9))
-        >>> item_rbm.fit(ratings.T, batch_size=20, epochs=30)
-        >>> item_rbm.predict_ratings(ratings.T).T  # [num_users, num_items]
+    #### Examples
+
+    ```python
+    ratings = ...  # [num_users, num_items] int, 0 = missing
+    rbm = zoo.models.SoftmaxRBM(ratings.shape[1], 5, 100)
+    rbm.init_visible_bias(ratings)
+    rbm.compile()
+    rbm.fit(ratings, batch_size=10, epochs=20)
+    rbm.predict_ratings(ratings)  # [num_users, num_items] expected ratings
+    item_rbm = zoo.models.SoftmaxRBM(ratings.shape[0], 5, 100)  # item-based
+    item_rbm.init_visible_bias(ratings.T)
+    item_rbm.compile(optimizer=keras.optimizers.SGD(0.02, momentum=0.9))
+    item_rbm.fit(ratings.T, batch_size=20, epochs=30)
+    item_rbm.predict_ratings(ratings.T).T  # [num_users, num_items]
+    ```
 
     #### References
     Salakhutdinov, R., Mnih, A. & Hinton, G. (2007). Restricted Boltzmann machines for
@@ -215,8 +218,10 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
 
     @tf.function(reduce_retracing=True)
     def _exact_rating_probabilities(self, v):
-        """p(v_q = k | V_{-q}) for every user and item, `[users, num_items, K]`; one user at a
-        time (`tf.map_fn`), so memory stays at num_items * K * n_hidden floats."""
+        """p(v_q = k | V_{-q}) for every user and item, `[users, num_items, K]`.
+
+        One user at a time (`tf.map_fn`), so memory stays at num_items * K * n_hidden floats.
+        """
         kernel = self._item_kernel()
 
         def one_user(args):
@@ -249,8 +254,9 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         )
 
     def log_partition(self, method="exact", **kwargs):
-        """Not available: each user's RBM (its set of rated items) has its own partition
-        function.
+        """Not available: each user's RBM has its own partition function.
+
+        A user's RBM is over the set of items that user rated.
 
         Raises:
             NotImplementedError: always.
@@ -269,8 +275,11 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         )
 
     def test_step(self, data):
-        """Without `y`, as in training; with held-out ratings `y` (0 = not held out), the RMSE
-        of the exact `predict_ratings(x)` on them (computed at the held-out entries only)."""
+        """Evaluate as in training, or the RMSE on held-out ratings `y`.
+
+        With held-out ratings `y` (0 = not held out), the RMSE of the exact
+        `predict_ratings(x)` on them (computed at the held-out entries only).
+        """
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         if y is None:
             return super().test_step(data)

@@ -1,5 +1,7 @@
-"""The stochastic units of the energy models: Bernoulli and K-way softmax draws, and the
-score of a softmax unit with the binary hidden units summed out.
+"""The stochastic units of the energy models.
+
+Bernoulli and K-way softmax draws, and the score of a softmax unit with the binary hidden
+units summed out.
 
 Every draw is stateless (a shape-[2] seed) and, when its rows are training examples,
 replica-aware: under a `tf.distribute` strategy each replica draws its own rows of the
@@ -51,7 +53,7 @@ def sample_one_hot(logits, seed, rows=None):
 
 
 def softmax_unit_scores(hidden_input, kernel, bias):
-    """log p(softmax unit = k | the other visible units) + const, binary hiddens summed out.
+    """The log p(softmax unit = k | the other visible units) + const, binary hiddens summed out.
 
     For an RBM whose visible units include one K-way softmax unit u with weights
     `kernel[k, j]` and biases `bias[k]`, and whose other visible units send the input

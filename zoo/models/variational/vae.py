@@ -26,15 +26,14 @@ Likelihoods (`likelihood=`), all over data in [0, 1]:
       returns a distribution over the integer levels 0..255; `log_prob` / `elbo` take
       x in [0, 1] and report the log-probability of the discrete levels (nats).
 
-References:
-    Kingma and Welling (2014). Auto-Encoding Variational Bayes. ICLR 2014.
-    Rezende, Mohamed and Wierstra (2014). Stochastic Backpropagation and Approximate
-        Inference in Deep Generative Models. ICML 2014.
-    Higgins et al. (2017). beta-VAE: Learning Basic Visual Concepts with a Constrained
-        Variational Framework. ICLR 2017.
-    Burda, Grosse and Salakhutdinov (2015). Importance Weighted Autoencoders. ICLR 2016.
+#### References
+Kingma and Welling (2014). Auto-Encoding Variational Bayes. ICLR 2014.
+Rezende, Mohamed and Wierstra (2014). Stochastic Backpropagation and Approximate
+Inference in Deep Generative Models. ICML 2014.
+Higgins et al. (2017). beta-VAE: Learning Basic Visual Concepts with a Constrained
+Variational Framework. ICLR 2017.
+Burda, Grosse and Salakhutdinov (2015). Importance Weighted Autoencoders. ICLR 2016.
 """
-
 
 import keras
 import numpy as np
@@ -82,17 +81,20 @@ class VAE(LossTermsSteps, GenerativeModel):
         ValueError: for an unknown `likelihood` / `kl`, a negative `beta`, or encoder /
             decoder output shapes that do not match `latent_dim` and the data shape.
 
-    Example:
-        >>> vae = VAE.mlp((28, 28, 1), latent_dim=16, hidden_units=[512, 256])
-        >>> vae.compile(optimizer="adam")
-        >>> vae.fit(binary_images, epochs=10, batch_size=128)
-        >>> vae.log_prob(binary_images[:10], num_samples=5000)   # nats per image
-        >>> vae.sample(16, seed=0).shape
-        TensorShape([16, 28, 28, 1])
+    #### Examples
 
-    References:
-        Kingma and Welling (2014). Auto-Encoding Variational Bayes.
-        Higgins et al. (2017). beta-VAE.
+    ```python
+    vae = VAE.mlp((28, 28, 1), latent_dim=16, hidden_units=[512, 256])
+    vae.compile(optimizer="adam")
+    vae.fit(binary_images, epochs=10, batch_size=128)
+    vae.log_prob(binary_images[:10], num_samples=5000)   # nats per image
+    vae.sample(16, seed=0).shape
+    # ==> TensorShape([16, 28, 28, 1])
+    ```
+
+    #### References
+    Kingma and Welling (2014). Auto-Encoding Variational Bayes.
+    Higgins et al. (2017). beta-VAE.
     """
 
     def __init__(
@@ -171,8 +173,11 @@ class VAE(LossTermsSteps, GenerativeModel):
         Returns:
             A built `VAE`.
 
-        Example:
-            >>> vae = VAE.mlp((28, 28, 1), latent_dim=2, hidden_units=[512])
+        #### Examples
+
+        ```python
+        vae = VAE.mlp((28, 28, 1), latent_dim=2, hidden_units=[512])
+        ```
         """
         input_shape = tuple(input_shape)
         data_size = int(np.prod(input_shape))
@@ -211,18 +216,16 @@ class VAE(LossTermsSteps, GenerativeModel):
         and maps the flattened features to the posterior parameters; the decoder mirrors
         it with transposed convolutions and a final 3x3, stride-1 layer to the likelihood
         parameters. This is keras.io's VAE layout; its 16-unit dense bottleneck before z
-        is optional here (`hidden_units`) and off by default: a 256-unit one made a
-        training step about 1.4x slower on a 2-core CPU (28x28 images). Height and width
-        must be divisible by `2 ** len(filters)`.
+        is optional here (`hidden_units`) and off by default, as it slows the training
+        step (see benchmarks/RESULTS.md). Height and width must be divisible by
+        `2 ** len(filters)`.
 
         The final layer is a `Conv2DTranspose` by default, as in keras.io. A stride-1
         "same" transposed convolution is a convolution with the kernel flipped and its
         channel axes swapped, so `output_layer="conv2d"` is the same model family with
         another weight layout (that of the `vae_fashion_mnist` v1 preset). It trains
-        slower on CPU: the kernel gradient of a `Conv2D` with one or two output channels
-        (`Conv2DBackpropFilter`) took 60-67 ms against 23-27 ms for the whole forward and
-        backward pass of the `Conv2DTranspose` (batch 128, 28x28x32 features, 1 thread;
-        `benchmarks/profiles/vae_step.py --part ops`).
+        slower on CPU, where the kernel gradient of a `Conv2D` with one or two output
+        channels (`Conv2DBackpropFilter`) is slow (see benchmarks/RESULTS.md).
 
         Args:
             input_shape: `(height, width, channels)`.
@@ -241,8 +244,11 @@ class VAE(LossTermsSteps, GenerativeModel):
             ValueError: if `input_shape` is not 3-D or not divisible as above, or for
                 another `output_layer`.
 
-        Example:
-            >>> vae = VAE.conv((28, 28, 1), latent_dim=16)
+        #### Examples
+
+        ```python
+        vae = VAE.conv((28, 28, 1), latent_dim=16)
+        ```
         """
         input_shape = tuple(input_shape)
         stride = 2 ** len(filters)
@@ -366,7 +372,7 @@ class VAE(LossTermsSteps, GenerativeModel):
 
     # --------------------------------------------------------------------- estimators
     def log_joint(self, x, z):
-        """log p(x, z) = log p(z) + log p(x | z).
+        """The log p(x, z) = log p(z) + log p(x | z).
 
         Args:
             x: Data `[batch, *data_shape]` in [0, 1].
@@ -439,8 +445,11 @@ class VAE(LossTermsSteps, GenerativeModel):
         Raises:
             ValueError: for another shape, values outside [0, 1], or `num_samples` < 1.
 
-        Example:
-            >>> nll = -tf.reduce_mean(vae.log_prob(x_test[:100], num_samples=5000))
+        #### Examples
+
+        ```python
+        nll = -tf.reduce_mean(vae.log_prob(x_test[:100], num_samples=5000))
+        ```
         """
         x = self._check_data(x)
         if self._log_prob_graph is None:
@@ -453,8 +462,9 @@ class VAE(LossTermsSteps, GenerativeModel):
 
     # ---------------------------------------------------------------------- sampling
     def generate(self, z):
-        """The mean of p(x | z) (for `"logistic"`, its mode), in [0, 1] except for the
-        unbounded Gaussian mean.
+        """The mean of p(x | z) (for `"logistic"`, its mode).
+
+        It is in [0, 1] except for the unbounded Gaussian mean.
 
         Args:
             z: Latents `[batch, latent_dim]`.
