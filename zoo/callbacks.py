@@ -226,6 +226,10 @@ class LikelihoodMonitor(keras.callbacks.Callback):
         every: Compute every `every` epochs.
         log_prob_kwargs: Keyword arguments for `model.log_prob` (e.g. the number of
             importance samples of a VAE; pass a fixed `seed` to make the curve smooth).
+        log_partition_kwargs: For energy models whose `log_prob` needs a current log Z
+            (an RBM after a training step): keyword arguments of `model.log_partition`,
+            called before each `"nll"` measurement (e.g. `method="ais"`, `num_chains`,
+            `betas`, `seed`, `data`). None: `log_prob` is called as it is.
 
     Raises:
         ValueError: for an unknown measure or a missing `training_data`.
@@ -253,6 +257,7 @@ class LikelihoodMonitor(keras.callbacks.Callback):
         batch_size=256,
         every=1,
         log_prob_kwargs=None,
+        log_partition_kwargs=None,
     ):
         super().__init__()
         if measure not in _MEASURE_METHODS:
@@ -261,6 +266,7 @@ class LikelihoodMonitor(keras.callbacks.Callback):
             raise ValueError("measure='free_energy_gap' needs `training_data` to compare with.")
         self.measure, self.every = measure, every
         self.log_prob_kwargs = dict(log_prob_kwargs or {})
+        self.log_partition_kwargs = log_partition_kwargs
         self.batch_size = batch_size
         self.validation_data, self.training_data = validation_data, training_data
         self.log_name = "val_nll" if measure == "nll" else "free_energy_gap"
@@ -286,6 +292,8 @@ class LikelihoodMonitor(keras.callbacks.Callback):
     def compute(self):
         """The measure for the current weights, as a Python float."""
         if self.measure == "nll":
+            if self.log_partition_kwargs is not None:
+                self.model.log_partition(**self.log_partition_kwargs)
 
             def log_prob(x):
                 return self.model.log_prob(x, **self.log_prob_kwargs)

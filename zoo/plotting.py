@@ -278,8 +278,8 @@ def interpolation_grid(
 def learning_curve_plot(curve, path, monitor="val_loss", title=None):
     """Plot a training run's per-epoch logs (a model card's `learning_curve`) as a PNG.
 
-    Draws the training loss and `monitor` against the epoch, marks the best epoch of
-    `monitor` (its lowest value), and saves the figure.
+    Draws the training loss (when the logs have one) and `monitor` against the epoch,
+    marks the best epoch of `monitor` (its lowest value), and saves the figure.
 
     Args:
         curve: List of per-epoch dicts with `epoch`, `loss` and `monitor` (as written by
@@ -308,7 +308,8 @@ def learning_curve_plot(curve, path, monitor="val_loss", title=None):
         ) from error
     epochs = [entry["epoch"] for entry in curve]
     figure, axes = plt.subplots(figsize=(6, 3.5), dpi=100)
-    axes.plot(epochs, [entry["loss"] for entry in curve], label="training loss")
+    if all("loss" in entry for entry in curve):
+        axes.plot(epochs, [entry["loss"] for entry in curve], label="training loss")
     if all(monitor in entry for entry in curve):
         values = [entry[monitor] for entry in curve]
         axes.plot(epochs, values, label=monitor)

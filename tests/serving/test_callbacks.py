@@ -163,6 +163,20 @@ def test_likelihood_monitor_logs_held_out_nll_in_history():
     np.testing.assert_allclose(history.history["val_nll"][-1], expected, rtol=1e-5)
 
 
+def test_likelihood_monitor_refreshes_log_z_of_an_energy_model_before_measuring():
+    from zoo.models.energy.rbm import BernoulliRBM
+
+    model = BernoulliRBM(n_visible=4, n_hidden=3, seed=0)
+    model.compile()
+    held_out = BINARY[:10]
+    monitor = LikelihoodMonitor(held_out, batch_size=4, log_partition_kwargs={"method": "exact"})
+    history = model.fit(BINARY, epochs=2, batch_size=8, verbose=0, callbacks=[monitor])
+    # The training steps leave log Z stale; the monitor computed it for the final weights.
+    exact = -float(model.log_partition(method="exact"))
+    expected = -np.mean(-np.asarray(model.free_energy(held_out)) + exact)
+    np.testing.assert_allclose(history.history["val_nll"][-1], expected, rtol=1e-5)
+
+
 def test_likelihood_monitor_free_energy_gap_is_held_out_minus_training_free_energy():
     class QuadraticEnergy(keras.Model):
         """F(v) = sum(v^2) / 2: enough to check the arithmetic of the gap."""
