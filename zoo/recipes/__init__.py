@@ -206,11 +206,7 @@ def _train_to_plateau(model, recipe, x, validation, epochs, verbose, work_dir, r
         model.load_weights(work_dir / PlateauStopping.BEST_WEIGHTS_FILE)
     else:
         backup = keras.callbacks.BackupAndRestore(str(work_dir / "backup"))
-        if recipe.validation_monitor is None:
-            recipe.train(model, x, epochs, verbose, [backup, stopping], validation)
-        else:
-            monitor = recipe.validation_monitor(validation, x)
-            recipe.train(model, x, epochs, verbose, [backup, monitor, stopping])
+        recipe.train(model, x, epochs, verbose, [backup, stopping], validation)
     return stopping, stopping.state["seconds"]
 
 

@@ -191,10 +191,6 @@ class Recipe:
             whole split.
         monitor: The epoch log watched on the validation data (`val_loss`: the model's
             own loss on it, the mean negative log-likelihood or negative ELBO).
-        validation_monitor: Optional `(validation_inputs, training_inputs) -> callback`
-            for a model whose own loss says nothing of the likelihood (an RBM): the
-            callback adds `monitor` to the epoch logs (e.g. a `LikelihoodMonitor` with an
-            AIS estimate of log Z); the validation data is then not given to `fit`.
         patience: Epochs without improvement of `monitor` before stopping.
         budget_hours: Training wall-time budget, at most 2 hours on 2 CPU cores.
     """
@@ -219,7 +215,6 @@ class Recipe:
     notes: str = ""
     validation_images: int | None = None
     monitor: str = "val_loss"
-    validation_monitor: Callable | None = None
     patience: int | None = None
     budget_hours: float | None = None
 
