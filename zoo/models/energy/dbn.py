@@ -265,8 +265,9 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             )
             if index < len(self.rbms) - 1:
                 data = rbm.predict(data, batch_size=max(batch_size, 1000), verbose=0)
+        # The directed layers start as copies of their RBMs; the top RBM stays undirected.
         for rbm, kernel, bias in zip(
-            self.rbms, self.generative_kernels, self.generative_biases, strict=True
+            self.rbms[:-1], self.generative_kernels, self.generative_biases, strict=True
         ):
             kernel.assign(rbm.kernel)
             bias.assign(rbm.visible_bias)
