@@ -42,7 +42,7 @@ register_recipe(
         epochs=500,
         validation_images=5000,
         patience=10,
-        budget_hours=1.5,
+        budget_hours=0.75,
         to_images=lambda samples: samples,
         metrics={
             "test_nll": _iwae_nll(limit=100, tolerance=0.5),
