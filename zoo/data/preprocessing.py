@@ -101,7 +101,7 @@ def binarize_dynamic(x, seed=None):
     ```python
     >>> import numpy as np
     >>> bits = binarize_dynamic(np.full([2, 3], 0.5, np.float32), seed=0)
-    >>> sorted(np.unique(bits))
+    >>> np.unique(bits).tolist()
     [0.0, 1.0]
 
     ```

@@ -71,7 +71,7 @@ def ais_schedule(num_betas: int = 14500) -> np.ndarray:
 
     ```python
     >>> betas = ais_schedule(1000)
-    >>> betas[0], betas[-1], len(betas)
+    >>> float(betas[0]), float(betas[-1]), len(betas)
     (0.0, 1.0, 1001)
 
     ```

@@ -62,8 +62,9 @@ def log_sum_exp_over_states(log_weight_fn, num_bits, chunk_size=None):
     #### Examples
 
     ```python
-    >>> log_sum_exp_over_states(lambda s: tf.reduce_sum(s, -1), 3)  # log (1 + e)^3
-    <tf.Tensor: shape=(), dtype=float32, numpy=3.9397852>
+    >>> value = log_sum_exp_over_states(lambda s: tf.reduce_sum(s, -1), 3)
+    >>> round(float(value), 4)  # 3 log(1 + e)
+    3.9398
 
     ```
     """
