@@ -186,17 +186,6 @@ def package_versions():
     return versions
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or None
-
-
 def onednn_state():
     """`TF_ENABLE_ONEDNN_OPTS` as set, and whether TensorFlow's oneDNN kernels are on."""
     try:
@@ -213,6 +202,8 @@ def onednn_state():
 
 def environment():
     import tensorflow as tf
+
+    from zoo.recipes.recipe import cpu_model
 
     return {
         "git": git_state(),

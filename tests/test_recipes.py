@@ -113,9 +113,9 @@ def test_validation_images_are_the_last_of_the_training_split_and_never_trained_
     assert len(recipe.training_data(data_dir, limit=10)) == 10
     # Random preprocessing streams the same training images, batched and shuffled.
     dynamic = recipes.get_recipe("vae_fashion_mnist")
-    if dynamic.validation_images:
-        batches = list(dynamic.training_data(data_dir, limit=300))
-        assert sum(len(b) for b in batches) == 300
+    assert dynamic.validation_images == 5000
+    batches = list(dynamic.training_data(data_dir, limit=300))
+    assert sum(len(b) for b in batches) == 300
 
 
 def test_resume_of_a_finished_run_keeps_its_best_epoch(trained, data_dir, tmp_path):

@@ -13,7 +13,6 @@ Family modules (`zoo.recipes.energy`, ...) build their recipes with `Recipe(...)
 
 import dataclasses
 import os
-import pathlib
 import platform
 import time
 from collections.abc import Callable
@@ -305,8 +304,8 @@ class Recipe:
             "seed": self.seed,
             "wall_time_s": round(wall_time, 1),
             "seconds_per_epoch": round(wall_time / max(epochs, 1), 1),
-            "machine": f"{os.cpu_count()} CPU cores ({_cpu_model()}); timings depend on "
-            "the machine and its load",
+            "machine": f"{os.cpu_count()} CPU cores ({cpu_model() or 'unknown CPU'}, "
+            f"{platform.machine()}); timings depend on the machine and its load",
             # TensorFlow's oneDNN kernels change float32 round-off and speed; off by default
             # in some builds (this project's TF 2.21 CPU wheel), on when this is "1".
             "tf_enable_onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset"),
@@ -314,15 +313,20 @@ class Recipe:
         }
 
 
-def _cpu_model():
-    """The CPU's model name where Linux tells it, else the machine architecture."""
+def cpu_model():
+    """The CPU's model name, as cards and benchmark records name the machine.
+
+    Returns:
+        The `model name` of `/proc/cpuinfo` (Linux), else `platform.processor()`, or None.
+    """
     try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()}, {platform.machine()}"
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return platform.machine()
+    return platform.processor() or None
 
 
 def _is_dataset(x):
