@@ -1,9 +1,9 @@
 """Keras callbacks for training generative models.
 
-Sample grids, a NaN guard, a likelihood monitor, and a resumable stop on a validation
-plateau or a time budget.
+Sample grids, a NaN guard, a likelihood monitor, a sample-quality monitor, and a
+resumable stop on a validation plateau or a time budget.
 
-All four work with plain `model.fit(..., callbacks=[...])`. Under a multi-worker
+All five work with plain `model.fit(..., callbacks=[...])`. Under a multi-worker
 strategy only the chief writes files, while every worker computes what it logs, so the
 workers stay in step.
 """
@@ -302,6 +302,91 @@ class LikelihoodMonitor(keras.callbacks.Callback):
         return _mean_over(self._validation, self.model.free_energy) - _mean_over(
             self._training, self.model.free_energy
         )
+
+
+class SampleQualityMonitor(keras.callbacks.Callback):
+    """Log the Fréchet distance of the model's samples to held-out images every few epochs.
+
+    The validation metric of a sampler without a likelihood (a GAN): at the end of an
+    epoch, `num_samples` samples are drawn with a fixed seed, mapped to images in [0, 1]
+    by `to_images`, and compared with `reference_images` by the Fréchet distance of
+    `feature_model`'s features (`zoo.evaluation.frechet_distance`; the reference features
+    are computed once). The value is logged as `val_fd`, for `PlateauStopping(
+    monitor="val_fd")` or `History` placed after this callback.
+
+    Args:
+        reference_images: Held-out real images in [0, 1], `[n, h, w, c]`.
+        num_samples: Samples drawn per measurement.
+        to_images: `samples -> images in [0, 1]` (e.g. `(s + 1) / 2` for a tanh
+            generator); None: the samples are images already.
+        feature_model: Images -> features; default
+            `zoo.evaluation.fashion_mnist_features()` (the FD-FMNIST extractor).
+        seed: Sampling seed, the same every epoch so the curve follows the weights only.
+        batch_size: Samples per `sample` call and images per feature batch.
+        every: Measure every `every` epochs (and at the last epoch).
+
+    #### Examples
+
+    ```python
+    monitor = zoo.callbacks.SampleQualityMonitor(
+        x_valid_01, to_images=lambda s: (s + 1) / 2
+    )
+    stop = zoo.callbacks.PlateauStopping("run", monitor="val_fd", patience=8)
+    gan.fit(x_train, epochs=100, callbacks=[monitor, stop])
+    ```
+
+    #### References
+    Heusel et al. (2017). GANs Trained by a Two Time-Scale Update Rule Converge to a
+    Local Nash Equilibrium. NeurIPS (the Fréchet distance of features).
+    """
+
+    def __init__(
+        self,
+        reference_images,
+        num_samples=2000,
+        to_images=None,
+        feature_model=None,
+        seed=0,
+        batch_size=500,
+        every=1,
+    ):
+        super().__init__()
+        self.reference_images = np.asarray(reference_images, np.float32)
+        self.num_samples, self.to_images = int(num_samples), to_images
+        self.feature_model, self.seed = feature_model, seed
+        self.batch_size, self.every = int(batch_size), int(every)
+        self._reference_features = None
+
+    def on_train_begin(self, logs=None):
+        if not callable(getattr(self.model, "sample", None)):
+            raise TypeError(f"{type(self.model).__name__} has no `sample` to monitor.")
+        from zoo.evaluation import sample_quality
+
+        if self.feature_model is None:
+            self.feature_model = sample_quality.fashion_mnist_features()
+        self._reference_features = sample_quality.extract_features(
+            self.feature_model, self.reference_images, self.batch_size
+        )
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every and epoch + 1 != self.params.get("epochs"):
+            return
+        if logs is not None:
+            logs["val_fd"] = self.compute()
+
+    def compute(self):
+        """The Fréchet distance of the current model's samples, as a Python float."""
+        from zoo.evaluation import sample_quality
+
+        batches = []
+        for index, start in enumerate(range(0, self.num_samples, self.batch_size)):
+            count = min(self.batch_size, self.num_samples - start)
+            samples = np.asarray(self.model.sample(count, seed=(self.seed, index)))
+            batches.append(samples if self.to_images is None else self.to_images(samples))
+        features = sample_quality.extract_features(
+            self.feature_model, np.concatenate(batches), self.batch_size
+        )
+        return sample_quality.frechet_distance(self._reference_features, features)
 
 
 class PlateauStopping(keras.callbacks.Callback):

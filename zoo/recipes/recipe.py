@@ -192,6 +192,10 @@ class Recipe:
             own loss on it, the mean negative log-likelihood or negative ELBO).
         patience: Epochs without improvement of `monitor` before stopping.
         budget_hours: Training wall-time budget, at most 2 hours on 2 CPU cores.
+        validation_monitor: Optional `(validation_inputs, recipe) -> keras Callback` that
+            logs `monitor` itself at epoch ends (e.g. a `zoo.callbacks.SampleQualityMonitor`
+            logging a GAN's `val_fd`); the validation inputs then go to it instead of to
+            `fit`.
     """
 
     preset: str
@@ -216,6 +220,7 @@ class Recipe:
     monitor: str = "val_loss"
     patience: int | None = None
     budget_hours: float | None = None
+    validation_monitor: Callable | None = None
 
     def training_data(self, data_dir=None, limit=None):
         """The preprocessed training data, without the images held out for validation.
@@ -269,12 +274,17 @@ class Recipe:
         """Train `model` on `x` by this recipe; returns the wall time in seconds.
 
         `validation` (from `validation_data`) is passed to `fit` as `validation_data`, so
-        that `val_*` logs reach the callbacks.
+        that `val_*` logs reach the callbacks, or to the recipe's `validation_monitor`,
+        which is called before the other callbacks.
         """
         epochs = self.epochs if epochs is None else epochs
+        callbacks = list(callbacks)
+        if validation is not None and self.validation_monitor is not None:
+            callbacks.insert(0, self.validation_monitor(validation, self))
+            validation = None
         start = time.perf_counter()
         if self.fit is not None:
-            self.fit(model, x, self, epochs, verbose, list(callbacks))
+            self.fit(model, x, self, epochs, verbose, callbacks)
         else:
             model.compile(
                 optimizer=self.optimizer() if self.optimizer else None,
@@ -285,7 +295,7 @@ class Recipe:
                 x,
                 epochs=epochs,
                 verbose=verbose,
-                callbacks=list(callbacks),
+                callbacks=callbacks,
                 validation_data=validation,
                 validation_batch_size=self.batch_size if validation is not None else None,
                 **batching,
