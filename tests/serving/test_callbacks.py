@@ -8,7 +8,14 @@ import tensorflow as tf
 from PIL import Image
 from serving_toy_models import ToyGAN, ToyVAE
 
-from zoo.callbacks import LikelihoodMonitor, NaNGuard, PlateauStopping, SampleGrid
+from zoo.callbacks import (
+    LikelihoodMonitor,
+    NaNGuard,
+    PlateauStopping,
+    SampleGrid,
+    SampleQualityMonitor,
+)
+from zoo.evaluation.sample_quality import frechet_distance
 from zoo.plotting import image_grid
 
 # Also run under the other oneDNN setting by .ci/run (CPU kernels differ in numerics).
@@ -202,6 +209,38 @@ def test_likelihood_monitor_free_energy_gap_is_held_out_minus_training_free_ener
     no_log_prob.set_model(model)
     with pytest.raises(TypeError, match="has no `log_prob`"):
         no_log_prob.on_train_begin()
+
+
+def test_sample_quality_monitor_logs_the_fd_of_its_seeded_samples_against_the_reference():
+    gan = ToyGAN(data_dim=4)
+    gan.compile()
+    reference = np.random.default_rng(1).random((300, 4)).astype(np.float32)
+    identity = keras.Sequential([keras.Input((4,)), keras.layers.Identity()])
+    monitor = SampleQualityMonitor(
+        reference, num_samples=200, feature_model=identity, batch_size=64, seed=3
+    )
+    history = gan.fit(BINARY, epochs=2, batch_size=8, verbose=0, callbacks=[monitor])
+    assert len(history.history["val_fd"]) == 2
+    samples = np.concatenate(
+        [gan.sample(n, seed=(3, i)) for i, n in enumerate([64, 64, 64, 8])]
+    )  # 200 samples, drawn batch by batch with the seeds (3, 0), (3, 1), ...
+    expected = frechet_distance(reference.astype(np.float64), samples.astype(np.float64))
+    np.testing.assert_allclose(history.history["val_fd"][-1], expected, rtol=1e-6)
+    assert monitor.compute() == pytest.approx(expected)  # fixed seed: same weights, same FD
+
+    class Copier(ToyGAN):
+        def sample(self, num_samples, seed=None):
+            index = 0 if seed is None else seed[1]
+            return reference[index * 100 : index * 100 + num_samples]
+
+    copier = Copier(data_dim=4)
+    copier.compile()
+    half = SampleQualityMonitor(reference[:200], 200, feature_model=identity, batch_size=100)
+    copier.fit(BINARY, epochs=1, batch_size=8, verbose=0, callbacks=[half])
+    assert abs(half.compute()) < 1e-6  # samples equal to the reference: distance 0
+    with pytest.raises(TypeError, match="has no `sample`"):
+        model, x, y = _regression()
+        model.fit(x, y, verbose=0, callbacks=[SampleQualityMonitor(reference)])
 
 
 class _Scripted(keras.callbacks.Callback):
