@@ -158,6 +158,18 @@ def test_sample_writes_the_same_grid_for_the_same_seed(trained, tmp_path):
     assert paths[0].read_bytes() == paths[1].read_bytes() != paths[2].read_bytes()
 
 
+def test_sample_mean_shows_probabilities_where_the_model_has_them(trained, tmp_path, capsys):
+    draws, means = tmp_path / "draws.png", tmp_path / "means.png"
+    for path, extra in ((draws, []), (means, ["--mean"])):
+        args = ["sample", "rbm_fashion_mnist", "-n", "4", "-o", str(path), "--scale", "1"]
+        assert cli.main([*args, *extra]) == 0
+    assert set(np.unique(np.asarray(Image.open(draws)))) <= {0, 255}  # binary draws
+    assert len(np.unique(np.asarray(Image.open(means)))) > 10  # grey probabilities
+    args = ["sample", "nade_fashion_mnist", "-o", str(tmp_path / "x.png"), "--mean"]
+    assert cli.main([*args, "--preset-dir", str(trained)]) == 1
+    assert "has no per-pixel mean" in capsys.readouterr().err
+
+
 def test_missing_data_is_a_clear_error(tmp_path, capsys):
     args = ["train", "nade_fashion_mnist", "--data-dir", str(tmp_path), "--out", str(tmp_path)]
     assert cli.main([*args, *NADE_TINY]) == 1

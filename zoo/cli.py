@@ -252,6 +252,12 @@ def _preset_model(name, preset_dir, version=None):
     arg("--seed", type=int, default=0, help="sampling seed (default 0): same seed, same grid"),
     arg("--scale", type=int, default=2, help="integer upscaling of the grid (default 2)"),
     arg(
+        "--mean",
+        action="store_true",
+        help="show the per-pixel probabilities of the last conditional (p(x | z) of a VAE, "
+        "the last Gibbs step of an RBM or DBN) instead of binary draws",
+    ),
+    arg(
         "--preset-dir", help="a folder written by `zoo train --out` instead of the published preset"
     ),
     _VERSION_ARG,
@@ -261,8 +267,11 @@ def sample(args) -> int:
 
     The samples come from the model's own `sample(n, seed=(SEED, 0))`, mapped to grey
     levels as in the preset's recipe (e.g. a GAN's [-1, 1] output to [0, 1]); the same
-    seed gives the same grid.
+    seed gives the same grid. `--mean` passes `mean=True` (models with a per-pixel
+    conditional given a latent or a last Gibbs step: VAE, RBM, DBN).
     """
+    import inspect
+
     from zoo import plotting, recipes
     from zoo.recipes.metrics import draw_images
 
@@ -270,8 +279,17 @@ def sample(args) -> int:
     if recipe.to_images is None:
         raise ValueError(f"{recipe.preset} is not a generative model with `sample`.")
     model, _ = _preset_model(recipe.preset, args.preset_dir, args.weights_version)
-    print(f"Drawing {args.num_samples} samples from {recipe.preset} (seed {args.seed})...")
-    images = draw_images(model, recipe, args.num_samples, args.seed)
+    options = {}
+    if args.mean:
+        if "mean" not in inspect.signature(model.sample).parameters:
+            raise ValueError(
+                f"{recipe.preset} ({type(model).__name__}) has no per-pixel mean to show: "
+                "--mean works for models whose `sample` takes `mean` (VAE, RBM, DBN)."
+            )
+        options["mean"] = True
+    drawn = "per-pixel means" if args.mean else "samples"
+    print(f"Drawing {args.num_samples} {drawn} from {recipe.preset} (seed {args.seed})...")
+    images = draw_images(model, recipe, args.num_samples, args.seed, **options)
     print(plotting.save_image_grid(images, args.output, scale=args.scale))
     return 0
 

@@ -68,6 +68,23 @@ def test_sample_is_binary_and_seeded():
     np.testing.assert_array_equal(samples, dbn.sample(5, seed=1, burn_in=10))
 
 
+def test_sample_mean_gives_the_probabilities_the_draws_are_made_from():
+    dbn = DBN([8, 6, 4], seed=0)
+    for rbm in dbn.rbms:  # a random, not a zero, generative model
+        rbm.kernel.assign(np.random.default_rng(1).normal(0, 1.5, rbm.kernel.shape))
+    dbn.generative_kernels[0].assign(dbn.rbms[0].kernel)
+    draws = np.asarray(dbn.sample(3000, seed=2, burn_in=5))
+    means = np.asarray(dbn.sample(3000, seed=2, burn_in=5, mean=True))
+    assert means.shape == (3000, 8) and np.all((means > 0) & (means < 1))
+    # Same chain: E[(draw - m)^2] = E[m (1 - m)]; other chains would add 2 Var(m).
+    residual = (draws - means) ** 2 - means * (1 - means)
+    error = 4 * residual.std() / np.sqrt(residual.size)
+    other_chains = np.mean((draws - np.roll(means, 1, axis=0)) ** 2 - means * (1 - means))
+    assert abs(residual.mean()) < error < abs(other_chains)
+    single = DBN([8, 6], seed=0)
+    assert not np.all(np.isin(single.sample(4, seed=0, burn_in=3, mean=True), [0.0, 1.0]))
+
+
 def _all_states(n):
     return np.array(list(itertools.product([0.0, 1.0], repeat=n)), np.float32)
 

@@ -185,6 +185,25 @@ def test_gibbs_sampler_matches_exact_distribution():
     assert 0.5 * np.abs(np.full(8, 1 / 8) - exact).sum() > 4 * noise  # the test can fail
 
 
+def test_sample_mean_is_the_last_steps_probabilities_of_the_same_chain():
+    rbm = _randomize(BernoulliRBM(4, 4), 2.0)
+    states = _all_states(4)
+    exact = np.exp(np.asarray(rbm.log_prob(states)))
+    draws = np.asarray(rbm.sample(4000, seed=0, burn_in=50))
+    means = np.asarray(rbm.sample(4000, seed=0, burn_in=50, mean=True))
+    assert means.shape == draws.shape and np.all((means > 0) & (means < 1))
+    # Rao-Blackwell: at stationarity E[p(v_i = 1 | h)] is the exact marginal p(v_i = 1).
+    np.testing.assert_allclose(means.mean(0), exact @ states, atol=0.02)
+    # Same seed, same chain: each draw is a Bernoulli draw of its own mean, so the mean
+    # squared gap is E[m (1 - m)] (independent chains would add 2 Var(m)).
+    residual = (draws - means) ** 2 - means * (1 - means)
+    error = 4 * residual.std() / np.sqrt(residual.size)
+    other_chains = np.mean((draws - np.roll(means, 1, axis=0)) ** 2 - means * (1 - means))
+    assert abs(residual.mean()) < error < abs(other_chains)
+    with pytest.raises(ValueError, match="burn_in >= 1"):
+        rbm.sample(2, seed=0, burn_in=0, mean=True)
+
+
 def test_training_invalidates_cached_log_partition():
     rbm = BernoulliRBM(5, 3)
     rbm.log_partition("exact")

@@ -523,7 +523,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         log_weight = tf.reshape(log_weight, [batch, num_samples])
         return tf.reduce_logsumexp(log_weight, axis=1) - tf.math.log(float(num_samples))
 
-    def sample(self, num_samples, seed=None, burn_in=1000, labels=None):
+    def sample(self, num_samples, seed=None, burn_in=1000, labels=None, mean=False):
         """Gibbs sampling in the top RBM, then one top-down pass with the generative weights.
 
         Args:
@@ -533,9 +533,13 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             labels: Labelled DBN only: integer classes `[num_samples]` (or one int) whose
                 label units stay clamped during the top-level chain, so each sample is
                 drawn from p(x | y). Without them the labels are sampled too.
+            mean: Return the probabilities p(x = 1 | h1) of the last top-down step
+                instead of the binary draw from them (the pictures papers show; not
+                samples). With the same seed, the draws are Bernoulli draws of these.
 
         Returns:
-            Binary float32 `[num_samples, layer_sizes[0]]`.
+            Binary float32 `[num_samples, layer_sizes[0]]`, or probabilities in [0, 1]
+            with `mean=True`.
 
         Raises:
             ValueError: for `labels` with an unlabelled DBN, or labels out of range.
@@ -544,12 +548,15 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             raise ValueError("labels need a labelled DBN (DBN(..., num_labels=K)).")
         seeds = tf.unstack(tf.random.split(stateless_seed(seed), len(self.rbms)))
         top_options = {} if labels is None else {"labels": labels}
+        if mean and len(self.rbms) == 1:  # then the DBN is its (unlabelled) top RBM
+            top_options["mean"] = True
         states = self.top_rbm.sample(num_samples, seed=seeds[-1], burn_in=burn_in, **top_options)
         states = states[:, : self.layer_sizes[-2]]
         for layer in reversed(range(len(self.rbms) - 1)):
-            states = sample_bernoulli(
-                tf.sigmoid(self._generative_logits(layer, states)), seeds[layer]
-            )
+            probabilities = tf.sigmoid(self._generative_logits(layer, states))
+            if mean and layer == 0:
+                return probabilities
+            states = sample_bernoulli(probabilities, seeds[layer])
         return states
 
     def to_classifier(self, num_classes):

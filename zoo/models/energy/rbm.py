@@ -288,7 +288,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         hidden = tf.cast(h, tf.float32)
         return self._sample_visible(hidden, stateless_seed(0))[1]
 
-    def sample(self, num_samples, seed=None, burn_in=1000, start=None):
+    def sample(self, num_samples, seed=None, burn_in=1000, start=None, mean=False):
         """Draw visible vectors by block Gibbs sampling (one compiled `tf.while_loop`).
 
         Args:
@@ -297,9 +297,17 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             burn_in: Number of Gibbs steps v -> h -> v.
             start: Optional initial visible states `[num_samples, *data_shape]`; default a
                 draw of p(v | h) for uniformly random h.
+            mean: Return the mean of p(v | h) at the last step's hidden state instead of
+                the draw from it (the probabilities papers show; not samples of p(v)).
+                With the same seed, the draws are Bernoulli (Gaussian) draws around
+                these means.
 
         Returns:
-            Samples `[num_samples, *data_shape]` (binary for Bernoulli units).
+            Samples `[num_samples, *data_shape]` (binary for Bernoulli units), or their
+            means in [0, 1] (Bernoulli units) with `mean=True`.
+
+        Raises:
+            ValueError: for `mean=True` with `burn_in=0` (no Gibbs step to take a mean of).
 
         #### Examples
 
@@ -309,6 +317,9 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         # ==> TensorShape([16, 784])
         ```
         """
+        burn_in = int(burn_in)
+        if mean and burn_in < 1:
+            raise ValueError("mean=True needs burn_in >= 1: the mean is that of the last step.")
         seed_start, seed_chain = tf.unstack(tf.random.split(stateless_seed(seed), 2))
         if start is None:
             hidden = sample_bernoulli(tf.fill([num_samples, self.n_hidden], 0.5), seed_start)
@@ -317,7 +328,12 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             )[0]
         else:
             start = self._prepare_visible(start)
-        return self._run_chain(start, tf.constant(int(burn_in)), seed_chain)
+        if not mean:
+            return self._run_chain(start, tf.constant(burn_in), seed_chain)
+        # The chain's last step, taken here to keep its mean (same seeds as the chain's).
+        before_last = self._run_chain(start, tf.constant(burn_in - 1), seed_chain)
+        last_seed = tf.random.experimental.stateless_fold_in(seed_chain, burn_in - 1)
+        return self._gibbs_step(before_last, last_seed)[1]
 
     def log_partition(self, method="exact", num_chains=100, betas=None, seed=None, data=None):
         """The log Z = log sum_v exp(-F(v)), exactly or by annealed importance sampling.
