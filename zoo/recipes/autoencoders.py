@@ -2,7 +2,9 @@
 
 Adam on grey levels in [0, 1], 30 % masking noise drawn fresh each batch by the model; the
 card reports the test reconstruction cross-entropy of clean inputs (the model's
-`evaluate`, which does not corrupt).
+`evaluate`, which does not corrupt). Version 1 trained 5 epochs on all 60,000 images;
+version 2 holds out the last 5,000 and trains until their clean reconstruction loss
+(`val_loss`) stops improving, or for half an hour, keeping the best epoch.
 """
 
 import keras
@@ -25,7 +27,10 @@ register_recipe(
         optimizer=lambda: keras.optimizers.Adam(1e-3),
         optimizer_description="Adam(1e-3), cross-entropy against the clean input",
         batch_size=128,
-        epochs=5,
+        epochs=200,
+        validation_images=5000,
+        patience=5,
+        budget_hours=0.5,
         steps_per_execution=10,
         metrics={
             "test_reconstruction_cross_entropy": Metric(
