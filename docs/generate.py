@@ -37,6 +37,14 @@ SHARED = {
     "zoo.models.base": "zoo.models.base",
 }
 PACKAGES = ("zoo.data", "zoo.layers", "zoo.evaluation")
+#: The pictures `docs/gallery.py` writes beside a preset's samples, with their captions.
+PICTURES = {
+    "mean": "Per-pixel probabilities of the same chains (`zoo sample NAME --mean`)",
+    "reconstructions": "Test images (odd rows) and their reconstructions (even rows)",
+    "denoising": "Test images, the same with 30 % of the pixels masked, and the denoised output",
+    "traversal": "Latent traversals: one code coordinate varied per row (the most active ones)",
+    "interpolation": "Spherical interpolation between pairs of prior latents, one pair per row",
+}
 
 
 def main():
@@ -92,10 +100,12 @@ def write_preset_page(preset):
     ]
     if preset.unpublished_reason:
         lines += ["## Weights", "", preset.unpublished_reason, ""]
-    for image, caption in (
-        (f"gallery/{preset.name}.png", "Samples (`zoo sample NAME -n 64 --seed 0`)"),
-        (f"curves/{preset.name}.png", "Learning curve"),
-    ):
+    pictures = [(f"gallery/{preset.name}.png", "Samples (`zoo sample NAME -n 64 --seed 0`)")]
+    pictures += [
+        (f"gallery/{preset.name}_{kind}.png", caption) for kind, caption in PICTURES.items()
+    ]
+    pictures.append((f"curves/{preset.name}.png", "Learning curve"))
+    for image, caption in pictures:
         if (DOCS / image).is_file():
             lines += [f"## {caption}", "", f"![{caption}](../{image})", ""]
     for record in reversed(preset.versions):
