@@ -413,6 +413,10 @@ class PlateauStopping(keras.callbacks.Callback):
         min_delta: Smallest change that counts as an improvement.
         max_seconds: Budget of training wall time (summed over resumed runs), checked at
             the end of each epoch; None: no budget.
+        every: The monitored value is logged every `every` epochs (and at the last), as a
+            costly monitor such as `LikelihoodMonitor(every=...)` logs it; the epochs
+            between are recorded and checked against the budget only. Patience still
+            counts epochs since the best one.
 
     Attributes:
         state: The dict saved as `plateau.json`: `history` (list of per-epoch logs, each
@@ -421,7 +425,8 @@ class PlateauStopping(keras.callbacks.Callback):
             None while training).
 
     Raises:
-        ValueError: for an unknown `mode`; at an epoch end, when the logs lack `monitor`.
+        ValueError: for an unknown `mode`; at an epoch end that should be measured, when
+            the logs lack `monitor`.
 
     #### Examples
 
@@ -445,6 +450,7 @@ class PlateauStopping(keras.callbacks.Callback):
         patience=None,
         min_delta=0.0,
         max_seconds=None,
+        every=1,
     ):
         super().__init__()
         if mode not in ("min", "max"):
@@ -452,6 +458,7 @@ class PlateauStopping(keras.callbacks.Callback):
         self.directory = pathlib.Path(directory)
         self.monitor, self.mode, self.patience = monitor, mode, patience
         self.min_delta, self.max_seconds = float(min_delta), max_seconds
+        self.every = int(every)
         self.state = self.read_state(self.directory) or self._fresh_state()
 
     @classmethod
@@ -478,7 +485,8 @@ class PlateauStopping(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
-        if self.monitor not in logs:
+        measured = (epoch + 1) % self.every == 0 or epoch + 1 == self.params.get("epochs")
+        if measured and self.monitor not in logs:
             raise ValueError(
                 f"PlateauStopping monitors {self.monitor!r}, which the epoch logs lack "
                 f"(they have {sorted(logs)}); pass validation data or fix `monitor`."
@@ -492,15 +500,8 @@ class PlateauStopping(keras.callbacks.Callback):
         }
         # A resumed run repeats the epochs after its last backup: keep their newest logs.
         state["history"] = [h for h in state["history"] if h["epoch"] <= epoch] + [entry]
-        value = entry[self.monitor]
-        sign = 1.0 if self.mode == "min" else -1.0
-        if state["best"] is None or sign * (state["best"] - value) > self.min_delta:
-            state["best"], state["best_epoch"], state["wait"] = value, epoch + 1, 0
-            if _is_chief(self.model):
-                self.directory.mkdir(parents=True, exist_ok=True)
-                self.model.save_weights(str(self.directory / self.BEST_WEIGHTS_FILE))
-        else:
-            state["wait"] += 1
+        if self.monitor in entry:
+            self._compare(entry[self.monitor], epoch + 1)
         if self.patience is not None and state["wait"] >= self.patience:
             state["stopped_because"] = "patience"
         elif self.max_seconds is not None and state["seconds"] >= self.max_seconds:
@@ -508,6 +509,18 @@ class PlateauStopping(keras.callbacks.Callback):
         if state["stopped_because"]:
             self.model.stop_training = True
         self._write_state()
+
+    def _compare(self, value, epoch):
+        """Keep `value` of `epoch` (counted from 1) if it is the best so far; count the wait."""
+        state = self.state
+        sign = 1.0 if self.mode == "min" else -1.0
+        if state["best"] is None or sign * (state["best"] - value) > self.min_delta:
+            state["best"], state["best_epoch"], state["wait"] = value, epoch, 0
+            if _is_chief(self.model):
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self.model.save_weights(str(self.directory / self.BEST_WEIGHTS_FILE))
+        else:
+            state["wait"] = epoch - state["best_epoch"]
 
     def on_train_end(self, logs=None):
         if self.state["stopped_because"] is None:

@@ -251,7 +251,8 @@ class _Scripted(keras.callbacks.Callback):
         self.values, self.interrupt_after, self.weights = values, interrupt_after, {}
 
     def on_epoch_end(self, epoch, logs=None):
-        logs["val_score"] = self.values[epoch]
+        if self.values[epoch] is not None:  # None: an epoch the monitor does not measure
+            logs["val_score"] = self.values[epoch]
         self.weights[epoch + 1] = [w.copy() for w in self.model.get_weights()]
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -278,6 +279,22 @@ def test_plateau_stopping_stops_after_patience_and_keeps_the_best_epoch(tmp_path
     for kept, best in zip(model.get_weights(), scripted.weights[2], strict=True):
         np.testing.assert_array_equal(kept, best)
     assert PlateauStopping.read_state(tmp_path) == state
+
+
+def test_plateau_stopping_every_few_epochs_counts_patience_in_epochs(tmp_path):
+    model, x, y = _regression()
+    scripted = _Scripted([None, 5.0, None, 3.0, None, 3.5, None, 3.2, None, 1.0])
+    stopping = PlateauStopping(tmp_path, monitor="val_score", patience=4, every=2)
+    model.fit(x, y, epochs=10, verbose=0, callbacks=[scripted, stopping])
+    state = stopping.state
+    assert [h["epoch"] for h in state["history"]] == list(range(1, 9))  # 4 epochs after 4
+    assert "val_score" not in state["history"][2] and state["history"][3]["val_score"] == 3.0
+    assert state["stopped_because"] == "patience" and state["best_epoch"] == 4
+    for kept, best in zip(model.get_weights(), scripted.weights[4], strict=True):
+        np.testing.assert_array_equal(kept, best)
+    missing = PlateauStopping(tmp_path / "b", monitor="val_score", every=2)
+    with pytest.raises(ValueError, match="lack"):
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[_Scripted([1.0, None]), missing])
 
 
 def test_plateau_stopping_stops_on_the_budget_and_on_max_mode(tmp_path):

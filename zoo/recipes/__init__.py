@@ -200,6 +200,7 @@ def _train_to_plateau(model, recipe, x, validation, epochs, verbose, work_dir, r
         monitor=recipe.monitor,
         patience=recipe.patience,
         max_seconds=None if recipe.budget_hours is None else recipe.budget_hours * 3600,
+        every=recipe.monitor_every,
     )
     if state is not None and state["stopped_because"]:
         # The run finished before (only publishing was interrupted): take its best epoch.
@@ -218,6 +219,7 @@ def _stopping_section(recipe, state, max_epochs):
         "stopping": {
             "monitor": recipe.monitor,
             "patience_epochs": recipe.patience,
+            "measured_every_epochs": recipe.monitor_every,
             "budget_hours": recipe.budget_hours,
             "max_epochs": max_epochs,
             "stopped_because": state["stopped_because"],

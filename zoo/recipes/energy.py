@@ -4,7 +4,12 @@ The RBM is trained by PCD-1 (SGD with momentum 0.5 and a cosine-decayed learning
 visible biases started at the data's log-odds by `BernoulliRBM.init_visible_bias`); its
 card reports the test log-likelihood with log Z estimated by AIS
 (`log_partition(method="ais")`, Salakhutdinov & Murray 2008) and FD-FMNIST of Gibbs
-samples. The DBN is pretrained greedily (`DBN.pretrain`) and fine-tuned by the up-down
+samples. Version 1 trained 10 epochs on all 60,000 images. Version 2 holds out the last
+5,000 and measures their NLL every 5 epochs, with log Z by a full AIS run (the same
+14,500 betas and 100 chains as the card; a shorter schedule was too noisy to stop on), and
+stops when it has not improved for 15 epochs or the budget is spent, keeping the best
+measured epoch; the learning rate decays over the 100-epoch maximum. The DBN is
+pretrained greedily (`DBN.pretrain`) and fine-tuned by the up-down
 algorithm (`DBN.fine_tune`); the DBN has no `log_prob`, so its card reports reconstruction
 error, the error of a classifier fine-tuned from it
 (`benchmarks/dbn_classifier.py --preset dbn_fashion_mnist`), and FD-FMNIST.
@@ -13,6 +18,7 @@ error, the error of a classifier fine-tuned from it
 import keras
 import numpy as np
 
+from zoo.callbacks import LikelihoodMonitor
 from zoo.recipes import metrics
 from zoo.recipes.recipe import STATIC_BINARY_FLAT, EvalContext, Metric, Recipe, register_recipe
 
@@ -46,6 +52,25 @@ def _fit_rbm(model, x, recipe, epochs, verbose, callbacks):
     )
 
 
+def _ais_nll_monitor(validation, recipe):
+    """Held-out NLL with log Z by a fresh AIS run, as `val_nll` every few epochs.
+
+    The AIS base rates are those of the held-out images.
+    """
+    return LikelihoodMonitor(
+        validation,
+        "nll",
+        batch_size=1000,
+        every=recipe.monitor_every,
+        log_partition_kwargs={
+            "method": "ais",
+            "num_chains": AIS_CHAINS,
+            "seed": AIS_SEED,
+            "data": validation,
+        },
+    )
+
+
 def _ais(model, context: EvalContext):
     """The log Z by AIS, run once per evaluation (both RBM metrics use it)."""
     if "ais_log_z" not in context.cache:
@@ -75,11 +100,17 @@ register_recipe(
         dataset="fashion_mnist",
         preprocessing=STATIC_BINARY_FLAT,
         optimizer=None,
-        optimizer_description=f"SGD(CosineDecay({RBM_LEARNING_RATE}, to 0 over training), "
-        "momentum=0.5), weight decay 2e-4; PCD-1 with 100 persistent chains",
+        optimizer_description=f"SGD(CosineDecay({RBM_LEARNING_RATE}, to 0 over the maximum "
+        "epochs), momentum=0.5), weight decay 2e-4; PCD-1 with 100 persistent chains",
         batch_size=100,
-        epochs=10,
-        steps_per_execution=600,
+        epochs=100,
+        validation_images=5000,
+        monitor="val_nll",
+        monitor_every=5,
+        patience=15,
+        budget_hours=1.0,
+        validation_monitor=_ais_nll_monitor,
+        steps_per_execution=550,
         fit=_fit_rbm,
         to_images=flat_to_images,
         metrics={

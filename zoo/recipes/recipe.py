@@ -192,6 +192,9 @@ class Recipe:
             own loss on it, the mean negative log-likelihood or negative ELBO).
         patience: Epochs without improvement of `monitor` before stopping.
         budget_hours: Training wall-time budget, at most 2 hours on 2 CPU cores.
+        monitor_every: `monitor` is measured every `monitor_every` epochs (a costly
+            measure, such as an RBM's held-out NLL with log Z by AIS); patience still
+            counts epochs.
         validation_monitor: Optional `(validation_inputs, recipe) -> keras Callback` that
             logs `monitor` itself at epoch ends (e.g. a `zoo.callbacks.SampleQualityMonitor`
             logging a GAN's `val_fd`); the validation inputs then go to it instead of to
@@ -220,6 +223,7 @@ class Recipe:
     monitor: str = "val_loss"
     patience: int | None = None
     budget_hours: float | None = None
+    monitor_every: int = 1
     validation_monitor: Callable | None = None
 
     def training_data(self, data_dir=None, limit=None):
