@@ -162,6 +162,13 @@ def test_ais_matches_exact_on_rbm_trained_on_digits():
     estimate = rbm.log_partition("ais", num_chains=100, betas=ais_schedule(2000), seed=0, data=x)
     assert abs(float(estimate.log_z) - exact) < 0.2, (float(estimate.log_z), exact)
     assert estimate.log_z_lower <= estimate.log_z <= estimate.log_z_upper
+    # The standard error is sigma_hat / Z_hat, the spread's sigma: upper = log Z_hat (1 + 3 se).
+    standard_error = float(estimate.log_z_standard_error)
+    weights = np.exp(np.float64(estimate.log_weights) - float(estimate.log_z))
+    np.testing.assert_allclose(standard_error, weights.std() / np.sqrt(100), rtol=1e-4)
+    np.testing.assert_allclose(
+        float(estimate.log_z_upper - estimate.log_z), np.log1p(3 * standard_error), rtol=1e-4
+    )
     # Trained, the model is far from its base rate: the estimate is not trivially log Z_0.
     base = BernoulliRBM(64, 20)
     base.init_visible_bias(x)

@@ -50,6 +50,18 @@ class AISEstimate(NamedTuple):
     log_z_upper: tf.Tensor
     log_weights: tf.Tensor
 
+    @property
+    def log_z_standard_error(self) -> tf.Tensor:
+        """The standard error of `log_z` by the delta method: sigma_hat / Z_hat.
+
+        sigma_hat is the standard error of the mean importance weight (the one behind
+        `log_z_lower` and `log_z_upper`). It is also the standard error of every
+        log-likelihood `-F(v) - log_z`, which shifts with `log_z`.
+        """
+        ratios = tf.exp(self.log_weights - tf.reduce_max(self.log_weights))
+        count = tf.cast(tf.size(ratios), ratios.dtype)
+        return tf.math.reduce_std(ratios) / tf.sqrt(count) / tf.reduce_mean(ratios)
+
 
 def ais_schedule(num_betas: int = 14500) -> np.ndarray:
     """Inverse temperatures from 0 to 1 spaced as in Salakhutdinov & Murray (2008).

@@ -79,8 +79,14 @@ def _ais(model, context: EvalContext):
             method="ais", num_chains=AIS_CHAINS, seed=AIS_SEED, data=train
         )
         context.cache["ais_log_z"] = float(estimate.log_z)
+        context.cache["ais_standard_error"] = float(estimate.log_z_standard_error)
     model.log_z_cache.assign(context.cache["ais_log_z"])
     return context.cache["ais_log_z"]
+
+
+def _ais_standard_error(model, context: EvalContext):
+    _ais(model, context)
+    return context.cache["ais_standard_error"]
 
 
 def _ais_log_likelihood(model, context: EvalContext):
@@ -121,6 +127,13 @@ register_recipe(
                 tolerance=1.0,
             ),
             "log_partition_ais": Metric(protocol=_AIS_PROTOCOL, compute=_ais, tolerance=1.0),
+            "log_partition_ais_standard_error": Metric(
+                protocol="standard error of the AIS log Z by the delta method (standard error "
+                "of the mean importance weight over the mean weight); also the standard "
+                f"error of test_log_likelihood, which shifts with log Z; {_AIS_PROTOCOL}",
+                compute=_ais_standard_error,
+                tolerance=1.0,
+            ),
             "fd_fmnist": metrics.fd_fmnist(tolerance=2.0, burn_in=RBM_BURN_IN),
             "fd_fmnist_binarized": metrics.fd_fmnist(
                 tolerance=2.0, reference="binarized", burn_in=RBM_BURN_IN
