@@ -2,11 +2,13 @@
 
 In the spirit of keras-hub's shared test case: build a tiny model, round-trip its config,
 fit one step with plain `model.fit`, save and reload `.keras`, and, where the model
-samples, check that a seed fixes the samples.
+samples, check that a seed fixes the samples. `check_condition_alias` checks a conditional
+method's deprecated `labels=` alias of `condition=`.
 """
 
 import keras
 import numpy as np
+import pytest
 
 
 def run_model_contract(build_model, x, tmp_path, compile_kwargs=None, sample_shape=None):
@@ -54,3 +56,25 @@ def run_model_contract(build_model, x, tmp_path, compile_kwargs=None, sample_sha
         np.testing.assert_array_equal(first, again)
         assert not np.array_equal(first, other)
     return model, history
+
+
+def check_condition_alias(name, call, condition):
+    """Check that `labels=` is a deprecated alias of `condition=` for one method.
+
+    With `labels=` the method warns (a `DeprecationWarning` naming it, pointing at the line
+    that called it) and returns what it returns with `condition=`; with both it raises.
+
+    Args:
+        name: The method's qualified name, e.g. `"PixelCNN.sample"`.
+        call: A function of the test that calls the method with its keyword arguments,
+            e.g. `lambda **kwargs: model.sample(2, seed=0, **kwargs)` (deterministic).
+        condition: A valid condition for the method.
+    """
+    with pytest.warns(DeprecationWarning, match="condition=") as caught:
+        aliased = call(labels=condition)
+    message = f"`{name}(labels=...)` is deprecated"
+    (warning,) = [w for w in caught if message in str(w.message)]
+    assert warning.filename == call.__code__.co_filename, warning.filename
+    np.testing.assert_array_equal(aliased, call(condition=condition))
+    with pytest.raises(ValueError, match="not both"):
+        call(condition=condition, labels=condition)

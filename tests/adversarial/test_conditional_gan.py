@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_contract import run_model_contract
+from model_contract import check_condition_alias, run_model_contract
 
 from zoo.layers import ClassProjection
 from zoo.models import DCGAN, GAN
@@ -72,11 +72,20 @@ def test_samples_follow_the_given_labels():
     for seed in (0, 1):
         np.testing.assert_allclose(gan.sample(5, seed=seed, condition=labels), table[labels])
     np.testing.assert_allclose(gan.sample(4, seed=0, condition=1), table[[1, 1, 1, 1]])
-    np.testing.assert_array_equal(
-        gan.sample(5, seed=0, labels=labels), gan.sample(5, seed=0, condition=labels)
-    )
     z = np.zeros((2, LATENT), "float32")
     np.testing.assert_allclose(gan.generate(z, condition=[0, 2]), table[[0, 2]])
+
+
+def test_labels_is_a_deprecated_alias_of_condition():
+    gan = tiny_cgan(seed=0)
+    labels = np.array([2, 0, 1, 1, 2])
+    z = np.zeros((5, LATENT), "float32")
+    x = labelled_points(5)[0]
+    check_condition_alias("GAN.sample", lambda **kwargs: gan.sample(5, seed=0, **kwargs), labels)
+    check_condition_alias("GAN.generate", lambda **kwargs: gan.generate(z, **kwargs), labels)
+    check_condition_alias(
+        "GAN.discriminate", lambda **kwargs: gan.discriminate(x, **kwargs), labels
+    )
 
 
 def test_drawn_labels_are_uniform_and_seeded():
@@ -111,8 +120,6 @@ def test_bad_labels_raise_naming_the_range():
         gan.sample(2, condition=[0.5, 1.0])
     with pytest.raises(ValueError, match=r"\(3,\)"):
         gan.sample(3, condition=[0, 1])
-    with pytest.raises(ValueError, match="not both"):
-        gan.sample(2, condition=[0, 1], labels=[0, 1])
     with pytest.raises(ValueError, match=r"condition="):
         gan.discriminate(np.zeros((2, 2), "float32"))
     gan.compile()

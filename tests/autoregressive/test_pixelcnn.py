@@ -4,7 +4,7 @@ cached sampling, the three likelihoods and class conditioning."""
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_contract import run_model_contract
+from model_contract import check_condition_alias, run_model_contract
 from pixel_helpers import all_images, earlier_subpixels, input_jacobian, total_variation_to_model
 
 from zoo._random import stateless_seed
@@ -78,7 +78,7 @@ def test_probabilities_of_all_images_sum_to_one(shape, likelihood, levels, gated
     images = all_images(shape, levels)
     for label in range(2):
         labels = np.full([len(images)], label)
-        total = np.exp(model.log_prob(images, labels=labels).numpy().astype("float64")).sum()
+        total = np.exp(model.log_prob(images, condition=labels).numpy().astype("float64")).sum()
         np.testing.assert_allclose(total, 1.0, rtol=1e-4)
 
 
@@ -105,7 +105,7 @@ def test_cached_sampler_equals_full_passes(shape, likelihood, num_classes):
     cached = tf.function(model.sample_cached)(4, seed, labels)
     full = tf.function(model.sample_by_full_passes)(4, seed, labels)
     np.testing.assert_array_equal(cached, full)
-    np.testing.assert_array_equal(model.sample(4, seed=5, labels=labels), cached)
+    np.testing.assert_array_equal(model.sample(4, seed=5, condition=labels), cached)
 
 
 @pytest.mark.parametrize("gated", [False, True])
@@ -155,6 +155,18 @@ def test_conditional_logistic_mixture_pixelcnn_contract(tmp_path):
         data,
         tmp_path,
     )
-    samples = model.sample(2, seed=0, labels=[1, 2]).numpy()
+    samples = model.sample(2, seed=0, condition=[1, 2]).numpy()
     assert samples.shape == (2, 4, 4, 1) and samples.min() >= 0 and samples.max() <= 255
     np.testing.assert_array_equal(samples, np.round(samples))
+
+
+def test_labels_is_a_deprecated_alias_of_condition():
+    model = PixelCNN((3, 3, 1), num_layers=1, filters=4, num_classes=3)
+    images = (np.random.default_rng(0).uniform(size=[2, 3, 3, 1]) > 0.5).astype("float32")
+    labels = np.array([2, 0])
+    check_condition_alias(
+        "PixelCNN.log_prob", lambda **kwargs: model.log_prob(images, **kwargs), labels
+    )
+    check_condition_alias(
+        "PixelCNN.sample", lambda **kwargs: model.sample(2, seed=0, **kwargs), labels
+    )

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_contract import run_model_contract
+from model_contract import check_condition_alias, run_model_contract
 from scipy.special import logsumexp, softmax
 
 from zoo.models import DBN, LabelledRBM
@@ -90,7 +90,7 @@ def test_labelled_rbm_clamped_chain_samples_p_x_given_y():
         one_hot = np.tile(np.eye(2)[label], (8, 1))
         exact = np.exp(logsumexp(_joint_neg_energy(rbm, features, one_hot, hidden), axis=1))
         exact /= exact.sum()
-        samples = np.asarray(rbm.sample(4000, seed=label, burn_in=30, labels=label))
+        samples = np.asarray(rbm.sample(4000, seed=label, burn_in=30, condition=label))
         np.testing.assert_array_equal(samples[:, 3:], np.tile(np.eye(2)[label], (4000, 1)))
         codes = samples[:, :3] @ [4, 2, 1]  # the row index of each state in `features`
         empirical = np.bincount(codes.astype(int), minlength=8) / 4000
@@ -164,19 +164,32 @@ def test_labelled_dbn_classify_matches_brute_force():
 
 def test_labelled_dbn_clamped_sampling_and_errors():
     dbn = _randomize(DBN([6, 4, 3], num_labels=3, seed=0))
-    samples = np.asarray(dbn.sample(4, seed=0, burn_in=10, labels=[0, 1, 2, 1]))
+    samples = np.asarray(dbn.sample(4, seed=0, burn_in=10, condition=[0, 1, 2, 1]))
     assert samples.shape == (4, 6) and set(np.unique(samples)) <= {0.0, 1.0}
-    np.testing.assert_array_equal(samples, dbn.sample(4, seed=0, burn_in=10, labels=[0, 1, 2, 1]))
-    assert np.asarray(dbn.sample(3, seed=0, burn_in=5, labels=2)).shape == (3, 6)
+    np.testing.assert_array_equal(
+        samples, dbn.sample(4, seed=0, burn_in=10, condition=[0, 1, 2, 1])
+    )
+    assert np.asarray(dbn.sample(3, seed=0, burn_in=5, condition=2)).shape == (3, 6)
     assert np.asarray(dbn.encode(samples)).shape == (4, 3)
     with pytest.raises(ValueError, match="labelled DBN"):
-        DBN([6, 4, 3]).sample(2, labels=[0, 1])
+        DBN([6, 4, 3]).sample(2, condition=[0, 1])
     with pytest.raises(NotImplementedError, match="labelled DBN"):
         DBN([6, 4, 3]).classify(samples)
     with pytest.raises(ValueError, match="pass the integer class labels"):
         dbn.pretrain(samples, epochs=1)
     with pytest.raises(ValueError, match="at least three layers"):
         DBN([6, 4], num_labels=3)
+
+
+def test_labels_is_a_deprecated_alias_of_condition():
+    dbn = _randomize(DBN([6, 4, 3], num_labels=3, seed=0))
+    labels = [0, 1, 2, 1]
+    for name, model in [("DBN.sample", dbn), ("LabelledRBM.sample", dbn.top_rbm)]:
+        check_condition_alias(
+            name,
+            lambda model=model, **kwargs: model.sample(4, seed=0, burn_in=10, **kwargs),
+            labels,
+        )
 
 
 def test_labelled_dbn_learns_two_classes():
@@ -194,6 +207,6 @@ def test_labelled_dbn_learns_two_classes():
     error = np.mean(np.argmax(dbn.classify(x_test), 1) != y_test)
     assert pretrained_error < 0.1 and error < 0.1, (pretrained_error, error)
     # Clamped samples look like their class: most bits of the right prototype are on.
-    samples = np.asarray(dbn.sample(200, seed=0, burn_in=200, labels=np.repeat([0, 1], 100)))
+    samples = np.asarray(dbn.sample(200, seed=0, burn_in=200, condition=np.repeat([0, 1], 100)))
     assert samples[:100, :4].mean() > samples[:100, 4:].mean() + 0.3
     assert samples[100:, 4:].mean() > samples[100:, :4].mean() + 0.3

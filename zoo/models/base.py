@@ -5,9 +5,13 @@ compiled `fit` / `evaluate` / `predict` step a failed check can only stop the st
 TensorFlow graph error, whose readable part sits at its end; `GenerativeModel` turns it
 back into the `ValueError` an eager call raises ("x contains NaN or Inf at index ...",
 "v must lie in [0.0, 1.0] ..."). The failing step stops before any weight is updated.
+
+`resolve_condition` reads the condition of a conditional method (`sample`, `log_prob`, ...)
+given as `condition=` or as its deprecated alias `labels=`.
 """
 
 import functools
+import warnings
 
 import keras
 import tensorflow as tf
@@ -15,6 +19,43 @@ import tensorflow as tf
 import zoo.distribute  # noqa: F401  (Keras multi-worker fix; see zoo.distribute)
 from zoo._checks import input_error_message
 from zoo.models.distribution import ModelDistribution
+
+
+def resolve_condition(condition, labels, method):
+    """The condition a method was given, as `condition=` or its deprecated alias `labels=`.
+
+    Args:
+        condition: The method's `condition` argument.
+        labels: The method's `labels` argument, the deprecated alias of `condition`.
+        method: Qualified name of the method, e.g. `"PixelCNN.sample"`, for the messages.
+
+    Returns:
+        `condition`, or `labels` when only the alias was given (None when neither was).
+
+    Raises:
+        ValueError: if both `condition` and `labels` are given.
+
+    Warns:
+        DeprecationWarning: when `labels` is given, pointing at the caller of `method`.
+
+    #### Examples
+
+    ```python
+    def sample(self, num_samples, seed=None, condition=None, *, labels=None):
+        condition = resolve_condition(condition, labels, f"{type(self).__name__}.sample")
+    ```
+    """
+    if labels is None:
+        return condition
+    if condition is not None:
+        raise ValueError(f"{method}: give condition= or its deprecated alias labels=, not both.")
+    warnings.warn(
+        f"`{method}(labels=...)` is deprecated and will be removed in the next release; "
+        "use `condition=`.",
+        DeprecationWarning,
+        stacklevel=3,  # the call of `method`, which calls this function
+    )
+    return labels
 
 
 def _input_errors_as_value_errors(method):

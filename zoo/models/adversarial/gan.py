@@ -38,7 +38,7 @@ import tensorflow as tf
 from zoo._checks import check_finite, check_in_range, check_inner_shape
 from zoo._random import replica_batch_noise, replica_rows, split_seed, stateless_seed
 from zoo.models.adversarial import losses as gan_losses
-from zoo.models.base import GenerativeModel
+from zoo.models.base import GenerativeModel, resolve_condition
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -176,29 +176,30 @@ class GAN(GenerativeModel):
             return self.discriminator(x, training=training)
         return self.discriminator([x, labels], training=training)
 
-    def generate(self, z, condition=None, labels=None):
+    def generate(self, z, condition=None, *, labels=None):
         """Generator output for latents `z`, `[batch, latent_dim]` -> `[batch, *data_shape]`.
 
         Args:
             z: Latents `[batch, latent_dim]`.
             condition: Class-conditional GANs only: integer labels `[batch]` (or one label
                 for all) in `0 .. num_classes - 1`; required there.
-            labels: Alias of `condition`.
+            labels: Deprecated alias of `condition` (warns; removed in the next release).
 
         Raises:
-            ValueError: if `z` is not `[batch, latent_dim]`, or for missing, unexpected or
-                out-of-range labels.
+            ValueError: if `z` is not `[batch, latent_dim]`, for missing, unexpected or
+                out-of-range labels, or for both `condition` and `labels`.
         """
+        condition = resolve_condition(condition, labels, f"{type(self).__name__}.generate")
         check_inner_shape(z, (self.latent_dim,), name="z")
         z = tf.convert_to_tensor(z, self.compute_dtype)
-        labels = self._condition(condition, labels, z.shape[0], required=True)
+        labels = self._condition(condition, z.shape[0], required=True)
         return self._generate(z, labels)
 
     def sample_latents(self, num_samples, seed=None):
         """Standard normal latents `[num_samples, latent_dim]`; the same seed gives the same."""
         return tf.random.stateless_normal([num_samples, self.latent_dim], stateless_seed(seed))
 
-    def sample(self, num_samples, seed=None, condition=None, labels=None):
+    def sample(self, num_samples, seed=None, condition=None, *, labels=None):
         """Draw `num_samples` examples `G(z)`, `z ~ N(0, I)`; the same seed gives the same.
 
         Args:
@@ -206,42 +207,41 @@ class GAN(GenerativeModel):
             seed: Seed of the latents (and of the drawn labels).
             condition: Class-conditional GANs only: integer labels `[num_samples]` (or one
                 label for all) in `0 .. num_classes - 1`; None draws them uniformly.
-            labels: Alias of `condition`.
+            labels: Deprecated alias of `condition` (warns; removed in the next release).
 
         Raises:
-            ValueError: for labels on an unconditional GAN, or labels of the wrong shape or
-                outside `0 .. num_classes - 1`.
+            ValueError: for labels on an unconditional GAN, labels of the wrong shape or
+                outside `0 .. num_classes - 1`, or both `condition` and `labels`.
         """
+        condition = resolve_condition(condition, labels, f"{type(self).__name__}.sample")
         z = self.sample_latents(num_samples, seed)
-        labels = self._condition(condition, labels, num_samples, required=False)
+        labels = self._condition(condition, num_samples, required=False)
         if self.num_classes is not None and labels is None:
             labels = tf.random.stateless_uniform(
                 [num_samples], split_seed(seed, 2)[1], 0, self.num_classes, tf.int32
             )
         return self._generate(z, labels)
 
-    def discriminate(self, x, condition=None, labels=None):
+    def discriminate(self, x, condition=None, *, labels=None):
         """Discriminator logits `[batch]` for examples `x` (`sigmoid` gives P(real)).
 
         Args:
             x: Examples `[batch, *data_shape]`.
             condition: Class-conditional GANs only: integer labels `[batch]` (required).
-            labels: Alias of `condition`.
+            labels: Deprecated alias of `condition` (warns; removed in the next release).
 
         Raises:
             ValueError: if `x` is not `[batch, *data_shape]` or lies outside `data_range`,
-                or for missing or bad labels.
+                for missing or bad labels, or for both `condition` and `labels`.
         """
+        condition = resolve_condition(condition, labels, f"{type(self).__name__}.discriminate")
         check_inner_shape(x, self.data_shape)
         x = self._check_data(tf.convert_to_tensor(x, self.compute_dtype))
-        labels = self._condition(condition, labels, x.shape[0], required=True)
+        labels = self._condition(condition, x.shape[0], required=True)
         return tf.reshape(self._discriminate(x, labels), [-1])
 
-    def _condition(self, condition, labels, num_samples, required):
-        """Validated int32 labels `[num_samples]` from `condition` (or its alias `labels`)."""
-        if condition is not None and labels is not None:
-            raise ValueError("give the labels as condition= or labels=, not both.")
-        condition = labels if condition is None else condition
+    def _condition(self, condition, num_samples, required):
+        """Validated int32 labels `[num_samples]` from `condition`."""
         if self.num_classes is None:
             if condition is not None:
                 raise ValueError("this GAN is unconditional (num_classes=None); got labels.")

@@ -16,7 +16,7 @@ from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import stateless_seed
 from zoo.layers.masked import MaskedConv2D
 from zoo.models.autoregressive.pixel_likelihoods import PixelLikelihood
-from zoo.models.base import GenerativeModel
+from zoo.models.base import GenerativeModel, resolve_condition
 
 
 class AutoregressiveModel(GenerativeModel):
@@ -104,8 +104,8 @@ class AutoregressiveModel(GenerativeModel):
 class AutoregressiveImageModel(AutoregressiveModel):
     """Base of PixelCNN and PixelRNN: images generated sub-pixel by sub-pixel in raster order.
 
-    Subclasses build a network in `__init__` and implement `call(x, labels=None)`, which maps
-    images `[batch, height, width, channels]` (data values) to distribution parameters
+    Subclasses build a network in `__init__` and implement `call(x, condition=None)`, which
+    maps images `[batch, height, width, channels]` (data values) to distribution parameters
     `[batch, height, width, channels, params_per_channel]` such that the parameters of a
     sub-pixel depend only on the sub-pixels before it (rows above, pixels to the left, and
     earlier colour channels of the same pixel).
@@ -115,7 +115,8 @@ class AutoregressiveImageModel(AutoregressiveModel):
         likelihood: `"bernoulli"`, `"categorical"` or `"logistic_mixture"`
             (see `pixel_likelihoods`).
         num_classes: Number of classes for a class-conditional model (fit with
-            `fit(images, labels)`), or None.
+            `fit(images, labels)`; `log_prob` and `sample` take the labels as `condition`),
+            or None.
         num_levels: Intensity levels of non-binary data (256 for 8-bit images).
         num_mixtures: Mixture components of `"logistic_mixture"`.
     """
@@ -178,15 +179,18 @@ class AutoregressiveImageModel(AutoregressiveModel):
     def _build_by_calling(self):
         """Create every variable now (called at the end of subclasses' `__init__`)."""
         labels = tf.zeros([1], tf.int32) if self.is_conditional else None
-        self(tf.zeros([1, *self.image_shape]), labels=labels)
+        self(tf.zeros([1, *self.image_shape]), condition=labels)
 
     def _check_labels(self, labels, batch):
         if self.is_conditional and labels is None:
             raise ValueError(
-                f"This model is class-conditional: pass `labels` (ints < {self.num_classes})."
+                "This model is class-conditional: pass `condition=`, integer class labels "
+                f"< {self.num_classes}."
             )
         if not self.is_conditional and labels is not None:
-            raise ValueError("This model is unconditional (num_classes=None): do not pass labels.")
+            raise ValueError(
+                "This model is unconditional (num_classes=None): do not pass a condition."
+            )
         if labels is None:
             return None
         labels = tf.reshape(tf.cast(labels, tf.int32), [-1])
@@ -194,44 +198,53 @@ class AutoregressiveImageModel(AutoregressiveModel):
             raise ValueError(f"labels must have shape ({batch},); got {tuple(labels.shape)}.")
         return check_in_range(labels, 0, self.num_classes - 1, name="labels")
 
-    def log_prob(self, x, labels=None):
-        """Exact log p(x) (or log p(x | labels)) in nats.
+    def log_prob(self, x, condition=None, *, labels=None):
+        """Exact log p(x) (or log p(x | condition)) in nats.
 
         Args:
             x: Images `[batch, height, width, channels]`: 0/1 for `"bernoulli"`, integer
                 levels 0..num_levels-1 (e.g. uint8) otherwise.
-            labels: Integer class labels `[batch]` for a class-conditional model.
+            condition: Integer class labels `[batch]`; required by a class-conditional
+                model, None otherwise.
+            labels: Deprecated alias of `condition` (warns; removed in the next release).
 
         Returns:
             float32 tensor `[batch]`.
 
         Raises:
-            ValueError: for another shape, values outside the likelihood's range, or
-                missing / unexpected labels.
+            ValueError: for another shape, values outside the likelihood's range,
+                missing / unexpected labels, or both `condition` and `labels`.
         """
+        condition = resolve_condition(condition, labels, f"{type(self).__name__}.log_prob")
         check_inner_shape(x, self.image_shape)
         x = self.pixel_likelihood.validate(x)
-        labels = self._check_labels(labels, x.shape[0])
-        return self.pixel_likelihood.log_prob(self(x, labels=labels), x)
+        condition = self._check_labels(condition, x.shape[0])
+        return self.pixel_likelihood.log_prob(self(x, condition=condition), x)
 
     def _negative_log_likelihood(self, x, condition, training):
-        return -self.log_prob(x, labels=condition)
+        return -self.log_prob(x, condition=condition)
 
-    def sample(self, num_samples, seed=None, labels=None):
+    def sample(self, num_samples, seed=None, condition=None, *, labels=None):
         """Draw images sub-pixel by sub-pixel, the whole loop compiled as one `tf.function`.
 
         Args:
             num_samples: Number of images.
             seed: Integer or shape-[2] seed; the same seed gives the same images.
-            labels: Integer class labels `[num_samples]` for a class-conditional model.
+            condition: Integer class labels `[num_samples]`; required by a
+                class-conditional model, None otherwise.
+            labels: Deprecated alias of `condition` (warns; removed in the next release).
 
         Returns:
             float32 tensor `[num_samples, height, width, channels]` of values in
             {0, 1} (`"bernoulli"`) or {0, ..., num_levels - 1}.
+
+        Raises:
+            ValueError: for missing / unexpected labels, or both `condition` and `labels`.
         """
-        labels = self._check_labels(labels, num_samples)
+        condition = resolve_condition(condition, labels, f"{type(self).__name__}.sample")
+        condition = self._check_labels(condition, num_samples)
         return self._sample(
-            tf.convert_to_tensor(num_samples, tf.int32), stateless_seed(seed), labels
+            tf.convert_to_tensor(num_samples, tf.int32), stateless_seed(seed), condition
         )
 
     @tf.function(reduce_retracing=True)
@@ -244,7 +257,7 @@ class AutoregressiveImageModel(AutoregressiveModel):
         size = height * width * channels
 
         def step(t, x):
-            params = tf.reshape(self(x, labels=labels), [num_samples, size, -1])[:, t]
+            params = tf.reshape(self(x, condition=labels), [num_samples, size, -1])[:, t]
             value = self.pixel_likelihood.distribution(params).sample(
                 seed=tf.random.experimental.stateless_fold_in(seed, t)
             )

@@ -164,17 +164,17 @@ class PixelCNN(AutoregressiveImageModel):
             return 0.0
         return self.embeddings[layer](labels)[:, None, None, :]
 
-    def call(self, x, labels=None):
+    def call(self, x, condition=None):
         """Distribution parameters `[batch, height, width, channels, params_per_channel]`."""
         x = self.pixel_likelihood.network_input(x)
         if self.gated:
             vertical, horizontal = x, x
             for i in range(self.num_layers + 1):
-                vertical, horizontal = self._gated_layer(i, vertical, horizontal, labels)
+                vertical, horizontal = self._gated_layer(i, vertical, horizontal, condition)
             return self._params(horizontal)
-        h = self.first(x) + self._class_bias(labels, 0)
+        h = self.first(x) + self._class_bias(condition, 0)
         for i, (inner, conv, outer) in enumerate(self.blocks):
-            h = h + outer(conv(inner(tf.nn.relu(h)))) + self._class_bias(labels, i + 1)
+            h = h + outer(conv(inner(tf.nn.relu(h)))) + self._class_bias(condition, i + 1)
         return self._params(h)
 
     def _gated_layer(self, i, vertical, horizontal, labels):

@@ -102,11 +102,11 @@ class PixelRNN(AutoregressiveImageModel):
         self._build_head(units, convolution)
         self._build_by_calling()
 
-    def call(self, x, labels=None):
+    def call(self, x, condition=None):
         """Distribution parameters `[batch, height, width, channels, params_per_channel]`."""
         features = self.first(self.pixel_likelihood.network_input(x))
         for i in range(self.num_layers):
-            features = features + self._row_lstm(i, features, labels)
+            features = features + self._row_lstm(i, features, condition)
         return self._params(features)
 
     def _row_lstm(self, layer, features, labels):

@@ -23,7 +23,7 @@ layer's features and a K-way softmax label unit, as in the paper's MNIST network
 (784-500-500-2000 with 10 label units joined at the top). Pretraining and up-down then
 take labels (the top RBM's positive phase clamps them, its negative phase samples them);
 `classify` is exact given the penultimate features, p(y | h) = softmax_y(-F(h, y)), and
-`sample(n, labels=...)` clamps the label units during the top-level Gibbs chain.
+`sample(n, condition=labels)` clamps the label units during the top-level Gibbs chain.
 """
 
 import itertools
@@ -34,7 +34,7 @@ import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_seed
-from zoo.models.base import GenerativeModel
+from zoo.models.base import GenerativeModel, resolve_condition
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.labelled_rbm import LabelledRBM
 from zoo.models.energy.rbm import BernoulliRBM
@@ -81,7 +81,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
     labelled.pretrain(x_train, labels=y_train, epochs=10)
     labelled.fine_tune(x_train, labels=y_train, epochs=5)
     labelled.predict(x_test)               # [N, 10] class probabilities
-    labelled.sample(10, labels=range(10), seed=0)   # one image per class
+    labelled.sample(10, condition=range(10), seed=0)   # one image per class
     ```
 
     #### References
@@ -523,31 +523,38 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         log_weight = tf.reshape(log_weight, [batch, num_samples])
         return tf.reduce_logsumexp(log_weight, axis=1) - tf.math.log(float(num_samples))
 
-    def sample(self, num_samples, seed=None, burn_in=1000, labels=None, mean=False):
+    def sample(
+        self, num_samples, seed=None, burn_in=1000, condition=None, mean=False, *, labels=None
+    ):
         """Gibbs sampling in the top RBM, then one top-down pass with the generative weights.
 
         Args:
             num_samples: Number of samples.
             seed: Integer or shape-[2] seed; the same seed gives the same samples.
             burn_in: Block-Gibbs steps in the top RBM.
-            labels: Labelled DBN only: integer classes `[num_samples]` (or one int) whose
-                label units stay clamped during the top-level chain, so each sample is
-                drawn from p(x | y). Without them the labels are sampled too.
+            condition: Labelled DBN only: integer classes `[num_samples]` (or one int)
+                whose label units stay clamped during the top-level chain, so each sample
+                is drawn from p(x | y). Without them the labels are sampled too.
             mean: Return the probabilities p(x = 1 | h1) of the last top-down step
                 instead of the binary draw from them (the pictures papers show; not
                 samples). With the same seed, the draws are Bernoulli draws of these.
+            labels: Deprecated alias of `condition` (warns; removed in the next release).
 
         Returns:
             Binary float32 `[num_samples, layer_sizes[0]]`, or probabilities in [0, 1]
             with `mean=True`.
 
         Raises:
-            ValueError: for `labels` with an unlabelled DBN, or labels out of range.
+            ValueError: for a `condition` with an unlabelled DBN, labels out of range, or
+                both `condition` and `labels`.
         """
-        if labels is not None and not self.labelled:
-            raise ValueError("labels need a labelled DBN (DBN(..., num_labels=K)).")
+        condition = resolve_condition(condition, labels, f"{type(self).__name__}.sample")
+        if condition is not None and not self.labelled:
+            raise ValueError(
+                "a condition (class labels) needs a labelled DBN (DBN(..., num_labels=K))."
+            )
         seeds = tf.unstack(tf.random.split(stateless_seed(seed), len(self.rbms)))
-        top_options = {} if labels is None else {"labels": labels}
+        top_options = {} if condition is None else {"condition": condition}
         if mean and len(self.rbms) == 1:  # then the DBN is its (unlabelled) top RBM
             top_options["mean"] = True
         states = self.top_rbm.sample(num_samples, seed=seeds[-1], burn_in=burn_in, **top_options)

@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import stateless_seed
+from zoo.models.base import resolve_condition
 from zoo.models.energy.rbm import RestrictedBoltzmannMachine
 from zoo.models.energy.units import sample_bernoulli, sample_one_hot, softmax_unit_scores
 
@@ -32,7 +33,7 @@ class LabelledRBM(RestrictedBoltzmannMachine):
     `fit(features, labels)` with integer labels joins them itself (as does
     `evaluate`); a single joint array works too. Trained by CD-k or PCD: the negative phase
     samples the labels as well. `classify(features)` gives the logits of the exact p(y | x), and
-    `sample(n, labels=...)` clamps the label units during the Gibbs chain.
+    `sample(n, condition=labels)` clamps the label units during the Gibbs chain.
 
     Args:
         n_features: Number of binary feature units.
@@ -53,7 +54,7 @@ class LabelledRBM(RestrictedBoltzmannMachine):
     rbm.compile()
     rbm.fit(x_train, y_train, batch_size=100, epochs=10)
     tf.nn.softmax(rbm.classify(x_test))        # [N, 10] exact p(y | x)
-    rbm.sample(10, labels=range(10), seed=0)   # [10, 794], one sample per class
+    rbm.sample(10, condition=range(10), seed=0)   # [10, 794], one sample per class
     ```
 
     #### References
@@ -230,27 +231,34 @@ class LabelledRBM(RestrictedBoltzmannMachine):
         return tf.einsum("bk,bkj->bj", probabilities, per_label)
 
     # ----------------------------------------------------------------- sampling
-    def sample(self, num_samples, seed=None, burn_in=1000, start=None, labels=None):
+    def sample(
+        self, num_samples, seed=None, burn_in=1000, start=None, condition=None, *, labels=None
+    ):
         """Joint samples `[features, one_hot(label)]` by block Gibbs sampling.
 
         Args:
-            num_samples: Number of chains (ignored when `start` or `labels` fix it).
+            num_samples: Number of chains (ignored when `start` or `condition` fix it).
             seed: Integer or shape-[2] seed; the same seed gives the same samples.
             burn_in: Number of Gibbs steps.
             start: Optional initial visible states `[num_samples, n_features + num_labels]`.
-            labels: Optional integer labels `[num_samples]` (or one int for all chains) to
-                clamp: the label units stay fixed while features and hiddens are resampled,
-                so the features are drawn from p(x | y).
+            condition: Optional integer labels `[num_samples]` (or one int for all chains)
+                to clamp: the label units stay fixed while features and hiddens are
+                resampled, so the features are drawn from p(x | y).
+            labels: Deprecated alias of `condition` (warns; removed in the next release).
 
         Returns:
             float32 `[num_samples, n_features + num_labels]`.
+
+        Raises:
+            ValueError: for labels out of range, or both `condition` and `labels`.
         """
-        if labels is None:
+        condition = resolve_condition(condition, labels, f"{type(self).__name__}.sample")
+        if condition is None:
             return super().sample(num_samples, seed=seed, burn_in=burn_in, start=start)
-        labels = tf.convert_to_tensor(labels)
-        if labels.shape.rank == 0:
-            labels = tf.fill([num_samples], labels)
-        clamped = self.one_hot_labels(labels)
+        condition = tf.convert_to_tensor(condition)
+        if condition.shape.rank == 0:
+            condition = tf.fill([num_samples], condition)
+        clamped = self.one_hot_labels(condition)
         seed_start, seed_chain = tf.unstack(tf.random.split(stateless_seed(seed), 2))
         if start is None:
             hidden = sample_bernoulli(
