@@ -16,10 +16,11 @@ serves it, and so does TF Serving.
 | `classify`, `features` | `x` | `logits` `[batch, classes]` / `features` (the classifier) |
 | `serving_default` | as `sample` (`reconstruct`: autoencoders, `classify`: the classifier) | |
 
-A class-conditional model (`num_classes` set, e.g. `GAN(num_classes=K)`) takes one more
-input, `condition` (int32 `[batch]` labels), in the `z` and `x` signatures of the methods
-that accept one; its `sample` signature draws the labels uniformly, as
-`model.sample(num_samples, seed=seed)` does.
+A class-conditional model (`num_classes` set, e.g. `GAN(num_classes=K)`,
+`PixelCNN(num_classes=K)`) takes one more input, `condition` (int32 labels, one per
+example), in its `sample` signature and in the `z` and `x` signatures of the methods that
+accept one: `sample(num_samples, seed, condition)` serves
+`model.sample(num_samples, seed=seed, condition=condition)`.
 
 Sampling signatures are stateless: the same `seed` gives the same samples as
 `model.sample(num_samples, seed=seed)` in memory. Methods that return a
@@ -126,7 +127,10 @@ def export_saved_model(
     }
 
     archive = keras.export.ExportArchive()
-    if model.built:  # else the endpoints' traces still collect every variable they use
+    # Tracking the model also saves Keras' default signature, `call` traced on its build
+    # inputs alone, which a class-conditional PixelCNN cannot run without its condition.
+    # Untracked, the endpoints' traces still collect every variable they use.
+    if model.built and getattr(model, "num_classes", None) is None:
         archive.track(model)
     endpoints, docs, skipped = {}, {}, {}
     for method_name, input_name in SIGNATURE_METHODS.items():
@@ -202,7 +206,17 @@ def _endpoint(method_name, method, spec, kwargs, conditional=False):
     With `conditional`, the `z` / `x` signatures take int32 `condition` labels too.
     """
     output_name = _OUTPUT_NAMES.get(method_name, method_name)
-    if method_name == "sample":
+    if method_name == "sample" and conditional:
+
+        def serve(num_samples, seed, condition):
+            return _as_output_dict(method(num_samples, seed=seed, condition=condition), output_name)
+
+        input_signature = [
+            tf.TensorSpec([], tf.int32, name="num_samples"),
+            tf.TensorSpec([], tf.int32, name="seed"),
+            tf.TensorSpec([None], tf.int32, name="condition"),
+        ]
+    elif method_name == "sample":
 
         def serve(num_samples, seed):
             return _as_output_dict(method(num_samples, seed=seed), output_name)

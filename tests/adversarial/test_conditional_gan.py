@@ -176,5 +176,6 @@ def test_saved_model_signatures_take_the_condition(tmp_path):
         gan.discriminate(x, condition=y),
         rtol=1e-5,
     )
-    samples = served["sample"](num_samples=tf.constant(3), seed=tf.constant(1))["samples"]
-    np.testing.assert_allclose(samples, gan.sample(3, seed=1))
+    labels = np.array([1, 0, 2], "int32")
+    samples = served["sample"](num_samples=tf.constant(3), seed=tf.constant(1), condition=labels)
+    np.testing.assert_allclose(samples["samples"], gan.sample(3, seed=1, condition=labels))

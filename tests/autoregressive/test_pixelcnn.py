@@ -170,3 +170,19 @@ def test_labels_is_a_deprecated_alias_of_condition():
     check_condition_alias(
         "PixelCNN.sample", lambda **kwargs: model.sample(2, seed=0, **kwargs), labels
     )
+
+
+def test_conditional_pixelcnn_exports_signatures_that_take_the_condition(tmp_path):
+    import zoo
+
+    model = PixelCNN((3, 3, 1), num_layers=1, filters=4, num_classes=3)
+    path = zoo.export_saved_model(model, tmp_path / "cpixelcnn")
+    served = tf.saved_model.load(str(path)).signatures
+    labels = np.array([2, 0], "int32")
+    samples = served["sample"](num_samples=tf.constant(2), seed=tf.constant(4), condition=labels)
+    np.testing.assert_array_equal(samples["samples"], model.sample(2, seed=4, condition=labels))
+    np.testing.assert_allclose(
+        served["log_prob"](x=samples["samples"], condition=labels)["log_prob"],
+        model.log_prob(samples["samples"], condition=labels),
+        rtol=1e-5,
+    )
