@@ -1,4 +1,7 @@
-"""Is XLA (`compile(jit_compile=True)`) faster for the RBM's CD-1 / PCD-1 `fit`? (Design notes in RESULTS.)
+"""Is XLA (`compile(jit_compile=True)`) faster for the RBM's CD-1 / PCD-1 `fit`?
+
+Seconds per epoch of `BernoulliRBM(784, 256).fit` on 60,000 synthetic binary images,
+batch 100, with and without XLA, in interleaved rounds (RESULTS, design notes).
 
 Usage: python benchmarks/profiles/rbm_xla.py [ROUNDS]
 """
@@ -11,20 +14,26 @@ import numpy as np
 
 from zoo.models import BernoulliRBM
 
-rng = np.random.default_rng(0)
-x = (rng.random((60000, 784)) < rng.random(784) * 0.5).astype("float32")
-models = {}
-for persistent in (False, True):
-    for jit in (False, True):
-        m = BernoulliRBM(784, 256, cd_k=1, persistent=persistent, seed=0)
-        m.compile(optimizer=keras.optimizers.SGD(0.1), jit_compile=jit)
-        m.fit(x[:6000], batch_size=100, epochs=1, verbose=0)
-        models[("pcd" if persistent else "cd", jit)] = m
-times = {k: [] for k in models}
-for r in range(int(sys.argv[1]) if len(sys.argv) > 1 else 3):
-    for k, m in models.items():
-        t = time.perf_counter()
-        m.fit(x, batch_size=100, epochs=1, verbose=0, shuffle=True)
-        times[k].append(time.perf_counter() - t)
-for k, v in times.items():
-    print(k, "median s/epoch", round(float(np.median(v)), 3), [round(t, 2) for t in v])
+
+def main(rounds):
+    rng = np.random.default_rng(0)
+    x = (rng.random((60000, 784)) < rng.random(784) * 0.5).astype("float32")
+    models = {}
+    for persistent in (False, True):
+        for jit in (False, True):
+            model = BernoulliRBM(784, 256, cd_k=1, persistent=persistent, seed=0)
+            model.compile(optimizer=keras.optimizers.SGD(0.1), jit_compile=jit)
+            model.fit(x[:6000], batch_size=100, epochs=1, verbose=0)  # trace / compile
+            models["PCD-1" if persistent else "CD-1", "XLA" if jit else "no XLA"] = model
+    seconds = {name: [] for name in models}
+    for _ in range(rounds):
+        for name, model in models.items():
+            start = time.perf_counter()
+            model.fit(x, batch_size=100, epochs=1, verbose=0, shuffle=True)
+            seconds[name].append(time.perf_counter() - start)
+    for name, values in seconds.items():
+        print(name, f"median {np.median(values):.2f} s/epoch", [round(v, 2) for v in values])
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
