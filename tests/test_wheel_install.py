@@ -15,6 +15,8 @@ import sys
 
 import pytest
 
+from zoo import registry
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PRESET = "rbm_fashion_mnist"
 
@@ -126,4 +128,5 @@ print(json.dumps({{"shape": list(images.shape), "min": float(images.min()),
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["shape"] == [4, 784] and 0.0 <= out["min"] <= out["max"] <= 1.0
     assert out["cached"] is True
-    assert (home / PRESET / "v1" / "model.weights.h5").is_file()
+    newest = registry.get_preset(PRESET).versions[-1]["version"]
+    assert (home / PRESET / f"v{newest}" / "model.weights.h5").is_file()
