@@ -92,6 +92,8 @@ def row(preset, record, args):
         nll_text += f", {limit} images"
     if "test_accuracy" in measured:
         nll_text = f"accuracy {measured['test_accuracy']:.4f}"
+    if "test_error" in measured:  # a DBN with label units classifies by free energy
+        nll_text = f"classification error {measured['test_error']:.4f}"
     if "test_reconstruction_cross_entropy" in measured:
         nll_text = f"reconstruction {measured['test_reconstruction_cross_entropy']:.2f}"
     fair_key = "fd_fmnist_binarized" if "fd_fmnist_binarized" in recipe.metrics else "fd_fmnist"

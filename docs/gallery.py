@@ -8,7 +8,8 @@ models with a per-pixel conditional (VAE, RBM, DBN), `NAME_mean.png`, the probab
 of the same chains (`zoo sample ... --mean`). Beside them, from the first 16 test images:
 the VAE's reconstructions and latent traversals, the denoising autoencoder's clean /
 corrupted / reconstructed rows and a traversal of its code, and the DCGAN's latent
-interpolations. Needs the Fashion-MNIST test images (`zoo.data`).
+interpolations. For the labelled DBN `dbn_mnist`, `dbn_mnist_classes.png`: one row per
+digit, drawn with its label units clamped. Needs the Fashion-MNIST test images (`zoo.data`).
 """
 
 import inspect
@@ -92,10 +93,24 @@ def dcgan_pictures(gan, x):
     )
 
 
+def dbn_class_pictures(dbn, x, per_class=10, seed=0):
+    """One row per class: `sample(n, condition=...)` with the label units clamped."""
+    del x  # drawn from the model alone
+    labels = np.repeat(np.arange(dbn.num_labels), per_class)
+    samples = np.asarray(dbn.sample(len(labels), seed=seed, condition=labels))
+    plotting.save_image_grid(
+        samples.reshape(-1, 28, 28, 1),
+        GALLERY / "dbn_mnist_classes.png",
+        rows=dbn.num_labels,
+        scale=SCALE,
+    )
+
+
 PICTURES = {
     "vae_fashion_mnist": vae_pictures,
     "dae_fashion_mnist": dae_pictures,
     "dcgan_fashion_mnist": dcgan_pictures,
+    "dbn_mnist": dbn_class_pictures,
 }
 
 if __name__ == "__main__":

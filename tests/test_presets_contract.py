@@ -28,7 +28,8 @@ AIS_SCHEDULE = np.linspace(0.0, 1.0, 20).astype(np.float32)
 
 
 def _training_data(model, rng):
-    """A batch in the range the preset's family trains on, plus labels for the classifier."""
+    """A batch in the range the preset's family trains on, plus labels where it needs them
+    (the classifier, a DBN with label units)."""
     shape = (BATCH, *model.data_shape)
     if isinstance(model, GAN):
         return rng.uniform(-1.0, 1.0, shape).astype(np.float32), None
@@ -36,7 +37,10 @@ def _training_data(model, rng):
         x = rng.uniform(0.0, 1.0, shape).astype(np.float32)
         labels = rng.integers(0, 10, BATCH) if isinstance(model, ImageClassifier) else None
         return x, labels
-    return rng.integers(0, 2, shape).astype(np.float32), None  # binary: RBM, DBN, VAE, AR
+    x = rng.integers(0, 2, shape).astype(np.float32)  # binary: RBM, DBN, VAE, AR
+    if getattr(model, "labelled", False):  # a DBN with label units trains on (x, labels)
+        return x, rng.integers(0, model.num_labels, BATCH)
+    return x, None
 
 
 def _log_prob_kwargs(model, x):

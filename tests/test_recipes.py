@@ -224,3 +224,22 @@ def test_fd_references_binarize_for_binary_models_and_the_floor_of_identical_set
         for name in ("rbm_fashion_mnist", "nade_fashion_mnist", "vae_fashion_mnist")
     }
     assert all("binarized at 0.5" in protocol for protocol in protocols.values())
+
+
+def test_dbn_mnist_trains_with_labels_and_reports_three_test_errors(tmp_path):
+    """`zoo train dbn_mnist` on a shrunk DBN: labelled pretraining, up-down, three errors."""
+    from zoo.recipes.energy import _dbn_mnist_schedule
+
+    assert _dbn_mnist_schedule(200) == ([30, 30, 200], 20)
+    assert _dbn_mnist_schedule(1) == ([1, 1, 1], 1)
+    errors = ["test_error", "logistic_regression_test_error", "backprop_test_error"]
+    args = ["train", "dbn_mnist", "--out", str(tmp_path), "--set", "layer_sizes=[784,8,8,16]"]
+    args += ["--epochs", "1", "--limit", "200", "--eval-limit", "100", "--quiet"]
+    assert cli.main([*args, *(f"--metric={name}" for name in errors)]) == 0
+    card = json.loads((tmp_path / "dbn_mnist" / "v1" / "metadata.json").read_text())
+    assert card["training"]["epochs"] == 1 and "mnist_subset" in card["dataset"]
+    assert sorted(card["metrics"]) == sorted(errors)
+    assert all(0.0 <= card["metrics"][name]["value"] <= 1.0 for name in errors)
+    assert "free energy" in card["metrics"]["test_error"]["protocol"]
+    model, _ = recipes.load_preset_folder("dbn_mnist", tmp_path)
+    assert model.num_labels == 10 and model.top_rbm.kernel.shape == (18, 16)

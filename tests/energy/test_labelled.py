@@ -210,3 +210,13 @@ def test_labelled_dbn_learns_two_classes():
     samples = np.asarray(dbn.sample(200, seed=0, burn_in=200, condition=np.repeat([0, 1], 100)))
     assert samples[:100, :4].mean() > samples[:100, 4:].mean() + 0.3
     assert samples[100:, 4:].mean() > samples[100:, :4].mean() + 0.3
+
+
+def test_to_classifier_of_a_labelled_dbn_takes_the_feature_rows_of_the_top_kernel():
+    x = np.random.default_rng(0).integers(0, 2, (4, 6)).astype("float32")
+    labelled = DBN([6, 5, 3], num_labels=2, seed=0)
+    classifier = labelled.to_classifier(2)
+    top = classifier.get_layer("dense_1")
+    np.testing.assert_array_equal(top.kernel.numpy(), labelled.top_rbm.kernel.numpy()[:5])
+    np.testing.assert_array_equal(top.bias.numpy(), labelled.top_rbm.hidden_bias.numpy())
+    assert classifier.predict(x, verbose=0).shape == (4, 2)

