@@ -378,14 +378,10 @@ class SampleQualityMonitor(keras.callbacks.Callback):
         """The Fréchet distance of the current model's samples, as a Python float."""
         from zoo.evaluation import sample_quality
 
-        batches = []
-        for index, start in enumerate(range(0, self.num_samples, self.batch_size)):
-            count = min(self.batch_size, self.num_samples - start)
-            samples = np.asarray(self.model.sample(count, seed=(self.seed, index)))
-            batches.append(samples if self.to_images is None else self.to_images(samples))
-        features = sample_quality.extract_features(
-            self.feature_model, np.concatenate(batches), self.batch_size
+        images = sample_quality.draw_images(
+            self.model, self.num_samples, self.seed, self.batch_size, self.to_images
         )
+        features = sample_quality.extract_features(self.feature_model, images, self.batch_size)
         return sample_quality.frechet_distance(self._reference_features, features)
 
 

@@ -221,6 +221,28 @@ def sample_quality(
     }
 
 
+def draw_images(model, num_samples, seed, batch_size=500, to_images=None, **sample_kwargs):
+    """`num_samples` samples of `model` as a numpy array, drawn batch by batch.
+
+    The batches use the seeds `(seed, 0)`, `(seed, 1)`, ..., so the same arguments give
+    the same samples whatever calls them (model cards, `zoo sample`, a training monitor).
+
+    Args:
+        model: A model with `sample(n, seed=..., **sample_kwargs)`.
+        num_samples: Number of samples.
+        seed: Integer seed of the draws.
+        batch_size: Samples per `sample` call.
+        to_images: Optional `samples -> images in [0, 1]` applied to each batch.
+        **sample_kwargs: Extra arguments of `model.sample` (e.g. `burn_in`, `mean`).
+    """
+    batches = []
+    for index, start in enumerate(range(0, num_samples, batch_size)):
+        count = min(batch_size, num_samples - start)
+        samples = np.asarray(model.sample(count, seed=(seed, index), **sample_kwargs))
+        batches.append(samples if to_images is None else np.asarray(to_images(samples)))
+    return np.concatenate(batches)
+
+
 def fashion_mnist_features(pretrained=True):
     """The FD-FMNIST feature extractor: `classifier_fashion_mnist`'s 128-d `features` layer.
 

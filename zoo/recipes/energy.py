@@ -356,7 +356,7 @@ register_recipe(
         "MNIST subset: zoo.data's fixed split, 4,000 train / 1,000 test. The schedule was "
         "chosen by a few trial runs, the first scored on these test images (so test_error is "
         "slightly optimistic), the later on a validation split of the training images "
-        "(3,500 / 500). sample(n, labels=...) draws a given digit with its label units "
+        "(3,500 / 500). sample(n, condition=...) draws a given digit with its label units "
         "clamped.",
         metrics={
             "test_error": Metric(

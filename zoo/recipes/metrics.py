@@ -137,14 +137,14 @@ def fd_floor(train_images, test_images, reference="grey", num_images=FD_NUM_SAMP
 def draw_images(model, recipe, num_samples, seed, batch_size=500, **sample_kwargs):
     """`num_samples` model samples as images in [0, 1] `[n, 28, 28, 1]`.
 
-    Drawn in batches with seeds `(seed, 0)`, `(seed, 1)`, ...
+    Mapped by the recipe's `to_images`, drawn as `zoo.evaluation.sample_quality.draw_images`
+    draws them.
     """
-    batches = []
-    for index, start in enumerate(range(0, num_samples, batch_size)):
-        count = min(batch_size, num_samples - start)
-        samples = model.sample(count, seed=(seed, index), **sample_kwargs)
-        batches.append(np.asarray(recipe.to_images(np.asarray(samples))))
-    return np.concatenate(batches)
+    from zoo.evaluation import sample_quality
+
+    return sample_quality.draw_images(
+        model, num_samples, seed, batch_size, recipe.to_images, **sample_kwargs
+    )
 
 
 def sampling_seconds(num_samples=64, **sample_kwargs):
