@@ -243,3 +243,20 @@ def test_dbn_mnist_trains_with_labels_and_reports_three_test_errors(tmp_path):
     assert "free energy" in card["metrics"]["test_error"]["protocol"]
     model, _ = recipes.load_preset_folder("dbn_mnist", tmp_path)
     assert model.num_labels == 10 and model.top_rbm.kernel.shape == (18, 16)
+
+
+def test_cdcgan_trains_on_labels_and_reports_label_accuracy(data_dir, tmp_path):
+    """`zoo train cdcgan_fashion_mnist` on a shrunk GAN: labelled data, per-class accuracies."""
+    names = ["label_accuracy", "label_accuracy_3"]
+    args = ["train", "cdcgan_fashion_mnist", "--data-dir", str(data_dir), "--out", str(tmp_path)]
+    args += ["--work-dir", str(tmp_path / "work"), "--set", "filters=4", "--set", "latent_dim=8"]
+    args += ["--epochs", "1", "--limit", "64", "--quiet"]
+    assert cli.main([*args, *(f"--metric={name}" for name in names)]) == 0
+    card = json.loads((tmp_path / "cdcgan_fashion_mnist" / "v1" / "metadata.json").read_text())
+    assert sorted(card["metrics"]) == names
+    assert all(0.0 <= card["metrics"][name]["value"] <= 1.0 for name in names)
+    assert "class 3" in card["metrics"]["label_accuracy_3"]["protocol"]
+    assert len(card["training"]["learning_curve"]) == 1  # val_fd on the held-out images
+    model, _ = recipes.load_preset_folder("cdcgan_fashion_mnist", tmp_path)
+    assert model.num_classes == 10
+    assert model.sample(3, seed=0, condition=[0, 4, 9]).shape == (3, 28, 28, 1)

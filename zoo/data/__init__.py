@@ -22,6 +22,7 @@ __getattr__, __dir__, __all__ = attach(
         "loading": [
             "DATASETS",
             "DatasetNotFoundError",
+            "FASHION_MNIST_CLASSES",
             "from_arrays",
             "load",
             "load_arrays",

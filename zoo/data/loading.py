@@ -40,6 +40,19 @@ from zoo.data.idx import read_idx
 
 DEBIAN_DATASETS_DIR = pathlib.Path("/usr/share/datasets")
 IMAGE_SHAPE = (28, 28, 1)
+#: Fashion-MNIST's class names, by label (Xiao, Rasul & Vollgraf, 2017).
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 MNIST_SUBSET_TEST_PER_CLASS = 100  # of the subset's 500 images per digit
 MNIST_SUBSET_SEED = 0
 

@@ -243,6 +243,46 @@ def draw_images(model, num_samples, seed, batch_size=500, to_images=None, **samp
     return np.concatenate(batches)
 
 
+def conditional_accuracy(
+    model, classifier, num_classes, per_class=1000, seed=0, batch_size=500, to_images=None
+):
+    """How often a classifier assigns a conditional model's samples to the class asked for.
+
+    Draws `per_class` samples of every class `k` (`model.sample(n, seed, condition=k)`,
+    batch by batch with the seeds `(seed, k, 0)`, `(seed, k, 1)`, ...) and classifies them:
+    the usual check that a class-conditional generator respects its labels.
+
+    Args:
+        model: A class-conditional model with `sample(n, seed=..., condition=labels)`.
+        classifier: Keras model mapping images to class probabilities or logits
+            `[batch, num_classes]`.
+        num_classes: Number of classes.
+        per_class: Samples drawn per class.
+        seed: Integer seed of the draws.
+        batch_size: Samples per `sample` call.
+        to_images: Optional `samples -> classifier inputs` (e.g. [-1, 1] -> [0, 1]).
+
+    Returns:
+        `(accuracy, per_class_accuracy)`: the overall fraction (float) and a float array
+        `[num_classes]` of the fraction within each class.
+    """
+    per_class_accuracy = np.zeros(num_classes)
+    for label in range(num_classes):
+        correct = 0
+        for index, start in enumerate(range(0, per_class, batch_size)):
+            count = min(batch_size, per_class - start)
+            samples = np.asarray(
+                model.sample(
+                    count, seed=(seed, label * 1_000_003 + index), condition=np.full(count, label)
+                )
+            )
+            images = samples if to_images is None else np.asarray(to_images(samples))
+            scores = classifier.predict(images.astype(np.float32), batch_size=500, verbose=0)
+            correct += int(np.sum(np.argmax(scores, -1) == label))
+        per_class_accuracy[label] = correct / per_class
+    return float(per_class_accuracy.mean()), per_class_accuracy
+
+
 def fashion_mnist_features(pretrained=True):
     """The FD-FMNIST feature extractor: `classifier_fashion_mnist`'s 128-d `features` layer.
 

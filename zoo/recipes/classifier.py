@@ -8,19 +8,6 @@ import keras
 from zoo.recipes.recipe import UNIT_INTERVAL, EvalContext, Metric, Recipe, register_recipe
 
 
-def _fit_classifier(model, x, recipe, epochs, verbose, callbacks):
-    images, labels = x
-    model.compile(optimizer=recipe.optimizer(), steps_per_execution=recipe.steps_per_execution)
-    model.fit(
-        images,
-        labels,
-        batch_size=recipe.batch_size,
-        epochs=epochs,
-        verbose=verbose,
-        callbacks=callbacks,
-    )
-
-
 def _accuracy(model, context: EvalContext):
     model.compile(optimizer="adam")
     return model.evaluate(
@@ -38,7 +25,6 @@ register_recipe(
         batch_size=128,
         epochs=3,
         steps_per_execution=20,
-        fit=_fit_classifier,
         with_labels=True,
         metrics={
             "test_accuracy": Metric(

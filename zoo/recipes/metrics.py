@@ -5,6 +5,8 @@ fd_fmnist(...)                 FD-FMNIST of model samples against the evaluation
                                (grey levels, or binarized for models of binary images)
 fd_floor(...)                  the same protocol on real training images: the best a model
                                can score
+label_accuracy(...)            fraction of a conditional model's samples that
+                               `classifier_fashion_mnist` assigns to their label
 sampling_seconds(...)          wall time of `sample(64)` (reported, never compared)
 """
 
@@ -162,4 +164,46 @@ def sampling_seconds(num_samples=64, **sample_kwargs):
         "after a warm-up call, on 2 shared CPU cores (machine-dependent: not compared)",
         compute=compute,
         tolerance=None,
+    )
+
+
+def label_accuracy(tolerance, label=None, per_class=1000, seed=FD_SEED):
+    """Fraction of a class-conditional model's samples classified as the class asked for.
+
+    `per_class` samples of every class, classified by `classifier_fashion_mnist`
+    (`zoo.evaluation.sample_quality.conditional_accuracy`); computed once per evaluation
+    and shared by the overall metric and the per-class ones.
+
+    Args:
+        tolerance: Absolute tolerance for `zoo eval`.
+        label: None for the accuracy over all classes; an integer class for that class's.
+        per_class: Samples drawn per class.
+        seed: Sampling seed.
+    """
+
+    def compute(model, context):
+        import zoo
+        from zoo.evaluation.sample_quality import conditional_accuracy
+
+        key = ("label_accuracy", per_class, seed)
+        if key not in context.cache:
+            context.cache[key] = conditional_accuracy(
+                model,
+                zoo.load("classifier_fashion_mnist"),
+                model.num_classes,
+                per_class=per_class,
+                seed=seed,
+                to_images=context.recipe.to_images,
+            )
+        overall, per_label = context.cache[key]
+        return overall if label is None else per_label[label]
+
+    which = "all classes" if label is None else f"class {label}"
+    return Metric(
+        protocol=f"fraction of {per_class:,} samples per class (seed {seed}, "
+        f"`sample(n, condition=k)`) that classifier_fashion_mnist (test accuracy 0.90) "
+        f"assigns to the class they were drawn for; {which} (higher is better)",
+        compute=compute,
+        tolerance=tolerance,
+        requires=("classifier_fashion_mnist",),
     )

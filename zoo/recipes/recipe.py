@@ -179,7 +179,8 @@ class Recipe:
             all), to keep a costly model's training to minutes on 2 CPU cores.
         eval_split: Split the metrics are measured on.
         steps_per_execution: Passed to `compile` (per-batch overhead matters on CPU).
-        with_labels: Train on `(images, labels)` (classifiers).
+        with_labels: Train on `(images, labels)` (classifiers, class-conditional models);
+            the training and validation data are then `(inputs, labels)` pairs.
         licence: Licence of the training data.
         notes: Anything else the card should say.
         validation_images: Hold out the last `validation_images` images of the training
@@ -295,8 +296,10 @@ class Recipe:
                 steps_per_execution=self.steps_per_execution,
             )
             batching = {} if _is_dataset(x) else {"batch_size": self.batch_size, "shuffle": True}
+            x, y = x if self.with_labels else (x, None)
             model.fit(
                 x,
+                y,
                 epochs=epochs,
                 verbose=verbose,
                 callbacks=callbacks,

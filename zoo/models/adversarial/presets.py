@@ -14,6 +14,17 @@ register_model(
     description="DCGAN on 28x28 Fashion-MNIST; samples in [-1, 1].",
 )
 register_model(
+    "cdcgan_fashion_mnist",
+    "zoo.models.adversarial.dcgan:DCGAN",
+    {"image_shape": [28, 28, 1], "latent_dim": 100, "filters": 64, "num_classes": 10},
+    family="adversarial",
+    paper=PAPER + " Mirza, Osindero, 2014. Conditional Generative Adversarial Nets. "
+    "Miyato, Koyama, 2018. cGANs with Projection Discriminator.",
+    dataset="Fashion-MNIST train (60,000 images scaled to [-1, 1], with their class labels)",
+    description="Class-conditional DCGAN on 28x28 Fashion-MNIST: `sample(n, condition=k)` "
+    "draws class k (0 T-shirt/top ... 9 ankle boot); samples in [-1, 1].",
+)
+register_model(
     "dcgan_lsun",
     "zoo.models.adversarial.dcgan:DCGAN",
     {"image_shape": [64, 64, 3], "latent_dim": 100, "filters": 128},
