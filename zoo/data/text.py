@@ -53,6 +53,14 @@ AUSTEN_NOVELS = (
     "persuasion",
 )
 
+#: The 81 distinct characters of `austen_text()`, in code-point order: the vocabulary of
+#: the `lstm_austen` preset (`CharacterVocabulary(AUSTEN_SYMBOLS)`).
+AUSTEN_SYMBOLS = (
+    "\n !\"&'()*,-.0123456789:;?ABCDEFGHIJKLMNOPQRSTUVWXYZ[]_abcdefghijklmnopqrstuvwxyz\u00a3"
+)
+#: Shares of the Austen text, by position, of the training, validation and test parts.
+AUSTEN_FRACTIONS = (0.9, 0.05, 0.05)
+
 
 def austen_text(path=None) -> str:
     """Jane Austen's six novels as one string (publication order).
@@ -160,3 +168,35 @@ def sequence_windows(ids, length, stride=None) -> np.ndarray:
     count = max(0, (len(ids) - length) // stride + 1)
     starts = np.arange(count) * stride
     return ids[starts[:, None] + np.arange(length)[None, :]]
+
+
+def austen_windows(split, length=256, path=None) -> np.ndarray:
+    """Jane Austen's novels as character ids, cut into non-overlapping windows.
+
+    The text (`austen_text`, encoded with `AUSTEN_SYMBOLS`) is split by position
+    (`AUSTEN_FRACTIONS`: the first 90% train, the next 5% validation, the last 5% test, the
+    end of "Persuasion"); each part is cut into windows of `length` characters.
+
+    Args:
+        split: `"train"`, `"validation"`, `"test"`, or `"train+validation"` (the first 95%,
+            the validation windows last).
+        length: Characters per window.
+        path: The `janeaustenr` database (see `austen_text`).
+
+    Returns:
+        int32 array `[N, length]`.
+
+    Raises:
+        ValueError: for an unknown split.
+        DatasetNotFoundError: if the novels are not installed.
+    """
+    if split not in ("train", "validation", "test", "train+validation"):
+        raise ValueError(
+            f"split must be 'train', 'validation', 'test' or 'train+validation'; got {split!r}."
+        )
+    parts = split_by_position(
+        CharacterVocabulary(AUSTEN_SYMBOLS).encode(austen_text(path)), AUSTEN_FRACTIONS
+    )
+    return np.concatenate(
+        [sequence_windows(parts[name], length) for name in split.split("+")]
+    ).astype(np.int32)

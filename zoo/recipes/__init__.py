@@ -153,6 +153,8 @@ def train_preset(
         )
         if stopping is not None:
             card["training"].update(_stopping_section(recipe, stopping.state, epochs))
+        if recipe.to_text is not None:
+            card["samples"] = text_samples(model, recipe)
         out = pathlib.Path(out) if out is not None else None
         # Keras 3 saves a compiled model's optimizer state with its weights: publish a
         # fresh copy holding the weights only (a third of the size with Adam).
@@ -169,6 +171,33 @@ def train_preset(
         if stopping is not None:
             _plot_learning_curve(preset.name, record["version"], card, recipe.monitor, out)
     return model, record
+
+
+#: The samples a text model's card shows: `model.sample(num, length, seed, temperature)`.
+TEXT_SAMPLES = {"num_samples": 3, "length": 300, "seed": 0, "temperatures": (1.0, 0.7)}
+
+
+def text_samples(model, recipe):
+    """Samples of a text model for its card, decoded by the recipe's `to_text`.
+
+    Returns:
+        `{"protocol": str, "temperature_<t>": [strings]}` for each of `TEXT_SAMPLES`'
+        temperatures.
+    """
+    settings = TEXT_SAMPLES
+    samples = {
+        "protocol": f"model.sample({settings['num_samples']}, length={settings['length']}, "
+        f"seed={settings['seed']}, temperature=t), decoded to characters"
+    }
+    for temperature in settings["temperatures"]:
+        drawn = model.sample(
+            settings["num_samples"],
+            length=settings["length"],
+            seed=settings["seed"],
+            temperature=temperature,
+        )
+        samples[f"temperature_{temperature}"] = recipe.to_text(drawn)
+    return samples
 
 
 def _plot_learning_curve(name, version, card, monitor, out):
@@ -214,7 +243,7 @@ def _train_to_plateau(model, recipe, x, validation, epochs, verbose, work_dir, r
 def _stopping_section(recipe, state, max_epochs):
     """The card's record of a run to a validation plateau: curve, best epoch, reason."""
     return {
-        "validation": f"the last {recipe.validation_images:,} images of the "
+        "validation": f"the last {recipe.validation_images:,} examples of the "
         f"{recipe.train_split} split, held out (not trained on)",
         "stopping": {
             "monitor": recipe.monitor,

@@ -5,11 +5,14 @@ fd_fmnist(...)                 FD-FMNIST of model samples against the evaluation
                                (grey levels, or binarized for models of binary images)
 fd_floor(...)                  the same protocol on real training images: the best a model
                                can score
+bits_per_character(...)        exact test bits per character of a language model
+kneser_ney_bits_per_character(...)  the same protocol for a Kneser-Ney n-gram baseline
 label_accuracy(...)            fraction of a conditional model's samples that
                                `classifier_fashion_mnist` assigns to their label
 sampling_seconds(...)          wall time of `sample(64)` (reported, never compared)
 """
 
+import math
 import time
 
 import numpy as np
@@ -206,4 +209,60 @@ def label_accuracy(tolerance, label=None, per_class=1000, seed=FD_SEED):
         compute=compute,
         tolerance=tolerance,
         requires=("classifier_fashion_mnist",),
+    )
+
+
+def bits_per_character(tolerance, batch_size=100):
+    """Exact bits per character of a language model on the evaluation windows.
+
+    Each window is scored from the start symbol with a fresh state:
+    `-sum(model.log_prob(windows)) / (num_windows * length) / ln 2`.
+
+    Args:
+        tolerance: Absolute tolerance for `zoo eval`.
+        batch_size: Windows per `log_prob` call.
+    """
+
+    def compute(model, context):
+        windows = context.inputs()
+        nats = mean_over_batches(lambda batch: -model.log_prob(batch), windows, batch_size)
+        return nats / windows.shape[1] / math.log(2.0)
+
+    return Metric(
+        protocol="bits per character, exact log p(x), on every non-overlapping window of the "
+        "evaluation text, each scored from the start symbol with a fresh state (lower is "
+        "better)",
+        compute=compute,
+        tolerance=tolerance,
+    )
+
+
+def kneser_ney_bits_per_character(order, tolerance):
+    """Bits per character of an interpolated Kneser-Ney n-gram on the same windows.
+
+    The baseline a language model's card shows beside it: `zoo.evaluation.KneserNeyNGram`
+    of `order`, counted on the recipe's training windows (validation ones held out) and
+    scored on each evaluation window with no history, as `bits_per_character` scores the
+    model. The model is not used.
+
+    Args:
+        order: n of the n-gram.
+        tolerance: Absolute tolerance for `zoo eval`.
+    """
+
+    def compute(model, context):
+        from zoo.evaluation import KneserNeyNGram
+
+        train = context.recipe.training_data(context.data_dir)
+        ngram = KneserNeyNGram(order, model.vocab_size).fit(np.ravel(train))
+        windows = context.inputs()
+        nats = -sum(ngram.log_prob(window) for window in windows)
+        return nats / windows.size / math.log(2.0)
+
+    return Metric(
+        protocol=f"bits per character of an interpolated Kneser-Ney {order}-gram "
+        "(zoo.evaluation.KneserNeyNGram) counted on the training windows and scored on every "
+        "evaluation window with no history, as the model is (a baseline; lower is better)",
+        compute=compute,
+        tolerance=tolerance,
     )

@@ -130,20 +130,20 @@ class EvalContext:
     cache: dict = dataclasses.field(default_factory=dict)
 
     def raw_images(self) -> np.ndarray:
-        """The uint8 evaluation images `[N, 28, 28, 1]` of the recipe's evaluation split."""
+        """The raw evaluation examples of the recipe's evaluation split.
+
+        uint8 images `[N, 28, 28, 1]` for image datasets; what the recipe's `load_split`
+        returns otherwise (character ids `[N, T]` for text).
+        """
         if "raw" not in self.cache:
-            images, _ = zoo.data.load_arrays(
-                self.recipe.dataset, self.recipe.eval_split, data_dir=self.data_dir
-            )
+            images, _ = self.recipe.load_split(self.recipe.eval_split, self.data_dir)
             self.cache["raw"] = images[: self.limit] if self.limit else images
         return self.cache["raw"]
 
     def labels(self) -> np.ndarray:
         """The int64 labels of the evaluation images."""
         if "labels" not in self.cache:
-            _, labels = zoo.data.load_arrays(
-                self.recipe.dataset, self.recipe.eval_split, data_dir=self.data_dir
-            )
+            _, labels = self.recipe.load_split(self.recipe.eval_split, self.data_dir)
             self.cache["labels"] = labels[: self.limit] if self.limit else labels
         return self.cache["labels"]
 
@@ -171,7 +171,13 @@ class Recipe:
         seed: Seed of `keras.utils.set_random_seed` and of the data order.
         metrics: `{name: Metric}` measured for the card and checked by `zoo eval`.
         to_images: `samples -> images in [0, 1] [n, 28, 28, 1]` for sample grids and FD
-            (None: the model does not sample).
+            (None: the model does not sample images).
+        to_text: `samples -> list of strings` for models of text, whose samples `zoo
+            sample` prints and the card shows (None: not a text model).
+        loader: Optional `(split, data_dir) -> (examples, labels or None)` replacing
+            `zoo.data.load_arrays(dataset, split)` for data that is not an image dataset
+            of `zoo.data` (e.g. windows of a text); `validation_images` then counts its
+            examples.
         fit: Optional `(model, x, recipe, epochs, verbose, callbacks) -> None` replacing
             the default `compile(optimizer) + fit` (e.g. greedy pretraining).
         train_split: Split trained on.
@@ -212,6 +218,8 @@ class Recipe:
     seed: int = 0
     metrics: dict = dataclasses.field(default_factory=dict)
     to_images: Callable | None = None
+    to_text: Callable | None = None
+    loader: Callable | None = None
     fit: Callable | None = None
     train_split: str = "train"
     train_images: int | None = None
@@ -259,13 +267,22 @@ class Recipe:
         """
         if not self.validation_images:
             return None
-        images, labels = zoo.data.load_arrays(self.dataset, self.train_split, data_dir=data_dir)
+        images, labels = self.load_split(self.train_split, data_dir)
         held_out = slice(len(images) - self.validation_images, None)
         inputs = self.preprocessing.transform(images[held_out], 0)
         return (inputs, labels[held_out]) if self.with_labels else inputs
 
+    def load_split(self, split, data_dir=None):
+        """The raw examples and labels (or None) of a split.
+
+        From the recipe's `loader`, else `zoo.data.load_arrays(dataset, split)`.
+        """
+        if self.loader is not None:
+            return self.loader(split, data_dir)
+        return zoo.data.load_arrays(self.dataset, split, data_dir=data_dir)
+
     def _training_images(self, data_dir, limit):
-        images, labels = zoo.data.load_arrays(self.dataset, self.train_split, data_dir=data_dir)
+        images, labels = self.load_split(self.train_split, data_dir)
         end = len(images) - (self.validation_images or 0)
         if end <= 0:
             raise ValueError(
@@ -273,7 +290,7 @@ class Recipe:
                 f"{len(images):,} in {self.dataset!r} {self.train_split!r}."
             )
         end = min(end, limit or self.train_images or end)
-        return images[:end], labels[:end]
+        return images[:end], None if labels is None else labels[:end]
 
     def train(self, model, x, epochs=None, verbose=1, callbacks=(), validation=None):
         """Train `model` on `x` by this recipe; returns the wall time in seconds.
@@ -313,7 +330,9 @@ class Recipe:
         """The `training` section of the model card."""
         return {
             "command": command,
-            "data": f"zoo.data.load_arrays({self.dataset!r}, {self.train_split!r})",
+            "data": f"{self._loader_name()}({self.dataset!r}, {self.train_split!r})"
+            if self.loader is None
+            else f"{self._loader_name()}({self.train_split!r})",
             "preprocessing": self.preprocessing.description,
             "optimizer": self.optimizer_description,
             "batch_size": self.batch_size,
@@ -328,6 +347,11 @@ class Recipe:
             "tf_enable_onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset"),
             **({"notes": self.notes} if self.notes else {}),
         }
+
+    def _loader_name(self):
+        if self.loader is None:
+            return "zoo.data.load_arrays"
+        return f"{self.loader.__module__}.{self.loader.__qualname__}"
 
 
 def cpu_model():

@@ -32,3 +32,25 @@ register_model(
     dataset="Fashion-MNIST train, binarized (pixel/255 > 0.5)",
     description="Gated PixelCNN (no blind spot), Bernoulli pixels, binarized Fashion-MNIST",
 )
+register_model(
+    "lstm_austen",
+    "zoo.models.autoregressive.recurrent_language_model:RecurrentLanguageModel",
+    {
+        "vocab_size": 81,
+        "cell": "lstm",
+        "units": 512,
+        "num_layers": 1,
+        "embedding_dim": 64,
+        "sequence_length": 256,
+        "bptt_window": 64,
+    },
+    family="autoregressive",
+    paper="Hochreiter, Schmidhuber (1997). Long Short-Term Memory. Neural Computation; "
+    "Graves (2013). Generating Sequences with Recurrent Neural Networks. arXiv:1308.0850.",
+    dataset="Jane Austen's six novels (public domain), from Debian's r-cran-janeaustenr "
+    "(the R package janeaustenr, MIT licence): the first 90% of the text by position, as "
+    "windows of 256 characters",
+    description="Character-level LSTM language model (1 x 512 units) of Jane Austen's novels; "
+    "ids of zoo.data.text.AUSTEN_SYMBOLS (81 characters), decode samples with "
+    "zoo.data.text.CharacterVocabulary(AUSTEN_SYMBOLS).decode",
+)
