@@ -16,6 +16,7 @@ import pytest
 import zoo
 from zoo.models.adversarial.gan import GAN
 from zoo.models.autoencoders.autoencoder import Autoencoder
+from zoo.models.autoregressive.recurrent_language_model import RecurrentLanguageModel
 from zoo.models.classifier.image_classifier import ImageClassifier
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.rbm import RestrictedBoltzmannMachine
@@ -29,10 +30,13 @@ AIS_SCHEDULE = np.linspace(0.0, 1.0, 20).astype(np.float32)
 
 def _training_data(model, rng):
     """A batch in the range the preset's family trains on, plus labels where it needs them
-    (the classifier, a DBN with label units)."""
+    (the classifier, a class-conditional GAN, a DBN with label units)."""
     shape = (BATCH, *model.data_shape)
     if isinstance(model, GAN):
-        return rng.uniform(-1.0, 1.0, shape).astype(np.float32), None
+        labels = None if model.num_classes is None else rng.integers(0, model.num_classes, BATCH)
+        return rng.uniform(-1.0, 1.0, shape).astype(np.float32), labels
+    if isinstance(model, RecurrentLanguageModel):
+        return rng.integers(0, model.vocab_size, shape).astype(np.int32), None
     if isinstance(model, Autoencoder | ImageClassifier):
         x = rng.uniform(0.0, 1.0, shape).astype(np.float32)
         labels = rng.integers(0, 10, BATCH) if isinstance(model, ImageClassifier) else None

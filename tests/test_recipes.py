@@ -260,3 +260,33 @@ def test_cdcgan_trains_on_labels_and_reports_label_accuracy(data_dir, tmp_path):
     model, _ = recipes.load_preset_folder("cdcgan_fashion_mnist", tmp_path)
     assert model.num_classes == 10
     assert model.sample(3, seed=0, condition=[0, 4, 9]).shape == (3, 28, 28, 1)
+
+
+@pytest.fixture
+def fake_austen(monkeypatch):
+    """A 4.1-million-character stand-in for Austen's novels (random words of 12 kinds), as
+    long as the real text so that the recipe's 786 validation windows fit."""
+    from zoo.data import text
+
+    rng = np.random.default_rng(0)
+    words = np.array(["Emma", "and", "the", "Miss", "Bennet", "said", "she,", "of", "her.\n"])
+    fake = " ".join(words[rng.integers(0, len(words), 1_000_000)])[:4_100_000]
+    monkeypatch.setattr(text, "austen_text", lambda path=None: fake)
+    return fake
+
+
+def test_lstm_austen_trains_on_text_and_shows_baselines_and_samples(fake_austen, tmp_path):
+    """`zoo train lstm_austen` on a shrunk LSTM: text windows, exact bpc, n-gram, samples."""
+    names = ["test_bits_per_character", "kneser_ney_5gram_test_bits_per_character"]
+    args = ["train", "lstm_austen", "--out", str(tmp_path), "--work-dir", str(tmp_path / "w")]
+    args += ["--set", "units=8", "--epochs", "1", "--limit", "64", "--quiet"]
+    assert cli.main([*args, *(f"--metric={name}" for name in names)]) == 0
+    card = json.loads((tmp_path / "lstm_austen" / "v1" / "metadata.json").read_text())
+    assert sorted(card["metrics"]) == sorted(names)
+    model_bpc = card["metrics"]["test_bits_per_character"]["value"]
+    ngram_bpc = card["metrics"]["kneser_ney_5gram_test_bits_per_character"]["value"]
+    assert 0.0 < ngram_bpc < model_bpc < 8.0  # 64 updates of 8 units: far behind the 5-gram
+    assert card["training"]["learning_curve"][0]["val_bits_per_character"] > 0
+    samples = card["samples"]["temperature_0.7"]
+    assert len(samples) == 3 and all(len(s) == 300 for s in samples)
+    assert set("".join(samples)) <= set(zoo.data.text.AUSTEN_SYMBOLS)

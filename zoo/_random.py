@@ -29,6 +29,22 @@ def stateless_seed(seed=None) -> tf.Tensor:
     return tf.stack([tf.cast(seed, tf.int32), tf.constant(_SEED_SALT, tf.int32)])
 
 
+def next_seed(seed_generator) -> tf.Tensor:
+    """The next shape-[2] int32 seed of a `keras.random.SeedGenerator`, for stateless ops.
+
+    A model's training noise (latents, Gibbs draws, corruption) takes its seed from here
+    once per step, so `keras.utils.set_random_seed` and the generator's saved state make
+    training repeatable and resumable.
+
+    Args:
+        seed_generator: A `keras.random.SeedGenerator` (its state advances by one).
+
+    Returns:
+        An int32 tensor of shape [2].
+    """
+    return tf.cast(tf.math.floormod(seed_generator.next(), tf.int32.max - 1), tf.int32)
+
+
 def split_seed(seed, num: int) -> list[tf.Tensor]:
     """Split a seed (anything `stateless_seed` takes) into `num` independent seeds."""
     return tf.unstack(tf.random.split(stateless_seed(seed), num))

@@ -57,3 +57,19 @@ def test_splits_are_consecutive_and_windows_cover_them():
 def test_missing_austen_says_what_to_install(tmp_path):
     with pytest.raises(DatasetNotFoundError, match="r-cran-janeaustenr"):
         austen_text(tmp_path / "Rdata.rdb")
+
+
+def test_austen_windows_split_by_position_in_the_fixed_vocabulary(monkeypatch):
+    from zoo.data import text
+
+    fake = ("It is a truth universally acknowledged.\n" * 1000)[:40_000]
+    monkeypatch.setattr(text, "austen_text", lambda path=None: fake)
+    train, validation, test = (text.austen_windows(s, 100) for s in ("train", "validation", "test"))
+    assert train.shape == (360, 100) and validation.shape == test.shape == (20, 100)
+    assert train.dtype == np.int32
+    both = text.austen_windows("train+validation", 100)
+    np.testing.assert_array_equal(both, np.concatenate([train, validation]))
+    vocabulary = CharacterVocabulary(text.AUSTEN_SYMBOLS)
+    assert vocabulary.size == 81 and vocabulary.decode(test[-1]) == fake[-100:]
+    with pytest.raises(ValueError, match="split must be"):
+        text.austen_windows("dev")

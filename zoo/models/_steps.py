@@ -1,6 +1,16 @@
-"""The `train_step` / `test_step` pair shared by models trained on one differentiable loss."""
+"""What the models' training steps share.
+
+- `metric_logs(model)`: the logs a `train_step` / `test_step` returns.
+- `LossTermsSteps`: the `train_step` / `test_step` pair of models trained on one
+  differentiable loss.
+"""
 
 import tensorflow as tf
+
+
+def metric_logs(model) -> dict:
+    """`{name: result}` of every metric of `model`: what a `train_step` returns to Keras."""
+    return {metric.name: metric.result() for metric in model.metrics}
 
 
 class LossTermsSteps:

@@ -36,7 +36,8 @@ import numpy as np
 import tensorflow as tf
 
 from zoo._checks import check_finite, check_in_range, check_inner_shape
-from zoo._random import replica_batch_noise, replica_rows, split_seed, stateless_seed
+from zoo._random import next_seed, replica_batch_noise, replica_rows, split_seed, stateless_seed
+from zoo.models._steps import metric_logs
 from zoo.models.adversarial import losses as gan_losses
 from zoo.models.base import GenerativeModel, resolve_condition
 
@@ -356,7 +357,7 @@ class GAN(GenerativeModel):
         # Per-example values: the averaged losses are already divided by the replicas.
         self.d_loss_tracker.update_state(d_per_example)
         self.g_loss_tracker.update_state(g_per_example)
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     def test_step(self, data):
         real, labels = self._real_batch(data)
@@ -367,7 +368,7 @@ class GAN(GenerativeModel):
         )
         fake_logits = self._discriminate(fake, labels)
         self.g_loss_tracker.update_state(self.gan_loss.generator(fake_logits))
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     def _real_batch(self, data):
         """`(examples, labels)` of a batch; labels are None for an unconditional GAN."""
@@ -401,7 +402,7 @@ class GAN(GenerativeModel):
         """
 
         def draw(n):
-            seed = tf.cast(tf.math.floormod(self.seed_generator.next(), tf.int32.max - 1), tf.int32)
+            seed = next_seed(self.seed_generator)
             return tf.random.stateless_normal([n, self.latent_dim], seed, alg="philox")
 
         return replica_batch_noise(draw, batch_size, rows)

@@ -38,8 +38,8 @@ import numpy as np
 import tensorflow as tf
 
 from zoo._checks import as_float_batch, check_in_range
-from zoo._random import replica_batch_noise, stateless_seed
-from zoo.models._steps import LossTermsSteps
+from zoo._random import next_seed, replica_batch_noise, stateless_seed
+from zoo.models._steps import LossTermsSteps, metric_logs
 from zoo.models.base import GenerativeModel
 
 LOSSES = ("cross_entropy", "squared_error")
@@ -215,7 +215,7 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
         trackers = {m.name: m for m in self.metrics}
         for name, values in per_example.items():
             trackers[name].update_state(values, sample_weight=sample_weight)
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     def _check_data(self, x):
         x = as_float_batch(x, self.data_shape)
@@ -226,7 +226,7 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
     def _next_seed(self, seed):
         """A stateless seed: from `seed` if given, else fresh from the model's generator."""
         if seed is None:
-            return tf.cast(self.seed_generator.next(), tf.int32)
+            return next_seed(self.seed_generator)
         return stateless_seed(seed)
 
     # ------------------------------------------------------------------------ config

@@ -15,6 +15,7 @@ import tensorflow as tf
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import stateless_seed
 from zoo.layers.masked import MaskedConv2D
+from zoo.models._steps import metric_logs
 from zoo.models.autoregressive.pixel_likelihoods import PixelLikelihood
 from zoo.models.base import GenerativeModel, resolve_condition
 
@@ -93,12 +94,12 @@ class AutoregressiveModel(GenerativeModel):
         x, condition = self._prepare_batch(*self._unpack(data))
         nll = self._update_function()(x, condition)
         self.loss_tracker.update_state(nll)
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     def test_step(self, data):
         x, condition = self._unpack(data)
         self.loss_tracker.update_state(self._negative_log_likelihood(x, condition, training=False))
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
 
 class AutoregressiveImageModel(AutoregressiveModel):

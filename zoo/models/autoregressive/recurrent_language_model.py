@@ -41,6 +41,7 @@ import tensorflow as tf
 
 from zoo._checks import INPUT_ERROR, check_finite, check_in_range, check_inner_shape
 from zoo._random import stateless_seed
+from zoo.models._steps import metric_logs
 from zoo.models.autoregressive.base import AutoregressiveModel
 
 CELLS = ("rnn", "irnn", "lstm")
@@ -287,7 +288,7 @@ class RecurrentLanguageModel(AutoregressiveModel):
     def _record(self, nats_per_symbol):
         self.loss_tracker.update_state(nats_per_symbol)
         self.bits_tracker.update_state(nats_per_symbol / math.log(2.0))
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     # ----------------------------------------------------------------- sampling
     def sample(self, num_samples, length=None, seed=None, temperature=1.0):

@@ -41,9 +41,9 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 
 from zoo._checks import as_float_batch, check_in_range
-from zoo._random import replica_batch_noise, split_seed, stateless_seed
+from zoo._random import next_seed, replica_batch_noise, split_seed, stateless_seed
 from zoo.evaluation.importance_weighted import importance_weighted_log_prob
-from zoo.models._steps import LossTermsSteps
+from zoo.models._steps import LossTermsSteps, metric_logs
 from zoo.models.base import GenerativeModel
 
 tfd = tfp.distributions
@@ -508,7 +508,7 @@ class VAE(LossTermsSteps, GenerativeModel):
 
     def _loss_terms(self, data, training):
         x, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
-        seed = tf.cast(self.seed_generator.next(), tf.int32)
+        seed = next_seed(self.seed_generator)
         posterior = self.encode(x, training=training)
         # Replica-aware noise: 2 replicas take the same step as one device on the global batch.
         noise = replica_batch_noise(
@@ -528,7 +528,7 @@ class VAE(LossTermsSteps, GenerativeModel):
         self.elbo_tracker.update_state(reconstruction - kl)
         self.reconstruction_tracker.update_state(reconstruction)
         self.kl_tracker.update_state(kl)
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     def _check_data(self, x):
         x = as_float_batch(x, self.data_shape)

@@ -124,3 +124,28 @@ def test_mode_coverage_protocol():
     assert result["protocol"]["num_samples"] == 800
     with pytest.raises(ValueError, match=r"\(n, 2\)"):
         coverage.mode_coverage(np.zeros((3, 3)), ring)
+
+
+def test_conditional_accuracy_counts_samples_classified_as_their_condition():
+    """A fake generator that draws class k right for k < 5 and as k + 1 otherwise."""
+
+    class OneHotGenerator:
+        def sample(self, n, seed=None, condition=None):
+            drawn = np.where(condition < 5, condition, (condition + 1) % 10)
+            return np.eye(10, dtype=np.float32)[drawn] * 2.0 - 1.0  # in [-1, 1]
+
+    class Identity:
+        def predict(self, x, batch_size=None, verbose=0):
+            assert x.min() >= 0.0  # to_images was applied
+            return x
+
+    overall, per_class = sq.conditional_accuracy(
+        OneHotGenerator(),
+        Identity(),
+        10,
+        per_class=7,
+        batch_size=3,
+        to_images=lambda s: (s + 1) / 2,
+    )
+    np.testing.assert_array_equal(per_class, [1.0] * 5 + [0.0] * 5)
+    assert overall == 0.5
