@@ -80,7 +80,7 @@ def test_cd_update_is_gradient_of_free_energy_difference(persistent):
         if w.path in before:
             w.assign(before[w.path])
     # The negative particles the step will use, drawn with the same seed by the same code.
-    v_model = clone._negative_phase(x, clone._hidden_logits(x), seed)[0].numpy()
+    v_model = clone.negative_phase(x, clone.hidden_logits(x), seed)[0].numpy()
     assert not np.array_equal(v_model, x[: len(v_model)])
 
     model.train_on_batch(x)
@@ -265,13 +265,13 @@ def test_sparsity_penalty_pushes_hidden_activity_to_target():
             BernoulliRBM(10, 6, weight_decay=0.0, sparsity_target=target, sparsity_cost=1.0), 0.5
         )
         with tf.GradientTape() as tape:
-            logits = rbm._hidden_logits(x)
-            penalty = rbm._penalty(logits)
+            logits = rbm.hidden_logits(x)
+            penalty = rbm.penalty(logits)
         activity = np.mean(rbm.encode(x), axis=0)
         # A descent step on the hidden biases moves every unit's mean activity to the target.
         step = -np.asarray(tape.gradient(penalty, rbm.hidden_bias))
         np.testing.assert_array_equal(np.sign(step), np.sign(target - activity))
-    assert float(BernoulliRBM(10, 6, weight_decay=0.0)._penalty(logits)) == 0.0
+    assert float(BernoulliRBM(10, 6, weight_decay=0.0).penalty(logits)) == 0.0
 
 
 def test_bad_input_raises_clear_errors():
