@@ -33,12 +33,16 @@ from zoo._checks import check_finite, check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_noise, stateless_seed
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
 from zoo.models.base import GenerativeModel
-from zoo.models.energy.binary_enumeration import MAX_EXACT_BITS, log_sum_exp_over_states
+from zoo.models.energy.binary_enumeration import (
+    MAX_EXACT_BITS,
+    MAX_IMPLICIT_EXACT_BITS,
+    chunk_size_for,
+    log_sum_exp_over_states,
+)
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.markov_chain import consecutive_states
 from zoo.models.energy.units import sample_bernoulli
 
-_ENUMERATION_BUDGET = 2**22  # floats per chunk when enumerating states
 #: `steps_per_execution` of `compile` when none is given (one epoch of 60,000 examples at
 #: batch 100 is 600 steps).
 DEFAULT_STEPS_PER_EXECUTION = 1000
@@ -433,7 +437,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         """The cached log Z, computed exactly first when stale and at most 2^20 states."""
         # Traced (e.g. an exported signature): the cached value is used as it is.
         if tf.executing_eagerly() and math.isnan(float(self.log_z_cache.numpy())):
-            if self._enumerated_layer()[1] > 20:
+            if self._enumerated_layer()[1] > MAX_IMPLICIT_EXACT_BITS:
                 raise RuntimeError(
                     "log Z of the current weights is unknown; call "
                     'model.log_partition(method="ais", data=x_train) (or method="exact" for '
@@ -460,7 +464,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
                 f"refused above 2^{MAX_EXACT_BITS}. Use log_partition(method='ais')."
             )
         other = self.n_visible if layer == "hidden" else self.n_hidden
-        chunk = min(2**bits, max(1, 2 ** int(math.log2(max(1, _ENUMERATION_BUDGET // other)))))
+        chunk = chunk_size_for(bits, other)
         energy = self._hidden_free_energy if layer == "hidden" else self._state_free_energy
         return self._enumerate(energy, bits, chunk)
 
@@ -639,9 +643,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
                 seed,
                 replica_rows(tf.shape(v_data)[0]),
             )
-            free_energy_model = self.free_energy(
-                v_model, hidden_logits=self.hidden_logits(v_model)
-            )
+            free_energy_model = self.free_energy(v_model, hidden_logits=self.hidden_logits(v_model))
             loss = (
                 tf.nn.compute_average_loss(free_energy_data)
                 - tf.nn.compute_average_loss(free_energy_model)
