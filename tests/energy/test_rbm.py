@@ -13,6 +13,7 @@ from sklearn.datasets import load_digits
 from zoo.callbacks import LikelihoodMonitor
 from zoo.evaluation.ais import ais_schedule
 from zoo.models import BernoulliRBM, GaussianBernoulliRBM
+from zoo.models.energy import binary_enumeration
 from zoo.models.energy import rbm as rbm_module
 
 # Also run under the other oneDNN setting by .ci/run (CPU kernels differ in numerics).
@@ -136,7 +137,7 @@ def test_gaussian_conditionals_and_log_partition():
 
 @pytest.mark.parametrize("n_visible, n_hidden", [(6, 3), (3, 6)])  # enumerate h, then v
 def test_exact_log_partition_matches_brute_force(n_visible, n_hidden, monkeypatch):
-    monkeypatch.setattr(rbm_module, "_ENUMERATION_BUDGET", 12)  # several chunks
+    monkeypatch.setattr(binary_enumeration, "ENUMERATION_BUDGET", 12)  # several chunks
     rbm = _randomize(BernoulliRBM(n_visible, n_hidden))
     brute = logsumexp(-_bernoulli_energy(rbm, _all_states(n_visible), _all_states(n_hidden)))
     np.testing.assert_allclose(rbm.log_partition("exact"), brute, rtol=1e-5)
