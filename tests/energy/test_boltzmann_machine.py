@@ -103,3 +103,26 @@ def test_refuses_large_exact_computations():
         BoltzmannMachine(20, 6).log_partition()
     with pytest.raises(ValueError, match=r"\[0.0, 1.0\]"):
         BoltzmannMachine(2, 1).log_prob(np.full((1, 2), 3.0, np.float32))
+
+
+def test_exact_log_partition_on_12_units_is_chunked_and_matches_brute_force():
+    bm = _randomize(BoltzmannMachine(7, 5), scale=0.5, seed=3)
+    s = _states(12)
+    brute = logsumexp(-_numpy_energy(bm, s[:, :7], s[:, 7:]))
+    np.testing.assert_allclose(bm.log_partition(), brute, rtol=1e-5)
+    # 2^12 states in 128 chunks of 32: the same sum.
+    np.testing.assert_allclose(bm.log_partition(chunk_size=32), brute, rtol=1e-5)
+    visible = _states(7)
+    chunked = np.asarray(bm.log_prob(visible, chunk_size=4))  # 8 chunks of hidden states
+    np.testing.assert_allclose(chunked, np.asarray(bm.log_prob(visible)), atol=1e-5)
+    np.testing.assert_allclose(logsumexp(chunked), 0.0, atol=1e-5)
+    with pytest.raises(ValueError, match="chunk_size"):
+        bm.log_partition(chunk_size=3)
+
+
+@pytest.mark.parametrize("num_samples", [1, 2])
+def test_sample_is_the_first_call_on_a_fresh_model(num_samples):
+    # A batch of 1 used to change the random-scan loop variable's static shape.
+    samples = BoltzmannMachine(3, 2, seed=0).sample(num_samples, seed=0, burn_in=2)
+    assert samples.shape == (num_samples, 3)
+    assert set(np.unique(samples)) <= {0.0, 1.0}

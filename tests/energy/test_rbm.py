@@ -13,6 +13,7 @@ from sklearn.datasets import load_digits
 from zoo.callbacks import LikelihoodMonitor
 from zoo.evaluation.ais import ais_schedule
 from zoo.models import BernoulliRBM, GaussianBernoulliRBM
+from zoo.models.energy import binary_enumeration
 from zoo.models.energy import rbm as rbm_module
 
 # Also run under the other oneDNN setting by .ci/run (CPU kernels differ in numerics).
@@ -80,7 +81,7 @@ def test_cd_update_is_gradient_of_free_energy_difference(persistent):
         if w.path in before:
             w.assign(before[w.path])
     # The negative particles the step will use, drawn with the same seed by the same code.
-    v_model = clone._negative_phase(x, clone._hidden_logits(x), seed)[0].numpy()
+    v_model = clone.negative_phase(x, clone.hidden_logits(x), seed)[0].numpy()
     assert not np.array_equal(v_model, x[: len(v_model)])
 
     model.train_on_batch(x)
@@ -136,7 +137,7 @@ def test_gaussian_conditionals_and_log_partition():
 
 @pytest.mark.parametrize("n_visible, n_hidden", [(6, 3), (3, 6)])  # enumerate h, then v
 def test_exact_log_partition_matches_brute_force(n_visible, n_hidden, monkeypatch):
-    monkeypatch.setattr(rbm_module, "_ENUMERATION_BUDGET", 12)  # several chunks
+    monkeypatch.setattr(binary_enumeration, "ENUMERATION_BUDGET", 12)  # several chunks
     rbm = _randomize(BernoulliRBM(n_visible, n_hidden))
     brute = logsumexp(-_bernoulli_energy(rbm, _all_states(n_visible), _all_states(n_hidden)))
     np.testing.assert_allclose(rbm.log_partition("exact"), brute, rtol=1e-5)
@@ -265,13 +266,13 @@ def test_sparsity_penalty_pushes_hidden_activity_to_target():
             BernoulliRBM(10, 6, weight_decay=0.0, sparsity_target=target, sparsity_cost=1.0), 0.5
         )
         with tf.GradientTape() as tape:
-            logits = rbm._hidden_logits(x)
-            penalty = rbm._penalty(logits)
+            logits = rbm.hidden_logits(x)
+            penalty = rbm.penalty(logits)
         activity = np.mean(rbm.encode(x), axis=0)
         # A descent step on the hidden biases moves every unit's mean activity to the target.
         step = -np.asarray(tape.gradient(penalty, rbm.hidden_bias))
         np.testing.assert_array_equal(np.sign(step), np.sign(target - activity))
-    assert float(BernoulliRBM(10, 6, weight_decay=0.0)._penalty(logits)) == 0.0
+    assert float(BernoulliRBM(10, 6, weight_decay=0.0).penalty(logits)) == 0.0
 
 
 def test_bad_input_raises_clear_errors():

@@ -25,7 +25,11 @@ import tensorflow as tf
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_noise, stateless_seed
 from zoo.models.base import GenerativeModel
-from zoo.models.energy.binary_enumeration import MAX_EXACT_BITS, binary_states
+from zoo.models.energy.binary_enumeration import (
+    MAX_EXACT_BITS,
+    chunk_size_for,
+    log_sum_exp_over_states,
+)
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.markov_chain import consecutive_states
 from zoo.models.energy.units import sample_bernoulli
@@ -208,7 +212,11 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             field = tf.gather(bias, site) + tf.reduce_sum(tf.gather(coupling, site) * state, -1)
             new = sample_bernoulli(tf.sigmoid(field), seed_value, rows)
             one_hot = tf.one_hot(site, n)
-            return t + 1, state + one_hot * (new - tf.gather(state, site, batch_dims=1))[:, None]
+            updated = state + one_hot * (new - tf.gather(state, site, batch_dims=1))[:, None]
+            # The site draws have a dynamic batch size; without this a static batch of 1
+            # would broadcast to an unknown one and change the loop variable's shape.
+            updated.set_shape(state.shape)
+            return t + 1, updated
 
         return tf.while_loop(lambda t, _: t < num_updates, body, (tf.constant(0), state))[1]
 
@@ -246,34 +254,84 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
                 f"2^{MAX_EXACT_BITS}. The Boltzmann machine is meant for tiny sizes."
             )
 
-    def log_partition(self, method="exact"):
+    def log_partition(self, method="exact", chunk_size=None):
         """Compute log Z by enumerating all 2^(n_visible + n_hidden) joint states.
 
+        The states are enumerated in chunks inside one compiled loop
+        (`zoo.models.energy.binary_enumeration.log_sum_exp_over_states`), so memory stays
+        at one chunk, not all 2^n states at once.
+
+        Args:
+            method: `"exact"` (the only method).
+            chunk_size: Joint states per chunk, a power of two up to 2^n; default the
+                largest within `binary_enumeration.ENUMERATION_BUDGET` floats.
+
+        Returns:
+            float32 scalar.
+
         Raises:
-            ValueError: for another method or above 2^25 states.
+            ValueError: for another method, a bad `chunk_size`, or above 2^25 states.
         """
         if method != "exact":
             raise ValueError(f'BoltzmannMachine supports method="exact" only; got {method!r}.')
-        self._check_exact(self.n_visible + self.n_hidden)
-        states = binary_states(self.n_visible + self.n_hidden)
-        return tf.reduce_logsumexp(
-            -self._energy(states[:, : self.n_visible], states[:, self.n_visible :])
-        )
+        bits = self.n_visible + self.n_hidden
+        self._check_exact(bits)
+        chunk_size = chunk_size_for(bits, bits) if chunk_size is None else int(chunk_size)
+        return self._enumerate_log_partition(bits, chunk_size)
 
-    def log_prob(self, v):
+    @tf.function(reduce_retracing=True)
+    def _enumerate_log_partition(self, bits, chunk_size):
+        def minus_energy(states):
+            return -self._energy(*self._split(states))
+
+        return log_sum_exp_over_states(minus_energy, bits, chunk_size)
+
+    def log_prob(self, v, chunk_size=None):
         """Exact log p(v) = log sum_h exp(-E(v, h)) - log Z in nats, float32 `[batch]`.
 
+        Both sums enumerate binary states in chunks (see `log_partition`).
+
+        Args:
+            v: Binary visible vectors `[batch, n_visible]`.
+            chunk_size: States per chunk of both enumerations (hidden states for the
+                numerator, joint states for log Z); default within the budget.
+
+        Returns:
+            float32 `[batch]`.
+
         Raises:
-            ValueError: for bad input or models above 2^25 joint states.
+            ValueError: for bad input, a bad `chunk_size`, or models above 2^25 joint
+                states.
         """
         v = self._prepare(v, self.n_visible, "v")
         self._check_exact(self.n_visible + self.n_hidden)
-        hidden = binary_states(self.n_hidden)
-        batch, num_h = tf.shape(v)[0], tf.shape(hidden)[0]
-        pairs_v = tf.repeat(v, num_h, axis=0)
-        pairs_h = tf.tile(hidden, [batch, 1])
-        energies = tf.reshape(self._energy(pairs_v, pairs_h), [batch, num_h])
-        return tf.reduce_logsumexp(-energies, axis=-1) - self.log_partition()
+        if chunk_size is None:
+            batch = v.shape[0] or 1
+            chunk = chunk_size_for(self.n_hidden, max(batch, self.n_hidden))
+        else:
+            chunk = min(int(chunk_size), 2**self.n_hidden)
+        log_numerator = self._enumerate_hidden(v, self.n_hidden, chunk)
+        return log_numerator - self.log_partition(chunk_size=chunk_size)
+
+    @tf.function(reduce_retracing=True)
+    def _enumerate_hidden(self, v, bits, chunk_size):
+        """The log sum_h exp(-E(v, h)) of each row of `v`, over chunks of hidden states."""
+        visible_only = tf.reduce_sum(
+            tf.matmul(v, self.visible_coupling) * v, -1
+        ) + tf.linalg.matvec(v, self.visible_bias)
+        visible_field = tf.matmul(v, self.kernel)  # [batch, n_hidden]
+
+        def minus_energy(hidden):  # [m, n_hidden] -> [m, batch]
+            hidden_only = tf.reduce_sum(
+                tf.matmul(hidden, self.hidden_coupling) * hidden, -1
+            ) + tf.linalg.matvec(hidden, self.hidden_bias)
+            return (
+                tf.matmul(hidden, visible_field, transpose_b=True)
+                + hidden_only[:, None]
+                + visible_only[None, :]
+            )
+
+        return log_sum_exp_over_states(minus_energy, bits, chunk_size)
 
     # ----------------------------------------------------------------- training
     def _default_optimizer(self):

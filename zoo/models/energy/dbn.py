@@ -328,12 +328,14 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             # Top-level RBM: CD-k from the wake states (joined with the labels, whose units
             # the negative phase samples too).
             top_visible = wake[-1] if labels is None else tf.concat([wake[-1], labels], -1)
-            top_logits = top._hidden_logits(top_visible)
-            top_free_energy = top._free_energy(top_visible, top_logits)
-            negative, _ = top._negative_phase(
+            top_logits = top.hidden_logits(top_visible)
+            top_free_energy = top.free_energy(top_visible, hidden_logits=top_logits)
+            negative, _ = top.negative_phase(
                 top_visible, tf.stop_gradient(top_logits), seeds[-1], rows
             )
-            top_loss = top_free_energy - top._free_energy(negative)
+            top_loss = top_free_energy - top.free_energy(
+                negative, hidden_logits=top.hidden_logits(negative)
+            )
             # Down (sleep) pass from the top RBM's negative sample; learn the recognition weights.
             sleep = [negative[:, : self.layer_sizes[-2]]]
             for layer in reversed(range(num_directed)):
@@ -346,7 +348,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
                 ],
                 v,
             )
-            loss = tf.nn.compute_average_loss(wake_loss + top_loss + sleep_loss) + top._penalty(
+            loss = tf.nn.compute_average_loss(wake_loss + top_loss + sleep_loss) + top.penalty(
                 top_logits
             )
         variables = self._optimized_variables()
@@ -396,7 +398,11 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             self.top_free_energy_tracker.update_state(self._top_free_energy(features))
         else:
             top_visible = tf.concat([features, labels], -1)
-            self.top_free_energy_tracker.update_state(self.top_rbm._free_energy(top_visible))
+            self.top_free_energy_tracker.update_state(
+                self.top_rbm.free_energy(
+                    top_visible, hidden_logits=self.top_rbm.hidden_logits(top_visible)
+                )
+            )
             predicted = tf.argmax(self.top_rbm.classify(features), -1)
             wrong = tf.cast(predicted != tf.argmax(labels, -1), tf.float32)
             self.classification_error_tracker.update_state(wrong)
@@ -407,7 +413,9 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         """Free energy of the top RBM's features (the labels summed out when labelled)."""
         if self.labelled:
             return self.top_rbm.feature_free_energy(features)
-        return self.top_rbm._free_energy(features)
+        return self.top_rbm.free_energy(
+            features, hidden_logits=self.top_rbm.hidden_logits(features)
+        )
 
     # ----------------------------------------------------------------- inference, sampling
     def encode(self, x):

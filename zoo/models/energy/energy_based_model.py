@@ -28,10 +28,9 @@ import tensorflow as tf
 from zoo._checks import check_finite, check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_seed
 from zoo.models.base import GenerativeModel
-from zoo.models.energy.binary_enumeration import log_sum_exp_over_states
+from zoo.models.energy.binary_enumeration import MAX_IMPLICIT_EXACT_BITS, log_sum_exp_over_states
 from zoo.models.energy.samplers import LangevinSampler, MCMCSampler
 
-MAX_EXACT_BITS = 20  # log Z by enumeration of up to 2^20 binary states
 _ENUMERATION_ROWS = 2**14  # states per network call when enumerating
 
 
@@ -213,14 +212,14 @@ class EnergyBasedModel(GenerativeModel):
             raise NotImplementedError(
                 "log Z of a continuous EnergyBasedModel is the integral of exp(-E(x)) over "
                 "R^d, which has no closed form for a neural energy; only binary models "
-                "(GibbsSampler) of up to 20 bits have an exact log Z / log_prob. Use "
-                "energy(x) (an unnormalized -log p(x))."
+                f"(GibbsSampler) of up to {MAX_IMPLICIT_EXACT_BITS} bits have an exact log Z / "
+                "log_prob. Use energy(x) (an unnormalized -log p(x))."
             )
         bits = math.prod(self.data_shape)
-        if bits > MAX_EXACT_BITS:
+        if bits > MAX_IMPLICIT_EXACT_BITS:
             raise NotImplementedError(
                 f"Exact log Z enumerates 2^{bits} binary states; this is only done up to "
-                f"2^{MAX_EXACT_BITS}, and no estimator is implemented for larger models."
+                f"2^{MAX_IMPLICIT_EXACT_BITS}, and no estimator is implemented for larger models."
             )
         return self._enumerate_log_partition(bits, min(2**bits, _ENUMERATION_ROWS))
 

@@ -18,7 +18,9 @@ contrastive-divergence update: v_model is the end of k block-Gibbs steps started
 (CD-k, Hinton 2002) or at persistent chains kept across updates (PCD, Tieleman 2008).
 
 Subclasses define the visible units through four methods: `_visible_term`, `_sample_visible`,
-`_log_normalizer` and `_hidden_free_energy`; everything else is shared.
+`_log_normalizer` and `_hidden_free_energy`; everything else is shared. The training step is
+written in four public methods, `hidden_logits`, `free_energy(v, hidden_logits)`,
+`negative_phase` and `penalty`, which the `DBN` also uses for its top-level RBM.
 """
 
 import math
@@ -31,12 +33,16 @@ from zoo._checks import check_finite, check_in_range, check_inner_shape
 from zoo._random import replica_rows, stateless_noise, stateless_seed
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
 from zoo.models.base import GenerativeModel
-from zoo.models.energy.binary_enumeration import MAX_EXACT_BITS, log_sum_exp_over_states
+from zoo.models.energy.binary_enumeration import (
+    MAX_EXACT_BITS,
+    MAX_IMPLICIT_EXACT_BITS,
+    chunk_size_for,
+    log_sum_exp_over_states,
+)
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.markov_chain import consecutive_states
 from zoo.models.energy.units import sample_bernoulli
 
-_ENUMERATION_BUDGET = 2**22  # floats per chunk when enumerating states
 #: `steps_per_execution` of `compile` when none is given (one epoch of 60,000 examples at
 #: batch 100 is 600 steps).
 DEFAULT_STEPS_PER_EXECUTION = 1000
@@ -195,19 +201,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         """Number of hidden units."""
         return self.n_hidden
 
-    def _hidden_logits(self, v):
-        """The hidden pre-activation c + W^T s(v), shape `[batch, n_hidden]`."""
-        return tf.matmul(self._visible_input(v), self.kernel) + self.hidden_bias
-
-    def _free_energy(self, v, hidden_logits=None):
-        if hidden_logits is None:
-            hidden_logits = self._hidden_logits(v)
-        return -self._visible_term(v) - tf.reduce_sum(tf.nn.softplus(hidden_logits), axis=-1)
-
     def _gibbs_step(self, v, seed, rows=None):
         """One block-Gibbs step v -> h -> v'; returns `(v', mean of v')`."""
         seed_h, seed_v = tf.unstack(tf.random.split(seed, 2))
-        hidden = sample_bernoulli(tf.sigmoid(self._hidden_logits(v)), seed_h, rows)
+        hidden = sample_bernoulli(tf.sigmoid(self.hidden_logits(v)), seed_h, rows)
         return self._sample_visible(hidden, seed_v, like=v, rows=rows)
 
     @tf.function(reduce_retracing=True)
@@ -256,22 +253,70 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
     def call(self, inputs):
         """p(h = 1 | v), the same as `encode`."""
-        return tf.sigmoid(self._hidden_logits(self._prepare_visible(inputs)))
+        return tf.sigmoid(self.hidden_logits(self._prepare_visible(inputs)))
 
     # ----------------------------------------------------------------- public API
-    def free_energy(self, v):
-        """Free energy F(v) = -log sum_h exp(-E(v, h)), so that p(v) = exp(-F(v)) / Z.
+    # The training-step vocabulary: `hidden_logits`, `free_energy(v, hidden_logits)`,
+    # `negative_phase` and `penalty` are what `train_step` (and `DBN.train_step`, for its
+    # top RBM) is written in. They work on visible *states* as the model holds them: a
+    # batch already checked by the step, or chain states (for every RBM but `SoftmaxRBM`,
+    # whose state is a one-hot table `[batch, num_items, num_ratings]`, the data itself).
+    def hidden_logits(self, v):
+        """The hidden pre-activations c + W^T s(v), so that p(h_j = 1 | v) = sigmoid(them).
+
+        s(v) = v for binary (and one-hot) visible units, v / sigma for Gaussian ones. This
+        is a step-level method: `v` is not checked (`encode` is the checked entry point
+        for data).
 
         Args:
-            v: Visible vectors `[batch, *data_shape]`.
+            v: Visible states `[batch, *visible state shape]` (the data's shape for every
+                RBM but `SoftmaxRBM`).
+
+        Returns:
+            float32 `[batch, n_hidden]`.
+
+        #### Examples
+
+        ```python
+        rbm = zoo.models.BernoulliRBM(6, 3)
+        v = tf.constant([[0.0, 1.0, 1.0, 0.0, 0.0, 1.0]])
+        tf.sigmoid(rbm.hidden_logits(v))  # the same as rbm.encode(v)
+        ```
+        """
+        return tf.matmul(self._visible_input(v), self.kernel) + self.hidden_bias
+
+    def free_energy(self, v, hidden_logits=None):
+        """Free energy F(v) = -log sum_h exp(-E(v, h)), so that p(v) = exp(-F(v)) / Z.
+
+        F(v) = -visible_term(v) - sum_j softplus(hidden_logits(v)_j).
+
+        Args:
+            v: Visible vectors `[batch, *data_shape]`, checked (shape and range). When
+                `hidden_logits` is given, `v` is instead a visible state as a training
+                step holds it (see `hidden_logits`) and is not checked again.
+            hidden_logits: Optional `hidden_logits(v)`, already computed (a training step
+                reuses its positive phase's); gradients flow through it.
 
         Returns:
             float32 `[batch]`.
 
         Raises:
-            ValueError: for a wrong shape or values outside the visible units' range.
+            ValueError: for a wrong shape or values outside the visible units' range
+                (checked `v` only).
+
+        #### Examples
+
+        ```python
+        rbm = zoo.models.BernoulliRBM(6, 3)
+        v = np.eye(6, dtype="float32")
+        rbm.free_energy(v)                            # checked data
+        rbm.free_energy(v, rbm.hidden_logits(v))      # the same, in a training step
+        ```
         """
-        return self._free_energy(self._prepare_visible(v))
+        if hidden_logits is None:
+            v = self._prepare_visible(v)
+            hidden_logits = self.hidden_logits(v)
+        return -self._visible_term(v) - tf.reduce_sum(tf.nn.softplus(hidden_logits), axis=-1)
 
     def encode(self, v):
         """Hidden-unit probabilities p(h_j = 1 | v), float32 `[batch, n_hidden]`.
@@ -392,7 +437,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         """The cached log Z, computed exactly first when stale and at most 2^20 states."""
         # Traced (e.g. an exported signature): the cached value is used as it is.
         if tf.executing_eagerly() and math.isnan(float(self.log_z_cache.numpy())):
-            if self._enumerated_layer()[1] > 20:
+            if self._enumerated_layer()[1] > MAX_IMPLICIT_EXACT_BITS:
                 raise RuntimeError(
                     "log Z of the current weights is unknown; call "
                     'model.log_partition(method="ais", data=x_train) (or method="exact" for '
@@ -419,9 +464,13 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
                 f"refused above 2^{MAX_EXACT_BITS}. Use log_partition(method='ais')."
             )
         other = self.n_visible if layer == "hidden" else self.n_hidden
-        chunk = min(2**bits, max(1, 2 ** int(math.log2(max(1, _ENUMERATION_BUDGET // other)))))
-        energy = self._hidden_free_energy if layer == "hidden" else self._free_energy
+        chunk = chunk_size_for(bits, other)
+        energy = self._hidden_free_energy if layer == "hidden" else self._state_free_energy
         return self._enumerate(energy, bits, chunk)
+
+    def _state_free_energy(self, v):
+        """`free_energy` of visible states, unchecked (the enumerated states are valid)."""
+        return self.free_energy(v, hidden_logits=self.hidden_logits(v))
 
     @tf.function(reduce_retracing=True)
     def _enumerate(self, free_energy_fn, bits, chunk):
@@ -443,11 +492,11 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
         def log_unnormalized(v, beta):
             visible = (1.0 - beta) * self._visible_term(v, base_bias) + beta * self._visible_term(v)
-            return visible + tf.reduce_sum(tf.nn.softplus(beta * self._hidden_logits(v)), axis=-1)
+            return visible + tf.reduce_sum(tf.nn.softplus(beta * self.hidden_logits(v)), axis=-1)
 
         def transition(v, beta, step_seed):
             seed_h, seed_v = tf.unstack(tf.random.split(step_seed, 2))
-            hidden = sample_bernoulli(tf.sigmoid(beta * self._hidden_logits(v)), seed_h)
+            hidden = sample_bernoulli(tf.sigmoid(beta * self.hidden_logits(v)), seed_h)
             bias = (1.0 - beta) * base_bias + beta * self.visible_bias
             return self._sample_visible(
                 hidden, seed_v, kernel=beta * self.kernel, visible_bias=bias, like=v
@@ -472,15 +521,46 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         """A fresh shape-[2] seed for stateless ops from the model's `SeedGenerator`."""
         return tf.cast(self.seed_generator.next(), tf.int32)
 
-    def _negative_phase(self, v_data, hidden_logits_data, seed, rows=None):
+    def negative_phase(self, v_data, hidden_logits_data, seed, rows=None):
         """The CD-k / PCD negative particles, plus the one-step reconstruction mean of the data.
 
-        With `negative_samples` r > 1 the particles are the r consecutive states of each
-        chain from step k on (`[r * chains, ...]`, state by state), the continuation of the
-        same chain with the same noise as a chain run r - 1 steps longer.
+        CD-k: k block-Gibbs steps from the data batch. PCD (`persistent=True`): `cd_k`
+        steps of the persistent chains, which are then updated in place. With
+        `negative_samples` r > 1 the particles are the r consecutive states of each chain
+        from step k on (`[r * chains, ...]`, state by state), the continuation of the same
+        chain with the same noise as a chain run r - 1 steps longer. A step-level method:
+        nothing is checked.
 
-        `rows`: `replica_rows` of the batch, for replica-aware noise (see
-        `zoo._random.stateless_noise`).
+        Args:
+            v_data: Visible states of the data batch (see `hidden_logits`).
+            hidden_logits_data: `hidden_logits(v_data)` (stop their gradient first: the
+                particles carry none anyway).
+            seed: Shape-[2] int32 seed of this step.
+            rows: The batch's replica rows (`replica_rows` of `zoo._random`) for
+                replica-aware noise under a `tf.distribute` strategy; None draws the noise
+                for the batch as it is.
+
+        Returns:
+            `(particles, reconstruction_mean)`: the negative particles (no gradient) whose
+            free energy the loss subtracts, and the mean of p(v | h) for h drawn from the
+            data's hidden probabilities, `v_data`'s shape.
+
+        #### Examples
+
+        ```python
+        # One CD-k update, as `train_step` writes it.
+        with tf.GradientTape() as tape:
+            logits = rbm.hidden_logits(v)
+            particles, _ = rbm.negative_phase(v, tf.stop_gradient(logits), seed)
+            loss = (tf.reduce_mean(rbm.free_energy(v, logits))
+                    - tf.reduce_mean(rbm.free_energy(particles, rbm.hidden_logits(particles)))
+                    + rbm.penalty(logits))
+        ```
+
+        #### References
+        Hinton, G. E. (2002). Training products of experts by minimizing contrastive
+        divergence. Neural Computation 14. Tieleman, T. (2008). Training restricted
+        Boltzmann machines using approximations to the likelihood gradient. ICML.
         """
         seed_h, seed_v, seed_chain = tf.unstack(tf.random.split(seed, 3))
         hidden = sample_bernoulli(tf.sigmoid(hidden_logits_data), seed_h, rows)
@@ -506,10 +586,42 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
                 self.persistent_chains.assign(v_last)
         return tf.stop_gradient(v_model), recon_mean
 
-    def _penalty(self, hidden_logits_data):
-        """Weight decay and sparsity costs (scaled for replicas as regularizers)."""
+    def penalty(self, hidden_logits_data=None):
+        """The regularizer of a training step: weight decay plus the sparsity cost.
+
+        weight_decay / 2 * |W|^2, plus (with a `sparsity_target`) `sparsity_cost` times the
+        cross-entropy between the target and each hidden unit's mean activation over the
+        batch; scaled with `tf.nn.scale_regularization_loss`, so under a `tf.distribute`
+        strategy it is counted once per global batch.
+
+        Args:
+            hidden_logits_data: `hidden_logits` of the data batch; needed only when the
+                sparsity cost is on.
+
+        Returns:
+            float32 scalar.
+
+        Raises:
+            ValueError: when the sparsity cost is on and `hidden_logits_data` is None.
+
+        #### Examples
+
+        ```python
+        rbm = zoo.models.BernoulliRBM(6, 3, weight_decay=1e-3)
+        rbm.penalty()  # 0.5e-3 * sum(W ** 2)
+        ```
+
+        #### References
+        Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines
+        (UTML TR 2010-003), Sec. 10 and 11.
+        """
         penalty = 0.5 * self.weight_decay * tf.reduce_sum(tf.square(self.kernel))
         if self.sparsity_target is not None and self.sparsity_cost > 0.0:
+            if hidden_logits_data is None:
+                raise ValueError(
+                    "penalty() needs the data batch's hidden_logits when the sparsity cost is "
+                    f"on (sparsity_target={self.sparsity_target})."
+                )
             activation = tf.reduce_mean(tf.sigmoid(hidden_logits_data), axis=0)
             target = tf.fill(tf.shape(activation), float(self.sparsity_target))
             penalty += self.sparsity_cost * tf.reduce_sum(
@@ -523,19 +635,19 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         seed = self._next_seed()
         variables = self.trainable_variables
         with tf.GradientTape() as tape:
-            hidden_logits_data = self._hidden_logits(v_data)
-            free_energy_data = self._free_energy(v_data, hidden_logits_data)
-            v_model, recon_mean = self._negative_phase(
+            hidden_logits_data = self.hidden_logits(v_data)
+            free_energy_data = self.free_energy(v_data, hidden_logits=hidden_logits_data)
+            v_model, recon_mean = self.negative_phase(
                 v_data,
                 tf.stop_gradient(hidden_logits_data),
                 seed,
                 replica_rows(tf.shape(v_data)[0]),
             )
-            free_energy_model = self._free_energy(v_model)
+            free_energy_model = self.free_energy(v_model, hidden_logits=self.hidden_logits(v_model))
             loss = (
                 tf.nn.compute_average_loss(free_energy_data)
                 - tf.nn.compute_average_loss(free_energy_model)
-                + self._penalty(hidden_logits_data)
+                + self.penalty(hidden_logits_data)
             )
         # A diverged step stops `fit` with this message before the update, so the model
         # keeps its last finite weights.
@@ -558,11 +670,14 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         v_data = self._prepare_visible(x)
         seed_h, seed_v = tf.unstack(tf.random.split(self._next_seed(), 2))
         rows = replica_rows(tf.shape(v_data)[0])
-        hidden_logits = self._hidden_logits(v_data)
+        hidden_logits = self.hidden_logits(v_data)
         hidden = sample_bernoulli(tf.sigmoid(hidden_logits), seed_h, rows)
         recon_mean = self._sample_visible(hidden, seed_v, like=v_data, rows=rows)[1]
         self._update_metrics(
-            v_data, hidden_logits, self._free_energy(v_data, hidden_logits), recon_mean
+            v_data,
+            hidden_logits,
+            self.free_energy(v_data, hidden_logits=hidden_logits),
+            recon_mean,
         )
         return {m.name: m.result() for m in self.metrics}
 
@@ -689,7 +804,7 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
             float32 `[batch]`.
         """
         v = self._prepare_visible(v)
-        return self._pseudo_log_likelihood(v, self._hidden_logits(v), stateless_seed(seed))
+        return self._pseudo_log_likelihood(v, self.hidden_logits(v), stateless_seed(seed))
 
     def _pseudo_log_likelihood(self, v, hidden_logits, seed, rows=None):
         # F(v with unit i flipped) - F(v), from the data's hidden logits: one row of W per example.

@@ -166,13 +166,31 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         """
         self.visible_bias.assign(self._base_rate_bias(self._prepare_visible(ratings, mask)))
 
-    def free_energy(self, ratings, mask=None):
-        """Free energy of each user's observed ratings, float32 `[users]`."""
-        return self._free_energy(self._prepare_visible(ratings, mask))
+    def free_energy(self, ratings, mask=None, hidden_logits=None):
+        """Free energy of each user's observed ratings, float32 `[users]`.
+
+        Args:
+            ratings: `[users, num_items]`, 0 = missing (or see `mask`). When
+                `hidden_logits` is given, a visible state instead, the one-hot table
+                `[users, num_items, num_ratings]` a training step holds (unchecked; see
+                `RestrictedBoltzmannMachine.free_energy`).
+            mask: Optional 0/1 mask of observed entries (ratings only).
+            hidden_logits: Optional `hidden_logits` of the one-hot table, already computed.
+
+        Returns:
+            float32 `[users]`.
+
+        Raises:
+            ValueError: for bad ratings (shape, range).
+        """
+        if hidden_logits is not None:
+            return super().free_energy(ratings, hidden_logits=hidden_logits)
+        v = self._prepare_visible(ratings, mask)
+        return super().free_energy(v, hidden_logits=self.hidden_logits(v))
 
     def encode(self, ratings, mask=None):
         """p(h_j = 1 | observed ratings), float32 `[users, n_hidden]`."""
-        return tf.sigmoid(self._hidden_logits(self._prepare_visible(ratings, mask)))
+        return tf.sigmoid(self.hidden_logits(self._prepare_visible(ratings, mask)))
 
     def decode(self, h):
         """Expected rating of every item under p(V | h), float32 `[batch, num_items]`."""
@@ -229,14 +247,14 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
             own = tf.einsum("ik,ikj->ij", v_user, kernel)  # each item's own contribution
             return tf.nn.softmax(softmax_unit_scores(hidden_input - own, kernel, self.visible_bias))
 
-        return tf.map_fn(one_user, (self._hidden_logits(v), v), fn_output_signature=tf.float32)
+        return tf.map_fn(one_user, (self.hidden_logits(v), v), fn_output_signature=tf.float32)
 
     def _exact_expected_ratings_at(self, v, query):
         """Exact expected ratings at the `[n, 2]` (user, item) pairs `query`, `[n]`."""
         users, items = query[:, 0], query[:, 1]
         kernel = tf.gather(self._item_kernel(), items)
         own = tf.einsum("nk,nkj->nj", tf.gather_nd(v, query), kernel)
-        hidden_input = tf.gather(self._hidden_logits(v), users) - own
+        hidden_input = tf.gather(self.hidden_logits(v), users) - own
         logits = softmax_unit_scores(hidden_input, kernel, tf.gather(self.visible_bias, items))
         return self._expected_ratings(tf.nn.softmax(logits))
 
@@ -286,7 +304,9 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         v_data = self._prepare_visible(x)
         target = tf.cast(y, tf.float32)
         query = tf.where(target > 0)
-        self.free_energy_tracker.update_state(self._free_energy(v_data))
+        self.free_energy_tracker.update_state(
+            self.free_energy(v_data, hidden_logits=self.hidden_logits(v_data))
+        )
         self.rmse_tracker.update_state(
             tf.gather_nd(target, query), self._exact_expected_ratings_at(v_data, query)
         )
