@@ -23,7 +23,8 @@ import keras
 import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import replica_rows, stateless_noise, stateless_seed
+from zoo._random import next_seed, replica_rows, stateless_noise, stateless_seed
+from zoo.models._steps import metric_logs
 from zoo.models.base import GenerativeModel
 from zoo.models.energy.binary_enumeration import (
     MAX_EXACT_BITS,
@@ -360,9 +361,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
     def train_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         v = self._prepare(x, self.n_visible, "x")
-        seed_pos, seed_neg = tf.unstack(
-            tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2)
-        )
+        seed_pos, seed_neg = tf.unstack(tf.random.split(next_seed(self.seed_generator), 2))
         clamped = tf.stop_gradient(self._positive_phase(v, seed_pos))
         sweep = self.n_visible + self.n_hidden
         free = self._random_scan(
@@ -398,14 +397,14 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         self.optimizer.apply(tape.gradient(loss, variables), variables)
         self.data_energy_tracker.update_state(data_energy)
         self.model_energy_tracker.update_state(model_energy)
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     def test_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         v = self._prepare(x, self.n_visible, "x")
-        clamped = self._positive_phase(v, tf.cast(self.seed_generator.next(), tf.int32))
+        clamped = self._positive_phase(v, next_seed(self.seed_generator))
         self.data_energy_tracker.update_state(self._energy(*self._split(clamped)))
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     def get_config(self):
         return {

@@ -33,7 +33,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import replica_rows, stateless_seed
+from zoo._random import next_seed, replica_rows, stateless_seed
 from zoo.models.base import GenerativeModel, resolve_condition
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.labelled_rbm import LabelledRBM
@@ -305,9 +305,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         v = self._prepare(x)
         labels = self._prepare_labels(y, required=True)
         num_directed = len(self.rbms) - 1
-        seeds = tf.unstack(
-            tf.random.split(tf.cast(self.seed_generator.next(), tf.int32), 2 * num_directed + 1)
-        )
+        seeds = tf.unstack(tf.random.split(next_seed(self.seed_generator), 2 * num_directed + 1))
         top = self.top_rbm
         rows = replica_rows(
             tf.shape(v)[0]

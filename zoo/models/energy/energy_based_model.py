@@ -26,7 +26,8 @@ import keras
 import tensorflow as tf
 
 from zoo._checks import check_finite, check_in_range, check_inner_shape
-from zoo._random import replica_rows, stateless_seed
+from zoo._random import next_seed, replica_rows, stateless_seed
+from zoo.models._steps import metric_logs
 from zoo.models.base import GenerativeModel
 from zoo.models.energy.binary_enumeration import MAX_IMPLICIT_EXACT_BITS, log_sum_exp_over_states
 from zoo.models.energy.samplers import LangevinSampler, MCMCSampler
@@ -245,7 +246,7 @@ class EnergyBasedModel(GenerativeModel):
 
     # ----------------------------------------------------------------- training
     def _next_seed(self):
-        return tf.cast(self.seed_generator.next(), tf.int32)
+        return next_seed(self.seed_generator)
 
     def _negative_samples(self, x, seed, rows, update_chains):
         """x⁻: the sampler's chains from the batch (CD) or the persistent chains (PCD)."""
@@ -308,7 +309,7 @@ class EnergyBasedModel(GenerativeModel):
         )
         self.data_energy_tracker.update_state(data_energy)
         self.negative_energy_tracker.update_state(negative_energy)
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     # ----------------------------------------------------------------- config
     def get_config(self):

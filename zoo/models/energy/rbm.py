@@ -30,8 +30,9 @@ import numpy as np
 import tensorflow as tf
 
 from zoo._checks import check_finite, check_in_range, check_inner_shape
-from zoo._random import replica_rows, stateless_noise, stateless_seed
+from zoo._random import next_seed, replica_rows, stateless_noise, stateless_seed
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
+from zoo.models._steps import metric_logs
 from zoo.models.base import GenerativeModel
 from zoo.models.energy.binary_enumeration import (
     MAX_EXACT_BITS,
@@ -519,7 +520,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
     def _next_seed(self):
         """A fresh shape-[2] seed for stateless ops from the model's `SeedGenerator`."""
-        return tf.cast(self.seed_generator.next(), tf.int32)
+        return next_seed(self.seed_generator)
 
     def negative_phase(self, v_data, hidden_logits_data, seed, rows=None):
         """The CD-k / PCD negative particles, plus the one-step reconstruction mean of the data.
@@ -663,7 +664,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         self._update_metrics(
             v_data, tf.stop_gradient(hidden_logits_data), free_energy_data, recon_mean
         )
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     def test_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
@@ -679,7 +680,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             self.free_energy(v_data, hidden_logits=hidden_logits),
             recon_mean,
         )
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     def _update_metrics(self, v_data, hidden_logits, free_energy, recon_mean):
         self.free_energy_tracker.update_state(free_energy)

@@ -19,6 +19,7 @@ import keras
 import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
+from zoo.models._steps import metric_logs
 from zoo.models.energy.rbm import RestrictedBoltzmannMachine
 from zoo.models.energy.units import sample_one_hot, softmax_unit_scores
 
@@ -310,7 +311,7 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         self.rmse_tracker.update_state(
             tf.gather_nd(target, query), self._exact_expected_ratings_at(v_data, query)
         )
-        return {m.name: m.result() for m in self.metrics}
+        return metric_logs(self)
 
     def get_config(self):
         config = super().get_config()
