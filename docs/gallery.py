@@ -8,8 +8,9 @@ models with a per-pixel conditional (VAE, RBM, DBN), `NAME_mean.png`, the probab
 of the same chains (`zoo sample ... --mean`). Beside them, from the first 16 test images:
 the VAE's reconstructions and latent traversals, the denoising autoencoder's clean /
 corrupted / reconstructed rows and a traversal of its code, and the DCGAN's latent
-interpolations. For the labelled DBN `dbn_mnist`, `dbn_mnist_classes.png`: one row per
-digit, drawn with its label units clamped. Needs the Fashion-MNIST test images (`zoo.data`).
+interpolations. For the class-conditional presets (the labelled DBN `dbn_mnist`, the
+conditional DCGAN `cdcgan_fashion_mnist`), `NAME_classes.png`: one row per class, drawn
+with `sample(n, condition=k)`. Needs the Fashion-MNIST test images (`zoo.data`).
 """
 
 import inspect
@@ -42,6 +43,9 @@ def main(names):
     for name, pictures in PICTURES.items():
         if not names or name in names:
             pictures(zoo.load(name), _test_inputs(name))
+    for name in CONDITIONAL:
+        if not names or name in names:
+            class_pictures(name)
 
 
 def _test_inputs(name):
@@ -93,15 +97,17 @@ def dcgan_pictures(gan, x):
     )
 
 
-def dbn_class_pictures(dbn, x, per_class=10, seed=0):
-    """One row per class: `sample(n, condition=...)` with the label units clamped."""
-    del x  # drawn from the model alone
-    labels = np.repeat(np.arange(dbn.num_labels), per_class)
-    samples = np.asarray(dbn.sample(len(labels), seed=seed, condition=labels))
+def class_pictures(name, per_class=10, seed=0):
+    """`NAME_classes.png`: one row per class, `sample(n, seed, condition=labels)`."""
+    model = zoo.load(name)
+    num_classes = getattr(model, "num_labels", None) or model.num_classes
+    labels = np.repeat(np.arange(num_classes), per_class)
+    samples = np.asarray(model.sample(len(labels), seed=seed, condition=labels))
+    to_images = recipes.get_recipe(name).to_images
     plotting.save_image_grid(
-        samples.reshape(-1, 28, 28, 1),
-        GALLERY / "dbn_mnist_classes.png",
-        rows=dbn.num_labels,
+        np.asarray(to_images(samples)).reshape(-1, 28, 28, 1),
+        GALLERY / f"{name}_classes.png",
+        rows=num_classes,
         scale=SCALE,
     )
 
@@ -110,8 +116,9 @@ PICTURES = {
     "vae_fashion_mnist": vae_pictures,
     "dae_fashion_mnist": dae_pictures,
     "dcgan_fashion_mnist": dcgan_pictures,
-    "dbn_mnist": dbn_class_pictures,
 }
+#: The class-conditional presets, pictured one row per class.
+CONDITIONAL = ("dbn_mnist", "cdcgan_fashion_mnist")
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -44,7 +44,7 @@ PICTURES = {
     "denoising": "Test images, the same with 30 % of the pixels masked, and the denoised output",
     "traversal": "Latent traversals: one code coordinate varied per row (the most active ones)",
     "interpolation": "Spherical interpolation between pairs of prior latents, one pair per row",
-    "classes": "One row per class, drawn with the label units clamped (`sample(n, labels=...)`)",
+    "classes": "One row per class, drawn for that class (`sample(n, condition=k)`)",
 }
 
 

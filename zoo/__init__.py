@@ -14,13 +14,11 @@ images = gan.sample(64, seed=0)
 ```
 """
 
-__version__ = "0.1.0.dev0"
-
 import importlib
-import json
 
 from zoo import hub, registry
-from zoo.hub import HubError
+from zoo._version import __version__
+from zoo.hub import HubError, load
 from zoo.registry import list_models, register_model
 
 _SUBMODULES = (
@@ -89,47 +87,6 @@ def info(name: str) -> dict:
         "metrics": preset.metrics,
         "unpublished_reason": preset.unpublished_reason,
     }
-
-
-def load(name: str, pretrained: bool = True, version: int | None = None, **config_overrides):
-    """Build a preset's model, with its published weights by default.
-
-    Args:
-        name: Preset name or alias (see `zoo.list_models()`).
-        pretrained: Download (or take from the cache), verify and load the weights.
-            With `False`, the same architecture with fresh weights.
-        version: Published version to load (`zoo.info(name)["versions"]`); default the
-            newest. Every published version stays loadable.
-        **config_overrides: Changes to the preset's config. With `pretrained=True`
-            they must not change the shapes of the weights.
-
-    Returns:
-        A built `keras.Model`.
-
-    Raises:
-        KeyError: unknown name or version.
-        zoo.HubError: (a `RuntimeError`) with `pretrained=True`, when the weights are not
-            published, cannot be fetched offline, or fail verification; the message says
-            what to do.
-
-    #### Examples
-
-    ```python
-    vae = zoo.load("vae_fashion_mnist")                 # cached after the first call
-    wide = zoo.load("vae_fashion_mnist", pretrained=False, latent_dim=64)
-    first = zoo.load("dcgan_fashion_mnist", version=1)
-    ```
-    """
-    preset = registry.get_preset(name)
-    if not pretrained:
-        if version is not None:
-            raise ValueError("version= selects published weights; it needs pretrained=True.")
-        return preset.build(**{**preset.config, **config_overrides})
-    folder = hub.download_preset(preset.name, version=version)
-    config = json.loads((folder / "config.json").read_text())
-    model = preset.build(**{**config, **config_overrides})
-    model.load_weights(folder / "model.weights.h5")
-    return model
 
 
 def export_saved_model(model, path, **kwargs):

@@ -322,7 +322,7 @@ def _write_docs(path, model, signatures, skipped):
         config = json.loads(json.dumps(model.get_config()))
     except (TypeError, NotImplementedError):
         config = None
-    from zoo import __version__
+    from zoo._version import __version__
 
     record = {
         "model": type(model).__name__,

@@ -54,6 +54,7 @@ from typing import Any
 import filelock
 
 from zoo import registry
+from zoo._version import __version__
 
 CHECKOUT_WEIGHTS = pathlib.Path(__file__).resolve().parent.parent / "zoo_weights"
 #: The import name of the weights distribution (`pip install ./zoo_weights`).
@@ -244,6 +245,47 @@ def download_preset(name: str, version: int | None = None, force: bool = False) 
     """
     preset = registry.get_preset(name)
     return fetch_preset(preset.name, _published_weights(preset, version), force=force)
+
+
+def load(name: str, pretrained: bool = True, version: int | None = None, **config_overrides):
+    """Build a preset's model, with its published weights by default.
+
+    Args:
+        name: Preset name or alias (see `zoo.list_models()`).
+        pretrained: Download (or take from the cache), verify and load the weights.
+            With `False`, the same architecture with fresh weights.
+        version: Published version to load (`zoo.info(name)["versions"]`); default the
+            newest. Every published version stays loadable.
+        **config_overrides: Changes to the preset's config. With `pretrained=True`
+            they must not change the shapes of the weights.
+
+    Returns:
+        A built `keras.Model`.
+
+    Raises:
+        KeyError: unknown name or version.
+        zoo.HubError: (a `RuntimeError`) with `pretrained=True`, when the weights are not
+            published, cannot be fetched offline, or fail verification; the message says
+            what to do.
+
+    #### Examples
+
+    ```python
+    vae = zoo.load("vae_fashion_mnist")                 # cached after the first call
+    wide = zoo.load("vae_fashion_mnist", pretrained=False, latent_dim=64)
+    first = zoo.load("dcgan_fashion_mnist", version=1)
+    ```
+    """
+    preset = registry.get_preset(name)
+    if not pretrained:
+        if version is not None:
+            raise ValueError("version= selects published weights; it needs pretrained=True.")
+        return preset.build(**{**preset.config, **config_overrides})
+    folder = download_preset(preset.name, version=version)
+    config = json.loads((folder / "config.json").read_text())
+    model = preset.build(**{**config, **config_overrides})
+    model.load_weights(folder / "model.weights.h5")
+    return model
 
 
 def verify_preset(name: str, version: int | None = None, full: bool = True) -> list[FileCheck]:
@@ -579,9 +621,7 @@ def _check_weights_load(preset, config: dict, weights_path: pathlib.Path):
 
 
 def _software_versions() -> dict:
-    import zoo
-
-    versions = {"zoo": zoo.__version__, "python": platform.python_version()}
+    versions = {"zoo": __version__, "python": platform.python_version()}
     for key, distributions in {
         "tensorflow": ("tensorflow", "tensorflow-cpu"),
         "keras": ("keras",),

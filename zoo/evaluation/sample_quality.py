@@ -293,9 +293,9 @@ def fashion_mnist_features(pretrained=True):
     Returns:
         A `keras.Model` mapping `[batch, 28, 28, 1]` images in [0, 1] to `[batch, 128]`.
     """
-    import zoo
+    from zoo.hub import load
 
-    return zoo.load("classifier_fashion_mnist", pretrained=pretrained).feature_model
+    return load("classifier_fashion_mnist", pretrained=pretrained).feature_model
 
 
 def inception_v3_features(weights, input_shape=(28, 28, 1), image_size=299):

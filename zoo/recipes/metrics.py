@@ -185,14 +185,14 @@ def label_accuracy(tolerance, label=None, per_class=1000, seed=FD_SEED):
     """
 
     def compute(model, context):
-        import zoo
         from zoo.evaluation.sample_quality import conditional_accuracy
+        from zoo.hub import load
 
         key = ("label_accuracy", per_class, seed)
         if key not in context.cache:
             context.cache[key] = conditional_accuracy(
                 model,
-                zoo.load("classifier_fashion_mnist"),
+                load("classifier_fashion_mnist"),
                 model.num_classes,
                 per_class=per_class,
                 seed=seed,

@@ -106,9 +106,9 @@ class Metric:
 
     def missing_presets(self) -> list:
         """The presets in `requires` (e.g. the FD feature extractor) without published weights."""
-        import zoo
+        from zoo import registry
 
-        published = set(zoo.list_models(pretrained=True))
+        published = set(registry.list_models(pretrained=True))
         return [name for name in self.requires if name not in published]
 
 
