@@ -120,8 +120,24 @@ def write_preset_page(preset):
                 protocol = str(metric["protocol"]).replace("|", "\\|")
                 lines.append(f"| `{key}` | {shown} | {protocol} |")
             lines.append("")
+        lines += _text_samples(preset.name, record["version"])
         lines += [f"`zoo.load({preset.name!r}, version={record['version']})`", ""]
     (DOCS / "presets" / f"{preset.name}.md").write_text("\n".join(lines))
+
+
+def _text_samples(name, version):
+    """The samples a text model's card shows (`metadata.json` `samples`), as quotes."""
+    card = ROOT / "zoo_weights" / name / f"v{version}" / "metadata.json"
+    samples = json.loads(card.read_text()).get("samples") if card.is_file() else None
+    if not samples:
+        return []
+    lines = [f"Samples: {samples['protocol']}.", ""]
+    for key, texts in samples.items():
+        if key != "protocol":
+            lines += [f"*{key.replace('_', ' ')}*", ""]
+            for text in texts:
+                lines += ["> " + line if line else ">" for line in text.split("\n")] + [""]
+    return lines
 
 
 if __name__ == "__main__":

@@ -290,3 +290,16 @@ def test_lstm_austen_trains_on_text_and_shows_baselines_and_samples(fake_austen,
     samples = card["samples"]["temperature_0.7"]
     assert len(samples) == 3 and all(len(s) == 300 for s in samples)
     assert set("".join(samples)) <= set(zoo.data.text.AUSTEN_SYMBOLS)
+
+
+def test_sample_prints_a_text_model_s_samples(fake_austen, tmp_path, capsys):
+    args = ["train", "lstm_austen", "--out", str(tmp_path), "--work-dir", str(tmp_path / "w")]
+    args += ["--set", "units=4", "--epochs", "1", "--limit", "8", "--quiet", "--metric=none"]
+    assert cli.main(args) == 0
+    capsys.readouterr()
+    sample = ["sample", "lstm_austen", "-n", "2", "--preset-dir", str(tmp_path)]
+    assert cli.main(sample) == 0
+    printed = capsys.readouterr().out
+    assert len(printed) == 2 * (256 + 2)  # two samples of 256 characters, a blank line after each
+    assert cli.main(sample) == 0
+    assert capsys.readouterr().out == printed  # same seed, same text

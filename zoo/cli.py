@@ -268,7 +268,8 @@ def sample(args) -> int:
     The samples come from the model's own `sample(n, seed=(SEED, 0))`, mapped to grey
     levels as in the preset's recipe (e.g. a GAN's [-1, 1] output to [0, 1]); the same
     seed gives the same grid. `--mean` passes `mean=True` (models with a per-pixel
-    conditional given a latent or a last Gibbs step: VAE, RBM, DBN).
+    conditional given a latent or a last Gibbs step: VAE, RBM, DBN). A text model
+    (`lstm_austen`) prints its samples, decoded, instead (`-o` is then ignored).
     """
     import inspect
 
@@ -276,6 +277,11 @@ def sample(args) -> int:
     from zoo.recipes.metrics import draw_images
 
     recipe = recipes.get_recipe(args.name)
+    if recipe.to_text is not None:
+        model, _ = _preset_model(recipe.preset, args.preset_dir, args.weights_version)
+        for text in recipe.to_text(model.sample(args.num_samples, seed=args.seed)):
+            print(text, end="\n\n")
+        return 0
     if recipe.to_images is None:
         raise ValueError(f"{recipe.preset} is not a generative model with `sample`.")
     model, _ = _preset_model(recipe.preset, args.preset_dir, args.weights_version)
