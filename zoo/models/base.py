@@ -41,7 +41,7 @@ def resolve_condition(condition, labels, method):
     #### Examples
 
     ```python
-    def sample(self, num_samples, seed=None, condition=None, *, labels=None):
+    def sample(self, num_samples, seed=None, *, condition=None, labels=None):
         condition = resolve_condition(condition, labels, f"{type(self).__name__}.sample")
     ```
     """
@@ -73,9 +73,34 @@ def _input_errors_as_value_errors(method):
 
 
 class GenerativeModel(keras.Model):
-    """A `keras.Model` whose `fit`, `evaluate` and `predict` report bad data as `ValueError`.
+    """The base of every zoo model, and the contract they all follow.
 
-    Subclasses are the zoo's model classes; they train with their own `train_step`.
+    A zoo model is a `keras.Model` trained by plain `fit` through its own `train_step`,
+    whose `fit`, `evaluate` and `predict` report bad data as `ValueError`. It offers
+    what its math allows, always under these names and signatures:
+
+    - `data_shape`: the shape of one example without the batch axis (a tuple), what
+      `sample` returns per example and what `fit`, `log_prob` and the exported
+      signatures take.
+    - `sample(num_samples, seed=None, *, condition=None, **options)`: draws; the same
+      integer seed gives the same draws, eagerly, in `tf.function` and exported.
+      `condition=` is the class (or other input) of a conditional model and is absent
+      from unconditional ones; options are keyword-only (`burn_in`, `mean`, `length`,
+      `temperature`).
+    - `log_prob(x, *, condition=None, **estimator)`: log p(x) per example in nats,
+      exact where tractable (autoregressive models, small RBMs), else the documented
+      estimate whose settings are the keyword arguments (AIS for RBMs, importance
+      weighting for the VAE).
+    - `encode(x)` / `decode(z)`: latent-variable models; `tfd.Distribution`s where the
+      model defines one (the VAE), tensors for autoencoders without a likelihood and for
+      the RBM's hidden probabilities.
+    - `as_distribution()`: a `tfp.distributions.Distribution` view of any model with
+      `log_prob`.
+    - `get_config()`: every constructor argument, so `.keras` files and presets rebuild
+      the model.
+
+    `zoo.export.export_saved_model` signs exactly these methods where a model has them;
+    deprecated names (`labels=`, `num_steps=`) are kept for one release with a warning.
 
     #### Examples
 

@@ -173,7 +173,7 @@ def train_preset(
     return model, record
 
 
-#: The samples a text model's card shows: `model.sample(num, length, seed, temperature)`.
+#: The samples a text model's card shows: `model.sample(num, seed, length=..., temperature=...)`.
 TEXT_SAMPLES = {"num_samples": 3, "length": 300, "seed": 0, "temperatures": (1.0, 0.7)}
 
 

@@ -200,7 +200,7 @@ class GAN(GenerativeModel):
         """Standard normal latents `[num_samples, latent_dim]`; the same seed gives the same."""
         return tf.random.stateless_normal([num_samples, self.latent_dim], stateless_seed(seed))
 
-    def sample(self, num_samples, seed=None, condition=None, *, labels=None):
+    def sample(self, num_samples, seed=None, *, condition=None, labels=None):
         """Draw `num_samples` examples `G(z)`, `z ~ N(0, I)`; the same seed gives the same.
 
         Args:

@@ -225,7 +225,7 @@ class AutoregressiveImageModel(AutoregressiveModel):
     def _negative_log_likelihood(self, x, condition, training):
         return -self.log_prob(x, condition=condition)
 
-    def sample(self, num_samples, seed=None, condition=None, *, labels=None):
+    def sample(self, num_samples, seed=None, *, condition=None, labels=None):
         """Draw images sub-pixel by sub-pixel, the whole loop compiled as one `tf.function`.
 
         Args:
@@ -249,16 +249,16 @@ class AutoregressiveImageModel(AutoregressiveModel):
         )
 
     @tf.function(reduce_retracing=True)
-    def _sample(self, num_samples, seed, labels):
-        return self.sample_by_full_passes(num_samples, seed, labels)
+    def _sample(self, num_samples, seed, condition):
+        return self.sample_by_full_passes(num_samples, seed, condition)
 
-    def sample_by_full_passes(self, num_samples, seed, labels=None):
+    def sample_by_full_passes(self, num_samples, seed, condition=None):
         """The plain sampler: one full network pass per sub-pixel (traceable)."""
         height, width, channels = self.image_shape
         size = height * width * channels
 
         def step(t, x):
-            params = tf.reshape(self(x, condition=labels), [num_samples, size, -1])[:, t]
+            params = tf.reshape(self(x, condition=condition), [num_samples, size, -1])[:, t]
             value = self.pixel_likelihood.distribution(params).sample(
                 seed=tf.random.experimental.stateless_fold_in(seed, t)
             )

@@ -242,7 +242,7 @@ class MADE(AutoregressiveModel):
         mask_index = tf.cast(self.optimizer.iterations % self.num_masks, tf.int32)
         return -self._member_log_prob(x, condition, mask_index)
 
-    def sample(self, num_samples, seed=None, condition=None):
+    def sample(self, num_samples, seed=None, *, condition=None):
         """Draw from the ensemble: a mask uniformly per sample, then its order step by step.
 
         Args:

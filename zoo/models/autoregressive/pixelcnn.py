@@ -189,12 +189,12 @@ class PixelCNN(AutoregressiveImageModel):
         return gate(v_pre + bias), self.horizontal_out[i](gate(h_pre))
 
     @tf.function(reduce_retracing=True)
-    def _sample(self, num_samples, seed, labels):
+    def _sample(self, num_samples, seed, condition):
         if self.gated:
-            return self.sample_cached(num_samples, seed, labels)
-        return self.sample_by_full_passes(num_samples, seed, labels)
+            return self.sample_cached(num_samples, seed, condition)
+        return self.sample_by_full_passes(num_samples, seed, condition)
 
-    def sample_cached(self, num_samples, seed, labels=None):
+    def sample_cached(self, num_samples, seed, condition=None):
         """The cached sampler of the gated stack (traceable; `sample` compiles it).
 
         Every masked convolution keeps a zero-padded copy of its input. At the start of a
@@ -228,7 +228,7 @@ class PixelCNN(AutoregressiveImageModel):
                 pre = conv(window, padding="VALID")  # [B, 1, W, 2F]
                 v_pre_row.append(pre)
                 if depth + 1 < len(self.vertical):
-                    v_out = gate(pre + self._class_bias(labels, depth))
+                    v_out = gate(pre + self._class_bias(condition, depth))
                     nr, nc = pad_v[depth + 1]
                     v_cache[depth + 1] = _write_rows(v_cache[depth + 1], v_out, i + nr, nc)
 
@@ -240,7 +240,7 @@ class PixelCNN(AutoregressiveImageModel):
                     h_in = h_cache[depth][:, :, j + p : j + p + 1]
                     h_conv = conv(h_cache[depth][:, :, j : j + 2 * p + 1], padding="VALID")
                     v_pre = v_pre_row[depth][:, :, j : j + 1]
-                    _, h_out = self._gated_combine(depth, v_pre, h_conv, labels)
+                    _, h_out = self._gated_combine(depth, v_pre, h_conv, condition)
                     h_out = h_out + (h_in if depth > 0 else 0.0)
                     if depth + 1 < len(self.horizontal):
                         h_cache[depth + 1] = _write_column(

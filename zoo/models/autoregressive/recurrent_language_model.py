@@ -291,13 +291,13 @@ class RecurrentLanguageModel(AutoregressiveModel):
         return metric_logs(self)
 
     # ----------------------------------------------------------------- sampling
-    def sample(self, num_samples, length=None, seed=None, temperature=1.0):
+    def sample(self, num_samples, seed=None, *, length=None, temperature=1.0):
         """Draw sequences symbol by symbol, one cell step each with the cached state.
 
         Args:
             num_samples: Number of sequences.
-            length: Symbols per sequence (default `sequence_length`).
             seed: Integer or shape-[2] seed; the same seed gives the same sequences.
+            length: Symbols per sequence (default `sequence_length`).
             temperature: Divides the logits: < 1 sharper, > 1 flatter; 1 samples the model.
 
         Returns:

@@ -221,7 +221,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
         return tf.while_loop(lambda t, _: t < num_updates, body, (tf.constant(0), state))[1]
 
-    def sample(self, num_samples, seed=None, burn_in=1000, start=None):
+    def sample(self, num_samples, seed=None, *, burn_in=1000, start=None):
         """Visible vectors from `burn_in` sweeps of random-scan Gibbs sampling.
 
         A sweep is n_visible + n_hidden single-site updates (one compiled `tf.while_loop`).

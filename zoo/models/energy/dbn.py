@@ -530,7 +530,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return tf.reduce_logsumexp(log_weight, axis=1) - tf.math.log(float(num_samples))
 
     def sample(
-        self, num_samples, seed=None, burn_in=1000, condition=None, mean=False, *, labels=None
+        self, num_samples, seed=None, *, burn_in=1000, condition=None, mean=False, labels=None
     ):
         """Gibbs sampling in the top RBM, then one top-down pass with the generative weights.
 

@@ -176,7 +176,7 @@ class EnergyBasedModel(GenerativeModel):
     def _run_chains(self, state, num_steps, seed, rows=None):
         return self.sampler.run(self._energy, state, num_steps, seed, rows)
 
-    def sample(self, num_samples, seed=None, num_steps=None, start=None):
+    def sample(self, num_samples, seed=None, *, num_steps=None, start=None):
         """Run the sampler from noise (or `start`) and return the final states.
 
         Args:

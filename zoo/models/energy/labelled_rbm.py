@@ -232,7 +232,7 @@ class LabelledRBM(RestrictedBoltzmannMachine):
 
     # ----------------------------------------------------------------- sampling
     def sample(
-        self, num_samples, seed=None, burn_in=1000, start=None, condition=None, *, labels=None
+        self, num_samples, seed=None, *, burn_in=1000, start=None, condition=None, labels=None
     ):
         """Joint samples `[features, one_hot(label)]` by block Gibbs sampling.
 

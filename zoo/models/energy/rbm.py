@@ -334,7 +334,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         hidden = tf.cast(h, tf.float32)
         return self._sample_visible(hidden, stateless_seed(0))[1]
 
-    def sample(self, num_samples, seed=None, burn_in=1000, start=None, mean=False):
+    def sample(self, num_samples, seed=None, *, burn_in=1000, start=None, mean=False):
         """Draw visible vectors by block Gibbs sampling (one compiled `tf.while_loop`).
 
         Args:

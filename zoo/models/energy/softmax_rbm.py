@@ -259,7 +259,7 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         logits = softmax_unit_scores(hidden_input, kernel, tf.gather(self.visible_bias, items))
         return self._expected_ratings(tf.nn.softmax(logits))
 
-    def sample(self, num_samples, seed=None, burn_in=1000, start=None):
+    def sample(self, num_samples, seed=None, *, burn_in=1000, start=None):
         """Rating rows by block Gibbs sampling; see `RestrictedBoltzmannMachine.sample`.
 
         Without `start` every item is rated; with `start` (ratings, 0 = missing) the chain

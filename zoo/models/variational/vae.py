@@ -474,7 +474,7 @@ class VAE(LossTermsSteps, GenerativeModel):
         """
         return self._from_event(self._likelihood_mean(self.decode(z)))
 
-    def sample(self, num_samples, seed=None, mean=False):
+    def sample(self, num_samples, seed=None, *, mean=False):
         """Draw x ~ p(x) = ∫ p(z) p(x | z) dz with z from the prior.
 
         Args:
