@@ -86,7 +86,7 @@ def test_train_writes_a_preset_folder_with_a_model_card(trained):
         "TF_ENABLE_ONEDNN_OPTS", "unset"
     )
     assert "binarized" in card["preprocessing"] and card["data_licence"]
-    assert "last 5,000 images" in card["training"]["validation"]
+    assert "last 5,000 examples" in card["training"]["validation"]
     stopping = card["training"]["stopping"]
     assert stopping["stopped_because"] == "epochs" and stopping["max_epochs"] == 1
     (epoch,) = card["training"]["learning_curve"]

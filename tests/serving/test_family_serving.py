@@ -14,6 +14,7 @@ from serving_checks import (
 
 import zoo
 import zoo.data
+from zoo.models.autoregressive.recurrent_language_model import RecurrentLanguageModel
 
 # Every published preset, the classifier (signatures `classify` and `features`) included.
 PUBLISHED_PRESETS = zoo.list_models(pretrained=True)
@@ -50,7 +51,10 @@ def served(tmp_path_factory):
     images = np.random.default_rng(0).integers(0, 256, size=(3, 28, 28), dtype=np.uint8)
     for name in PUBLISHED_PRESETS:
         model = zoo.load(name)  # the checkout's published weights, verified
-        x = zoo.data.to_unit_interval(images).reshape(3, *model.data_shape)
+        if isinstance(model, RecurrentLanguageModel):  # text: character ids
+            x = images.reshape(3, -1)[:, : model.sequence_length] % model.vocab_size
+        else:
+            x = zoo.data.to_unit_interval(images).reshape(3, *model.data_shape)
         models[name] = (lambda model=model: model, x)
     assert len(models) == len(FAMILY_CASES) + len(PUBLISHED_PRESETS)  # no name clash
     return _serve_all(tmp_path_factory.mktemp("exports"), models)
