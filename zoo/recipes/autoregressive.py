@@ -15,9 +15,9 @@ with teacher forcing and truncated BPTT over windows of 64 steps, Adam(2e-3) wit
 gradient's global norm clipped at 1, until the validation loss (nats per character) has
 not improved for 3 epochs or the budget runs out. Its card gives the exact test bits per
 character beside interpolated Kneser-Ney 5- and 7-gram baselines measured on the same
-windows, and samples. Batch 128 rather than 32: on one core a 256-unit LSTM update costs
-109 ms at batch 32 and 215 ms at 128 (2x the characters per second), so the budget buys
-2x more epochs.
+windows, and samples. Batch 128 rather than the benchmark's 32 doubles the characters per
+second on one core (measured in `benchmarks/RESULTS.md`, `lstm_austen` v1), so the budget
+buys twice the epochs.
 """
 
 import keras
