@@ -1,5 +1,6 @@
 """Helpers shared by the serving tests: export + in-memory expectations, and child processes."""
 
+import inspect
 import json
 import os
 import pathlib
@@ -58,24 +59,28 @@ def export_with_expectations(model, directory, x, **export_kwargs):
     for name, doc in docs.items():
         if name == "serving_default" and doc["same_as"] == "sample":
             feed = {"num_samples": NUM_SAMPLES, "seed": OTHER_SEED}
-            result = model.sample(NUM_SAMPLES, seed=OTHER_SEED)
-            name_for_outputs = "sample"
+            method, call, name_for_outputs = model.sample, (NUM_SAMPLES,), "sample"
+            kwargs = {"seed": OTHER_SEED}
         elif name == "serving_default":
             continue  # the same function as its `same_as` signature, checked there
         else:
             method = getattr(model, name)
             name_for_outputs = name
+            kwargs = dict(doc["fixed_kwargs"])
             if name == "sample":
                 feed = {"num_samples": NUM_SAMPLES, "seed": SAMPLE_SEED}
-                result = method(NUM_SAMPLES, seed=SAMPLE_SEED)
+                call, kwargs = (NUM_SAMPLES,), {"seed": SAMPLE_SEED}
             elif name in ("generate", "decode"):
                 latent = (model.latent_dim,) if np.ndim(model.latent_dim) == 0 else model.latent_dim
                 z = tf.random.stateless_uniform([NUM_SAMPLES, *latent], [1, 2])  # RBM: in [0, 1]
-                feed = {"z": z}
-                result = method(z, **doc["fixed_kwargs"])
+                feed, call = {"z": z}, (z,)
             else:
-                feed = {"x": x}
-                result = method(x, **doc["fixed_kwargs"])
+                feed, call = {"x": x}, (x,)
+        if _is_conditional(model, method):  # the signature takes the classes too
+            rows = NUM_SAMPLES if "x" not in feed else len(x)
+            condition = np.arange(rows, dtype=np.int32) % model.num_classes
+            feed["condition"], kwargs["condition"] = condition, condition
+        result = method(*call, **kwargs)
         for key, value in feed.items():
             inputs[f"{name}/{key}"] = np.asarray(
                 value, np.int32 if key != "x" and key != "z" else np.float32
@@ -91,6 +96,14 @@ def export_with_expectations(model, directory, x, **export_kwargs):
         "outputs": str(directory / "outputs.npz"),
     }
     return entry, expected
+
+
+def _is_conditional(model, method):
+    """As `zoo.export` decides it: a class-conditional model whose method takes `condition`."""
+    return (
+        getattr(model, "num_classes", None) is not None
+        and "condition" in inspect.signature(method).parameters
+    )
 
 
 def serve_in_tensorflow_only_process(entries, manifest_path):
