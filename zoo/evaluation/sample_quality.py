@@ -243,14 +243,20 @@ def draw_images(model, num_samples, seed, batch_size=500, to_images=None, **samp
     return np.concatenate(batches)
 
 
+#: Seeds of `conditional_accuracy`: class k draws its batches with the seeds
+#: `(seed, k * CLASS_SEED_STRIDE + i)`, distinct across classes for any practical count.
+CLASS_SEED_STRIDE = 1_000_003
+
+
 def conditional_accuracy(
     model, classifier, num_classes, per_class=1000, seed=0, batch_size=500, to_images=None
 ):
     """How often a classifier assigns a conditional model's samples to the class asked for.
 
     Draws `per_class` samples of every class `k` (`model.sample(n, seed, condition=k)`,
-    batch by batch with the seeds `(seed, k, 0)`, `(seed, k, 1)`, ...) and classifies them:
-    the usual check that a class-conditional generator respects its labels.
+    batch `i` of class `k` with the seed `(seed, k * CLASS_SEED_STRIDE + i)`) and
+    classifies them: the usual check that a class-conditional generator respects its
+    labels.
 
     Args:
         model: A class-conditional model with `sample(n, seed=..., condition=labels)`.
@@ -273,7 +279,9 @@ def conditional_accuracy(
             count = min(batch_size, per_class - start)
             samples = np.asarray(
                 model.sample(
-                    count, seed=(seed, label * 1_000_003 + index), condition=np.full(count, label)
+                    count,
+                    seed=(seed, label * CLASS_SEED_STRIDE + index),
+                    condition=np.full(count, label),
                 )
             )
             images = samples if to_images is None else np.asarray(to_images(samples))

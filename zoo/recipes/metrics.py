@@ -204,8 +204,8 @@ def label_accuracy(tolerance, label=None, per_class=1000, seed=FD_SEED):
     which = "all classes" if label is None else f"class {label}"
     return Metric(
         protocol=f"fraction of {per_class:,} samples per class (seed {seed}, "
-        f"`sample(n, condition=k)`) that classifier_fashion_mnist (test accuracy 0.90) "
-        f"assigns to the class they were drawn for; {which} (higher is better)",
+        f"`sample(n, condition=k)`) that classifier_fashion_mnist assigns to the class "
+        f"they were drawn for; {which} (higher is better)",
         compute=compute,
         tolerance=tolerance,
         requires=("classifier_fashion_mnist",),

@@ -330,9 +330,9 @@ class Recipe:
         """The `training` section of the model card."""
         return {
             "command": command,
-            "data": f"{self._loader_name()}({self.dataset!r}, {self.train_split!r})"
+            "data": f"zoo.data.load_arrays({self.dataset!r}, {self.train_split!r})"
             if self.loader is None
-            else f"{self._loader_name()}({self.train_split!r})",
+            else f"{self.loader.__module__}.{self.loader.__qualname__}({self.train_split!r})",
             "preprocessing": self.preprocessing.description,
             "optimizer": self.optimizer_description,
             "batch_size": self.batch_size,
@@ -347,11 +347,6 @@ class Recipe:
             "tf_enable_onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset"),
             **({"notes": self.notes} if self.notes else {}),
         }
-
-    def _loader_name(self):
-        if self.loader is None:
-            return "zoo.data.load_arrays"
-        return f"{self.loader.__module__}.{self.loader.__qualname__}"
 
 
 def cpu_model():

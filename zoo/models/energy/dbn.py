@@ -331,9 +331,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             negative, _ = top.negative_phase(
                 top_visible, tf.stop_gradient(top_logits), seeds[-1], rows
             )
-            top_loss = top_free_energy - top.free_energy(
-                negative, hidden_logits=top.hidden_logits(negative)
-            )
+            top_loss = top_free_energy - top.state_free_energy(negative)
             # Down (sleep) pass from the top RBM's negative sample; learn the recognition weights.
             sleep = [negative[:, : self.layer_sizes[-2]]]
             for layer in reversed(range(num_directed)):
@@ -396,11 +394,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             self.top_free_energy_tracker.update_state(self._top_free_energy(features))
         else:
             top_visible = tf.concat([features, labels], -1)
-            self.top_free_energy_tracker.update_state(
-                self.top_rbm.free_energy(
-                    top_visible, hidden_logits=self.top_rbm.hidden_logits(top_visible)
-                )
-            )
+            self.top_free_energy_tracker.update_state(self.top_rbm.state_free_energy(top_visible))
             predicted = tf.argmax(self.top_rbm.classify(features), -1)
             wrong = tf.cast(predicted != tf.argmax(labels, -1), tf.float32)
             self.classification_error_tracker.update_state(wrong)
@@ -411,9 +405,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         """Free energy of the top RBM's features (the labels summed out when labelled)."""
         if self.labelled:
             return self.top_rbm.feature_free_energy(features)
-        return self.top_rbm.free_energy(
-            features, hidden_logits=self.top_rbm.hidden_logits(features)
-        )
+        return self.top_rbm.state_free_energy(features)
 
     # ----------------------------------------------------------------- inference, sampling
     def encode(self, x):

@@ -466,11 +466,21 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             )
         other = self.n_visible if layer == "hidden" else self.n_hidden
         chunk = chunk_size_for(bits, other)
-        energy = self._hidden_free_energy if layer == "hidden" else self._state_free_energy
+        energy = self._hidden_free_energy if layer == "hidden" else self.state_free_energy
         return self._enumerate(energy, bits, chunk)
 
-    def _state_free_energy(self, v):
-        """`free_energy` of visible states, unchecked (the enumerated states are valid)."""
+    def state_free_energy(self, v):
+        """`free_energy` of visible states a step holds, unchecked like `hidden_logits`.
+
+        For negative particles, enumerated states and a DBN's features, which are valid
+        by construction.
+
+        Args:
+            v: Visible states `[batch, *visible state shape]`.
+
+        Returns:
+            float32 `[batch]`.
+        """
         return self.free_energy(v, hidden_logits=self.hidden_logits(v))
 
     @tf.function(reduce_retracing=True)
@@ -644,7 +654,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
                 seed,
                 replica_rows(tf.shape(v_data)[0]),
             )
-            free_energy_model = self.free_energy(v_model, hidden_logits=self.hidden_logits(v_model))
+            free_energy_model = self.state_free_energy(v_model)
             loss = (
                 tf.nn.compute_average_loss(free_energy_data)
                 - tf.nn.compute_average_loss(free_energy_model)

@@ -305,9 +305,7 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         v_data = self._prepare_visible(x)
         target = tf.cast(y, tf.float32)
         query = tf.where(target > 0)
-        self.free_energy_tracker.update_state(
-            self.free_energy(v_data, hidden_logits=self.hidden_logits(v_data))
-        )
+        self.free_energy_tracker.update_state(self.state_free_energy(v_data))
         self.rmse_tracker.update_state(
             tf.gather_nd(target, query), self._exact_expected_ratings_at(v_data, query)
         )
