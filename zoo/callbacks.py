@@ -474,6 +474,14 @@ class PlateauStopping(keras.callbacks.Callback):
             "stopped_because": None,
         }
 
+    def count_seconds(self, seconds):
+        """Add `seconds` of training done outside this `fit` to the wall time and budget.
+
+        For a recipe whose training starts before the monitored `fit` (a DBN's greedy
+        pretraining before its up-down epochs); saved with the state at the next epoch end.
+        """
+        self.state["seconds"] += float(seconds)
+
     def on_train_begin(self, logs=None):
         self.state["stopped_because"] = None
         self._seconds_before = self.state["seconds"]

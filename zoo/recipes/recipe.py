@@ -178,8 +178,10 @@ class Recipe:
             `zoo.data.load_arrays(dataset, split)` for data that is not an image dataset
             of `zoo.data` (e.g. windows of a text); `validation_images` then counts its
             examples.
-        fit: Optional `(model, x, recipe, epochs, verbose, callbacks) -> None` replacing
-            the default `compile(optimizer) + fit` (e.g. greedy pretraining).
+        fit: Optional `(model, x, recipe, epochs, verbose, callbacks, validation) -> None`
+            replacing the default `compile(optimizer) + fit` (e.g. greedy pretraining);
+            `validation` is the held-out data (None without `validation_images`, or when
+            a `validation_monitor` takes it).
         train_split: Split trained on.
         train_images: Train on the first `train_images` images of the split only (None:
             all), to keep a costly model's training to minutes on 2 CPU cores.
@@ -306,7 +308,7 @@ class Recipe:
             validation = None
         start = time.perf_counter()
         if self.fit is not None:
-            self.fit(model, x, self, epochs, verbose, callbacks)
+            self.fit(model, x, self, epochs, verbose, callbacks, validation)
         else:
             model.compile(
                 optimizer=self.optimizer() if self.optimizer else None,

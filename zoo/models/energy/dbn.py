@@ -202,6 +202,24 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
             v = tf.sigmoid(self._recognition_logits(layer, v))
         return v
 
+    def penultimate_features(self, x):
+        """The top RBM's visible features of `x`: a deterministic up-pass (recognition weights).
+
+        They are what the top RBM was pretrained on, so they are the data for its AIS
+        base-rate model (`top_rbm.log_partition(method="ais", data=...)`; a labelled DBN's
+        top RBM takes them joined with the labels, `top_rbm.join(features, labels)`).
+
+        Args:
+            x: Data `[batch, layer_sizes[0]]` in [0, 1].
+
+        Returns:
+            float32 `[batch, layer_sizes[-2]]` probabilities.
+
+        Raises:
+            ValueError: for a wrong shape or values outside [0, 1].
+        """
+        return self._mean_field_features(self._prepare(x))
+
     # ----------------------------------------------------------------- pretraining
     def pretrain(
         self,

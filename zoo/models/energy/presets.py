@@ -20,11 +20,14 @@ register_model(
 register_model(
     "dbn_fashion_mnist",
     "zoo.models.energy.dbn:DBN",
-    {"layer_sizes": [784, 500, 500, 2000], "cd_k": 1},
+    {"layer_sizes": [784, 500, 500, 2000], "cd_k": 1, "num_labels": 10},
     family="energy",
     paper=HINTON_2006,
-    dataset="Fashion-MNIST train (60,000), statically binarized at 0.5",
-    description="DBN 784-500-500-2000, greedy RBM pretraining + up-down fine-tuning",
+    dataset="Fashion-MNIST train, statically binarized at 0.5 (v2: the first 55,000 images, "
+    "the last 5,000 held out; v1: all 60,000)",
+    description="DBN 784-500-500-2000 with 10 label units in the top RBM (v2; v1 had none): "
+    "greedy RBM pretraining + up-down fine-tuning, classifies by free energy, generates a "
+    "given class with its labels clamped",
 )
 register_model(
     "dbn_mnist",
