@@ -245,6 +245,49 @@ def test_dbn_mnist_trains_with_labels_and_reports_three_test_errors(tmp_path):
     assert model.num_labels == 10 and model.top_rbm.kernel.shape == (18, 16)
 
 
+def test_dbn_fashion_mnist_pretrains_once_and_resumes_its_up_down_epochs(
+    data_dir, tmp_path, monkeypatch
+):
+    """`zoo train dbn_fashion_mnist` (labelled, shrunk): an interrupted run resumes its up-down
+    epochs from the backup without pretraining again, and the card counts the pretraining."""
+    from zoo.callbacks import PlateauStopping
+    from zoo.models.energy.dbn import DBN
+
+    names = ["test_error", "test_log_likelihood_lower_bound", "top_log_partition_ais"]
+    args = ["train", "dbn_fashion_mnist", "--data-dir", str(data_dir), "--out", str(tmp_path)]
+    args += ["--work-dir", str(tmp_path / "work"), "--set", "layer_sizes=[784,8,8,16]"]
+    args += ["--epochs", "3", "--quiet", *(f"--metric={name}" for name in names)]
+    pretrained = []
+    original_pretrain, original_end = DBN.pretrain, PlateauStopping.on_epoch_end
+    monkeypatch.setattr(
+        DBN,
+        "pretrain",
+        lambda self, *a, **k: pretrained.append(1) or original_pretrain(self, *a, **k),
+    )
+
+    def interrupt_after_two(self, epoch, logs=None):
+        original_end(self, epoch, logs)
+        if epoch == 1:
+            raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(PlateauStopping, "on_epoch_end", interrupt_after_two)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        cli.main(args)
+    assert len(pretrained) == 1
+    monkeypatch.setattr(PlateauStopping, "on_epoch_end", original_end)
+    assert cli.main([*args, "--resume"]) == 0
+    assert len(pretrained) == 1  # the backup restored the pretrained DBN
+    card = json.loads((tmp_path / "dbn_fashion_mnist" / "v1" / "metadata.json").read_text())
+    curve = card["training"]["learning_curve"]
+    assert [h["epoch"] for h in curve] == [1, 2, 3] and "val_classification_error" in curve[0]
+    assert card["training"]["wall_time_s"] >= curve[0]["seconds"] > 0
+    assert sorted(card["metrics"]) == sorted(names)
+    assert 0.0 <= card["metrics"]["test_error"]["value"] <= 1.0
+    assert card["metrics"]["test_log_likelihood_lower_bound"]["value"] < 0.0
+    model, _ = recipes.load_preset_folder("dbn_fashion_mnist", tmp_path)
+    assert model.num_labels == 10
+
+
 def test_cdcgan_trains_on_labels_and_reports_label_accuracy(data_dir, tmp_path):
     """`zoo train cdcgan_fashion_mnist` on a shrunk GAN: labelled data, per-class accuracies."""
     names = ["label_accuracy", "label_accuracy_3"]

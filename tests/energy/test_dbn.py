@@ -149,3 +149,13 @@ def test_log_prob_lower_bound_against_brute_force():
         dbn.log_prob_lower_bound(x, num_samples=3, seed=7),
         dbn.log_prob_lower_bound(x, num_samples=3, seed=7),
     )
+
+
+def test_penultimate_features_are_the_up_pass_the_top_rbm_sees():
+    dbn = DBN([6, 5, 4, 3], num_labels=2, seed=0)
+    x = (np.random.default_rng(0).random((7, 6)) < 0.5).astype(np.float32)
+    features = np.asarray(dbn.penultimate_features(x))
+    assert features.shape == (7, 4) and np.all((features > 0) & (features < 1))
+    np.testing.assert_allclose(dbn.classify(x), dbn.top_rbm.classify(features), rtol=1e-6)
+    with np.testing.assert_raises_regex(ValueError, "x must have shape"):
+        dbn.penultimate_features(np.zeros((2, 5), np.float32))

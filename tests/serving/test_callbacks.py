@@ -338,3 +338,16 @@ def test_plateau_stopping_names_a_missing_monitor(tmp_path):
         model.fit(x, y, epochs=1, verbose=0, callbacks=[PlateauStopping(tmp_path)])
     with pytest.raises(ValueError, match="mode"):
         PlateauStopping(tmp_path, mode="lowest")
+
+
+def test_plateau_stopping_counts_seconds_spent_before_fit_in_the_time_and_budget(tmp_path):
+    model, x, y = _regression()
+    stopping = PlateauStopping(tmp_path, monitor="val_score", max_seconds=100.0)
+    stopping.count_seconds(60.0)  # e.g. greedy pretraining before the monitored fit
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[_Scripted([1.0, 1.0]), stopping])
+    assert stopping.state["history"][0]["seconds"] >= 60.0
+    assert stopping.state["stopped_because"] == "epochs"
+    stopping = PlateauStopping(tmp_path / "b", monitor="val_score", max_seconds=100.0)
+    stopping.count_seconds(120.0)
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[_Scripted([1.0] * 3), stopping])
+    assert stopping.state["stopped_because"] == "budget" and len(stopping.state["history"]) == 1
