@@ -33,6 +33,16 @@ register_model(
     description="Gated PixelCNN (no blind spot), Bernoulli pixels, binarized Fashion-MNIST",
 )
 register_model(
+    "pixelrnn_fashion_mnist",
+    "zoo.models.autoregressive.pixelrnn:PixelRNN",
+    {"image_shape": [28, 28, 1], "num_layers": 4, "units": 32},
+    family="autoregressive",
+    paper="van den Oord, Kalchbrenner, Kavukcuoglu (2016). Pixel Recurrent Neural Networks. ICML.",
+    dataset="Fashion-MNIST train, binarized (pixel/255 > 0.5)",
+    description="PixelRNN, 4 residual Row LSTM layers of 32 units, Bernoulli pixels, "
+    "binarized Fashion-MNIST; exact log p(x)",
+)
+register_model(
     "lstm_austen",
     "zoo.models.autoregressive.recurrent_language_model:RecurrentLanguageModel",
     {
