@@ -8,9 +8,9 @@ models with a per-pixel conditional (VAE, RBM, DBN), `NAME_mean.png`, the probab
 of the same chains (`zoo sample ... --mean`). Beside them, from the first 16 test images:
 the VAE's reconstructions and latent traversals, the denoising autoencoder's clean /
 corrupted / reconstructed rows and a traversal of its code, and the DCGAN's latent
-interpolations. For the class-conditional presets (the labelled DBN `dbn_mnist`, the
-conditional DCGAN `cdcgan_fashion_mnist`), `NAME_classes.png`: one row per class, drawn
-with `sample(n, condition=k)`. Needs the Fashion-MNIST test images (`zoo.data`).
+interpolations. For the class-conditional presets (the labelled DBNs `dbn_mnist` and
+`dbn_fashion_mnist`, the conditional DCGAN `cdcgan_fashion_mnist`), `NAME_classes.png`:
+one row per class, drawn with `sample(n, condition=k)`. Needs the Fashion-MNIST test images (`zoo.data`).
 """
 
 import inspect
@@ -118,7 +118,7 @@ PICTURES = {
     "dcgan_fashion_mnist": dcgan_pictures,
 }
 #: The class-conditional presets, pictured one row per class.
-CONDITIONAL = ("dbn_mnist", "cdcgan_fashion_mnist")
+CONDITIONAL = ("dbn_mnist", "dbn_fashion_mnist", "cdcgan_fashion_mnist")
 
 if __name__ == "__main__":
     main(sys.argv[1:])

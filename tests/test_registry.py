@@ -1,12 +1,13 @@
 """The preset registry: names, patterns, aliases, info, load, and the published manifest."""
 
 import json
+import shutil
 
 import pytest
 from tiny_preset import CARD, CONFIG, NAME, register_tiny, register_unpublished, tiny_mlp
 
 import zoo
-from zoo import hub, registry
+from zoo import cli, hub, registry
 
 pytest_plugins = ("hub_fixtures",)
 
@@ -99,6 +100,34 @@ def test_the_package_manifest_matches_registered_presets_and_published_files():
         assert versions == list(range(1, len(versions) + 1)), f"{name}: versions {versions}"
         for record in entry["versions"]:
             _check_published_version(name, record)
+
+
+def test_the_package_manifest_is_the_lock_generated_from_the_published_files(capsys):
+    if not hub.CHECKOUT_WEIGHTS.is_dir():
+        pytest.skip("no zoo_weights/ beside the package (an installed wheel)")
+    manifest = json.loads(registry.PUBLISHED_MANIFEST.read_text())
+    assert hub.lock_manifest() == manifest  # regenerate with `zoo lock`
+    assert cli.main(["lock", "--check"]) == 0
+
+
+def test_lock_regenerates_a_stale_manifest(tmp_path, monkeypatch, request):
+    request.addfinalizer(registry.published_records.cache_clear)  # forget the temporary one
+    weights = tmp_path / "weights"
+    source = hub.CHECKOUT_WEIGHTS / "vae_mnist" / "v1"
+    if not source.is_dir():
+        pytest.skip("no zoo_weights/ beside the package (an installed wheel)")
+    (weights / "vae_mnist").mkdir(parents=True)
+    shutil.copytree(source, weights / "vae_mnist" / "v1")
+    manifest = tmp_path / "published.json"
+    manifest.write_text("{}")
+    monkeypatch.setattr(registry, "PUBLISHED_MANIFEST", manifest)
+    assert cli.main(["lock", "--check", "--weights-dir", str(weights)]) == 1
+    assert cli.main(["lock", "--weights-dir", str(weights)]) == 0
+    (record,) = json.loads(manifest.read_text())["vae_mnist"]["versions"]
+    assert record["version"] == 1 and record["files"]["model.weights.h5"]["sha256"] == (
+        hub.sha256_file(source / "model.weights.h5")
+    )
+    assert cli.main(["lock", "--check", "--weights-dir", str(weights)]) == 0
 
 
 def _check_published_version(name, record):

@@ -211,6 +211,31 @@ def verify(args) -> int:
     return 1 if failed else 0
 
 
+@command(
+    "lock",
+    arg("--check", action="store_true", help="compare only; exit 1 when the manifest is stale"),
+    arg("--weights-dir", help="folder of published presets (default: the checkout's zoo_weights/)"),
+)
+def lock(args) -> int:
+    """Regenerate zoo/published.json from the published files (maintainers).
+
+    The manifest is a lock: every record (version, sha256 and size of each file, the
+    card's metrics and date) is derived from `zoo_weights/<name>/v<version>/` by
+    `zoo.hub.lock_manifest`. With `--check`, nothing is written and the exit status is 1
+    when the manifest differs from the files.
+    """
+    manifest = registry.PUBLISHED_MANIFEST
+    if args.check:
+        if json.loads(manifest.read_text()) != hub.lock_manifest(args.weights_dir):
+            print(f"{manifest} is stale: run `zoo lock`.", file=sys.stderr)
+            return 1
+        print(f"{manifest} matches the published files.")
+        return 0
+    generated = hub.write_lock(args.weights_dir)
+    print(f"Wrote {manifest} ({len(generated)} presets).")
+    return 0
+
+
 @command("cache-dir")
 def show_cache_dir(args) -> int:
     """Print the cache folder.

@@ -388,7 +388,7 @@ def publish_preset(
     taken = [key for key in _CARD_FIELDS_SET_BY_PUBLISH if key in card]
     if taken:
         raise ValueError(f"metadata must not set {taken}: publish_preset fills them in.")
-    metrics = _check_metrics(card.get("metrics", {}))
+    _check_metrics(card.get("metrics", {}))
     out_dir = pathlib.Path(out_dir) if out_dir is not None else CHECKOUT_WEIGHTS
     manifest = pathlib.Path(manifest) if manifest is not None else registry.PUBLISHED_MANIFEST
     cache_dir().mkdir(parents=True, exist_ok=True)
@@ -420,17 +420,77 @@ def publish_preset(
                 sha256={f: sha256_file(staging / f) for f in ("config.json", "model.weights.h5")},
             )
             _write_json(staging / "metadata.json", card)
-            files = {
-                f: {"sha256": sha256_file(staging / f), "size": (staging / f).stat().st_size}
-                for f in registry.PRESET_FILES
-            }
             for f in registry.PRESET_FILES:
                 os.replace(staging / f, folder / f)
-        record = {"version": version, "files": files, "metrics": metrics, "published": now}
+        record = version_record(folder)
         published[name] = {"versions": [*versions, record]}
         _write_json(manifest, dict(sorted(published.items())))
     registry.published_records.cache_clear()
     return record
+
+
+def version_record(folder) -> dict:
+    """The manifest record of one published version, derived from its folder's files.
+
+    `zoo/published.json` is a lock generated from `zoo_weights/` by this function (see
+    `lock_manifest`): nothing in it is written by hand.
+
+    Args:
+        folder: A published version folder `<name>/v<version>/` (config.json,
+            model.weights.h5 and metadata.json, as `publish_preset` writes them).
+
+    Returns:
+        `{"version", "files": {file: {"sha256", "size"}}, "metrics", "published"}`, the
+        version, metrics and date read from the folder's model card.
+    """
+    folder = pathlib.Path(folder)
+    card = json.loads((folder / "metadata.json").read_text())
+    return {
+        "version": card["version"],
+        "files": {
+            f: {"sha256": sha256_file(folder / f), "size": (folder / f).stat().st_size}
+            for f in registry.PRESET_FILES
+        },
+        "metrics": card.get("metrics", {}),
+        "published": card["published"],
+    }
+
+
+def lock_manifest(weights_dir=None) -> dict:
+    """The manifest of every published version under `weights_dir`, generated from its files.
+
+    Args:
+        weights_dir: A folder of published presets (`<name>/v<version>/`); default the
+            checkout's `zoo_weights/`.
+
+    Returns:
+        `{name: {"versions": [version_record, ...]}}`, names sorted, versions ascending:
+        what `zoo/published.json` holds (`zoo lock` writes it, `zoo lock --check` compares).
+    """
+    weights_dir = pathlib.Path(weights_dir) if weights_dir is not None else CHECKOUT_WEIGHTS
+    manifest = {}
+    for name_dir in sorted(path for path in weights_dir.iterdir() if path.is_dir()):
+        folders = [path for path in name_dir.glob("v*") if (path / "metadata.json").is_file()]
+        if folders:
+            folders.sort(key=lambda path: int(path.name[1:]))
+            manifest[name_dir.name] = {"versions": [version_record(f) for f in folders]}
+    return manifest
+
+
+def write_lock(weights_dir=None, manifest=None) -> dict:
+    """Regenerate the manifest from the published files (`zoo lock`).
+
+    Args:
+        weights_dir: See `lock_manifest`.
+        manifest: The manifest file; default the package's `zoo/published.json`.
+
+    Returns:
+        The manifest written.
+    """
+    generated = lock_manifest(weights_dir)
+    _write_json(pathlib.Path(manifest or registry.PUBLISHED_MANIFEST), generated)
+    registry.published_records.cache_clear()
+    return generated
 
 
 def _published_weights(preset, version: int | None = None) -> dict:
