@@ -6,9 +6,9 @@
 All four train with Adam(1e-3) on statically binarized Fashion-MNIST and report the exact
 test NLL (`log_prob`) on the 10,000 test images and FD-FMNIST of their samples. All
 hold out the last 5,000 training images and train until their validation NLL stops
-improving (or the budget, 1.5 hours, 1.25 for the PixelRNN, runs out), keeping the best epoch. Version 1 of the
-PixelCNN saw only the first 12,000 images once; version 2 trains on all 55,000
-non-held-out images.
+improving (or the budget, 1.5 hours, 1.25 for the PixelRNN, runs out), keeping the best
+epoch. Version 1 of the PixelCNN saw only the first 12,000 images once; version 2 trains
+on all 55,000 non-held-out images.
 
 `lstm_austen`, the character language model, trains on Jane Austen's novels
 (`zoo.data.text.austen_windows`: windows of 256 characters, the validation part held out)

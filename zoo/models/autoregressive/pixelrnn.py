@@ -8,6 +8,14 @@ i - 1. All positions of a row are updated in parallel; rows follow each other in
 `tf.scan`. The first layer is a 7x7 type-A masked convolution, the layers are residual,
 and the output head and the likelihoods are those of PixelCNN. Row LSTM has a triangular
 receptive field above the current pixel (van den Oord et al., 2016, section 3.1).
+
+Sampling draws one sub-pixel per step in raster order (colour channels within a pixel).
+`sample` runs an exact row cache: row i of every layer depends on the image only through
+the first layer's window of rows i - k // 2 .. i and on the layer's (hidden, cell) state of
+row i - 1. The sampler keeps those states and, for each sub-pixel of row i, recomputes row
+i alone (first layer, one LSTM step per layer, head) instead of the whole image. It draws
+the same samples as `sample_by_full_passes` (one full pass per sub-pixel) for the same
+seed; both are one compiled `tf.while_loop`.
 """
 
 import keras
@@ -45,6 +53,7 @@ class PixelRNN(AutoregressiveImageModel):
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     model.fit(binary_images, epochs=2)
     model.log_prob(binary_images[:8])           # exact, [8]
+    model.sample(16, seed=0)                    # [16, 28, 28, 1], row-cached sampler
     ```
 
     #### References
