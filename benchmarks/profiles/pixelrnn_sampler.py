@@ -27,7 +27,8 @@ def timed(function, num):
 
 def main(num, num_cached):
     model = PixelRNN((28, 28, 1), num_layers=4, units=32)
-    cached, full = model._sample, tf.function(model.sample_by_full_passes, reduce_retracing=True)
+    cached = tf.function(model.sample_cached, reduce_retracing=True)
+    full = tf.function(model.sample_by_full_passes, reduce_retracing=True)
     runs = (("cached", cached, num), ("full", full, num), ("cached", cached, num_cached))
     for name, function, n in runs:
         if name == "full" or n == num:  # warm-up: trace and run once on one sample
