@@ -73,6 +73,7 @@ _exact_likelihood_recipe(
 _exact_likelihood_recipe(
     "made_fashion_mnist",
     "sum of per-pixel cross-entropies",
+    budget_hours=0.6,
     preprocessing=STATIC_BINARY_FLAT,
     batch_size=100,
     epochs=300,
