@@ -19,6 +19,8 @@ from zoo import registry
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PRESET = "rbm_fashion_mnist"
+# Both tests on one xdist worker (`-n 2 --dist loadgroup`), so the wheels are built once.
+pytestmark = pytest.mark.xdist_group("wheel_install")
 
 
 def _copy_tree(source: pathlib.Path, target: pathlib.Path):

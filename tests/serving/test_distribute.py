@@ -36,6 +36,11 @@ MIRRORED_CASES = [
 ]
 
 
+# The tests of `mirrored_results` run on one xdist worker (`-n 2 --dist loadgroup`): a module
+# fixture is made once per worker, and this one trains every case twice in a child process.
+ONE_WORKER = pytest.mark.xdist_group("mirrored")
+
+
 @pytest.fixture(scope="module")
 def mirrored_results(tmp_path_factory):
     out = tmp_path_factory.mktemp("mirrored") / "results.json"
@@ -43,6 +48,7 @@ def mirrored_results(tmp_path_factory):
     return json.loads(out.read_text())
 
 
+@ONE_WORKER
 @pytest.mark.parametrize("name", MIRRORED_CASES)
 def test_two_replicas_match_one_device_on_the_same_global_batch(mirrored_results, name):
     result = mirrored_results[name]
@@ -54,6 +60,7 @@ def test_two_replicas_match_one_device_on_the_same_global_batch(mirrored_results
     assert result["max_weight_difference"] < 1e-5
 
 
+@ONE_WORKER
 def test_replica_batch_noise_gives_each_replica_its_rows_of_the_global_draw(mirrored_results):
     result = mirrored_results["replica_batch_noise"]
     first, second = (np.array(rows) for rows in result["per_replica"])

@@ -18,6 +18,9 @@ from zoo.models.autoregressive.recurrent_language_model import RecurrentLanguage
 
 # Every published preset, the classifier (signatures `classify` and `features`) included.
 PUBLISHED_PRESETS = zoo.list_models(pretrained=True)
+# The tests of the `served` fixture run on one xdist worker (`-n 2 --dist loadgroup`): a
+# module fixture is made once per worker, and this one exports and serves every model.
+ONE_WORKER = pytest.mark.xdist_group("family_serving")
 
 
 def _serve_all(root, models):
@@ -70,11 +73,13 @@ def _check_served(served, name):
         assert f"signature_def['{signature}']" in served["shown"][name]
 
 
+@ONE_WORKER
 @pytest.mark.parametrize("name", sorted(FAMILY_CASES))
 def test_export_serves_identically_without_zoo_or_tfp(served, name):
     _check_served(served, name)
 
 
+@ONE_WORKER
 @pytest.mark.parametrize("name", PUBLISHED_PRESETS)
 def test_published_preset_serves_identically_without_zoo_or_tfp(served, name):
     _check_served(served, name)
