@@ -154,6 +154,14 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return self.num_labels is not None
 
     @property
+    def contract_methods(self):
+        """`sample` and `encode`, and `classify` when labelled (see `GenerativeModel`).
+
+        No `log_prob`: a DBN's likelihood is only bounded (`log_prob_lower_bound`).
+        """
+        return ("sample", "encode", "classify") if self.labelled else ("sample", "encode")
+
+    @property
     def latent_dim(self):
         """The number of top-level hidden units, `layer_sizes[-1]`."""
         return self.layer_sizes[-1]

@@ -77,6 +77,8 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         **kwargs: Passed to `keras.Model` (e.g. `name`).
     """
 
+    contract_methods = ("sample", "decode", "log_prob", "free_energy", "encode", "log_partition")
+
     def __init__(
         self,
         n_visible,

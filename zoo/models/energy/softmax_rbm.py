@@ -72,6 +72,9 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
     collaborative filtering. ICML.
     """
 
+    # One partition function per set of rated items: no single log Z, so no log_prob.
+    contract_methods = ("sample", "decode", "free_energy", "encode")
+
     def __init__(self, num_items, num_ratings, n_hidden, cd_k=1, **kwargs):
         if kwargs.pop("persistent", False):
             raise ValueError(
