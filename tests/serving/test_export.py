@@ -188,8 +188,11 @@ def test_a_softmax_rbm_is_served_without_log_prob_and_an_rbm_with_its_log_z(tmp_
     assert set(json.loads((path / SIGNATURES_DOC).read_text())["skipped"]) == {"log_prob"}
     rbm = BernoulliRBM(6, 3)
     path = export_saved_model(rbm, tmp_path / "rbm")
-    doc = json.loads((path / SIGNATURES_DOC).read_text())["signatures"]["log_prob"]
-    assert doc["log_partition"]["kwargs"] == {"method": "exact"}
+    docs = json.loads((path / SIGNATURES_DOC).read_text())["signatures"]
+    assert docs["log_prob"]["log_partition"]["kwargs"] == {"method": "exact"}
+    # p(h | v) and p(v | h) are Bernoulli distributions, served as their tensors.
+    for method in ("encode", "decode"):
+        assert docs[method]["outputs"] == ["logits", "mean", "probs", "stddev"]
     served = tf.saved_model.load(str(path)).signatures["log_prob"]
     np.testing.assert_allclose(
         served(x=tf.constant(BINARY_X))["log_prob"].numpy(), rbm.log_prob(BINARY_X), rtol=1e-5

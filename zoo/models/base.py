@@ -115,8 +115,9 @@ class GenerativeModel(keras.Model):
       estimate whose settings are the keyword arguments (AIS for RBMs, importance
       weighting for the VAE).
     - `encode(x)` / `decode(z)`: latent-variable models; `tfd.Distribution`s where the
-      model defines one (the VAE), tensors for autoencoders without a likelihood and for
-      the RBM's hidden probabilities.
+      model defines one (the VAE's q(z | x) and p(x | z), the RBMs' p(h | v) and
+      p(v | h), the DBN's top layer given the data), tensors for autoencoders without a
+      likelihood.
     - `as_distribution()`: a `tfp.distributions.Distribution` view of any model with
       `log_prob`.
     - `get_config()`: every constructor argument, so `.keras` files and presets rebuild
