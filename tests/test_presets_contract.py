@@ -7,16 +7,34 @@ data shape, samples 2 examples where it can, scores 2 examples with `log_prob` (
 The batch is 2 examples so the largest preset (dcgan_lsun) stays cheap; architectures are
 never shrunk. SavedModel export of the published presets is tested in
 tests/serving/test_family_serving.py.
+
+Each preset, and a tiny model of each configuration that decides what a family can do,
+declares exactly the contract methods it implements (`contract_methods`, which export
+signs): every declared one runs, every other one of `CONTRACT_METHODS` is absent or
+raises `NotImplementedError`.
 """
+
+import inspect
 
 import keras
 import numpy as np
 import pytest
 
 import zoo
+from zoo.models import (
+    DBN,
+    BernoulliRBM,
+    BoltzmannMachine,
+    EnergyBasedModel,
+    GaussianBernoulliRBM,
+    GibbsSampler,
+    LangevinSampler,
+    SoftmaxRBM,
+)
 from zoo.models.adversarial.gan import GAN
 from zoo.models.autoencoders.autoencoder import Autoencoder
 from zoo.models.autoregressive.recurrent_language_model import RecurrentLanguageModel
+from zoo.models.base import CONTRACT_METHODS
 from zoo.models.classifier.image_classifier import ImageClassifier
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.rbm import RestrictedBoltzmannMachine
@@ -76,12 +94,12 @@ def test_preset_trains_samples_scores_and_round_trips(name, tmp_path):
     ]
     assert any(changed), f"{name}: one fit step changed no trainable weight"
 
-    if callable(getattr(model, "sample", None)):
+    if "sample" in model.contract_methods:
         samples = np.asarray(model.sample(2, seed=1))
         assert samples.shape == (2, *model.data_shape)
         assert np.all(np.isfinite(samples))
 
-    if callable(getattr(model, "log_prob", None)):
+    if "log_prob" in model.contract_methods:
         kwargs = _log_prob_kwargs(model, x)
         log_prob = np.asarray(model.log_prob(x, **kwargs))
         assert log_prob.shape == (BATCH,)
@@ -100,3 +118,88 @@ def test_preset_trains_samples_scores_and_round_trips(name, tmp_path):
     assert len(loaded.weights) == len(model.weights)
     for saved, restored in zip(model.weights, loaded.weights, strict=True):
         np.testing.assert_array_equal(saved.numpy(), restored.numpy(), err_msg=saved.path)
+
+
+def _energy_network(dim):
+    return keras.Sequential(
+        [keras.Input((dim,)), keras.layers.Dense(4, "tanh"), keras.layers.Dense(1)]
+    )
+
+
+# Tiny models of the configurations that change what a family can do.
+CONFIGURATIONS = {
+    "BernoulliRBM": lambda: BernoulliRBM(6, 3),
+    "GaussianBernoulliRBM": lambda: GaussianBernoulliRBM(6, 3),
+    "SoftmaxRBM": lambda: SoftmaxRBM(5, 3, 3),  # no single log Z: no log_prob
+    "BoltzmannMachine": lambda: BoltzmannMachine(4, 2, num_chains=2, seed=0),
+    "DBN": lambda: DBN([6, 4, 3], seed=0),  # unlabelled: no classify
+    "DBN_labelled": lambda: DBN([6, 4, 3], num_labels=2, seed=0),
+    "EnergyBasedModel_binary": lambda: EnergyBasedModel(_energy_network(4), GibbsSampler(1)),
+    "EnergyBasedModel_continuous": lambda: EnergyBasedModel(
+        _energy_network(4), LangevinSampler(0.01)
+    ),
+}
+
+
+def _contract_case_data(model, rng):
+    if isinstance(model, SoftmaxRBM):  # ratings 1..K, 0 = missing
+        return rng.integers(0, model.num_ratings + 1, (BATCH, *model.data_shape)), None
+    if isinstance(model, GaussianBernoulliRBM) or (
+        isinstance(model, EnergyBasedModel) and not model.sampler.binary
+    ):
+        return rng.normal(size=(BATCH, *model.data_shape)).astype(np.float32), None
+    return _training_data(model, rng)
+
+
+def _run_contract_method(model, name, x, labels):
+    """Call contract method `name` of `model` on a tiny batch, as export would serve it."""
+    method = getattr(model, name)
+    if name == "log_partition":
+        if isinstance(model, RestrictedBoltzmannMachine):  # a short AIS run
+            return method(method="ais", num_chains=2, betas=AIS_SCHEDULE, seed=0, data=x)
+        return method()
+    if name == "sample":
+        return method(BATCH, seed=0)
+    kwargs = {}
+    if name == "log_prob":
+        kwargs = _log_prob_kwargs(model, x)
+    if (
+        getattr(model, "num_classes", None) is not None
+        and "condition" in inspect.signature(method).parameters
+    ):
+        kwargs["condition"] = labels
+    if CONTRACT_METHODS[name] == "z":
+        latent_shape = np.atleast_1d(model.latent_dim)
+        return method(np.zeros((BATCH, *latent_shape), np.float32), **kwargs)
+    return method(x, **kwargs)
+
+
+def _batch_size(result):
+    if hasattr(result, "batch_shape"):  # a distribution
+        return result.batch_shape[0]
+    return np.shape(result)[0]
+
+
+CONTRACT_CASES = {
+    name: lambda name=name: zoo.load(name, pretrained=False) for name in zoo.list_models()
+}
+CONTRACT_CASES.update(CONFIGURATIONS)
+
+
+@pytest.mark.parametrize("case", sorted(CONTRACT_CASES))
+def test_contract_methods_declare_what_the_model_implements(case):
+    model = CONTRACT_CASES[case]()
+    x, labels = _contract_case_data(model, np.random.default_rng(0))
+    declared = model.contract_methods
+    assert set(declared) <= CONTRACT_METHODS.keys(), declared
+    for name in CONTRACT_METHODS:  # in order: log Z (an RBM's AIS run) before log_prob
+        if name == "log_partition" and name in declared:
+            _run_contract_method(model, name, x, labels)
+    for name in CONTRACT_METHODS:
+        if name in declared:
+            assert callable(getattr(model, name, None)), f"{case} declares {name} but lacks it"
+            if name not in ("sample", "log_partition"):  # sampling: the test above
+                assert _batch_size(_run_contract_method(model, name, x, labels)) == BATCH
+        elif callable(getattr(model, name, None)):
+            with pytest.raises(NotImplementedError):
+                _run_contract_method(model, name, x, labels)

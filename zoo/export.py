@@ -1,9 +1,11 @@
 """SavedModel export with one named serving signature per thing the model can do.
 
 A zoo model is more than its `call`: a VAE encodes, decodes, samples and scores, a GAN
-generates and discriminates. `export_saved_model` inspects the model for the method names
-of the zoo's API contract (see `SIGNATURE_METHODS`) and writes a standalone SavedModel
-(through `keras.export.ExportArchive`) with one signature for each method the model has.
+generates and discriminates. Each model declares the methods of the zoo's contract it
+implements in `contract_methods` (see `zoo.models.base.GenerativeModel` and
+`CONTRACT_METHODS`); `export_saved_model` reads that declaration and writes a standalone
+SavedModel (through `keras.export.ExportArchive`) with one signature for each declared
+method.
 The artifact needs neither `zoo` nor TensorFlow Probability to load: TensorFlow alone
 serves it, and so does TF Serving.
 
@@ -31,8 +33,8 @@ are baked into the signature, energy models get their log Z computed once at exp
 (exactly, or by AIS when asked), and methods that take a `seed` get a fixed one, so a
 signature is a deterministic function of its inputs. What each signature computes,
 estimator included, is recorded in `assets.extra/signatures.json` inside the SavedModel,
-with the methods left out and why (a SoftmaxRBM has no single log Z, so no `log_prob`;
-an unlabelled DBN has no `classify`): a method that raises `NotImplementedError` is left out.
+with the methods the model has but leaves out of `contract_methods` for its configuration
+(a SoftmaxRBM has no single log Z, so no `log_prob`; an unlabelled DBN has no `classify`).
 """
 
 import inspect
@@ -43,20 +45,13 @@ import pathlib
 import keras
 import tensorflow as tf
 
-# Method name -> (input name, what the input is). Order matters: `sample` comes first so
-# that Keras' fallback for `serving_default` would also be `sample`.
+from zoo.models.base import CONTRACT_METHODS
+
+# Method name -> its input (None: `sample`'s num_samples and seed): every contract method
+# but `log_partition`, which is fixed at export for `log_prob`. Order matters: `sample`
+# comes first so that Keras' fallback for `serving_default` would also be `sample`.
 SIGNATURE_METHODS = {
-    "sample": None,
-    "generate": "z",
-    "decode": "z",
-    "log_prob": "x",
-    "elbo": "x",
-    "free_energy": "x",
-    "encode": "x",
-    "reconstruct": "x",
-    "discriminate": "x",
-    "classify": "x",
-    "features": "x",
+    name: input_name for name, input_name in CONTRACT_METHODS.items() if name != "log_partition"
 }
 _OUTPUT_NAMES = {
     "sample": "samples",
@@ -96,7 +91,8 @@ def export_saved_model(
         `path`, as a `pathlib.Path`.
 
     Raises:
-        ValueError: if the model has no `data_shape` or no weights, or offers none of
+        ValueError: if the model has no `data_shape` or no weights, declares no
+            `contract_methods` (or names outside `CONTRACT_METHODS`), or declares none of
             the methods in `SIGNATURE_METHODS`.
 
     #### Examples
@@ -132,30 +128,28 @@ def export_saved_model(
     # Untracked, the endpoints' traces still collect every variable they use.
     if model.built and getattr(model, "num_classes", None) is None:
         archive.track(model)
-    endpoints, docs, skipped = {}, {}, {}
+    declared = _declared_methods(model)
+    endpoints, docs = {}, {}
+    skipped = {
+        name: f"{type(model).__name__}.contract_methods leaves it out for this configuration"
+        for name in SIGNATURE_METHODS
+        if name not in declared and callable(getattr(model, name, None))
+    }
     for method_name, input_name in SIGNATURE_METHODS.items():
-        method = getattr(model, method_name, None)
-        if not callable(method) or (input_name and specs[input_name] is None):
+        if method_name not in declared or (input_name and specs[input_name] is None):
             continue
+        method = getattr(model, method_name)
         kwargs = dict(log_prob_kwargs or {}) if method_name == "log_prob" else {}
         if method_name != "sample" and "seed" in inspect.signature(method).parameters:
             kwargs.setdefault("seed", seed)
         doc = {}
-        if method_name == "log_prob" and callable(getattr(model, "log_partition", None)):
-            try:
-                doc["log_partition"] = _fix_log_partition(model, log_partition_kwargs)
-            except NotImplementedError as error:  # e.g. SoftmaxRBM: no single log Z
-                skipped[method_name] = str(error)
-                continue
+        if method_name == "log_prob" and "log_partition" in declared:
+            doc["log_partition"] = _fix_log_partition(model, log_partition_kwargs)
         conditional = (
             getattr(model, "num_classes", None) is not None
             and "condition" in inspect.signature(method).parameters
         )  # a classifier's `num_classes` counts its outputs: it takes no condition
-        try:
-            endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs, conditional)
-        except NotImplementedError as error:  # e.g. `classify` of an unlabelled DBN
-            skipped[method_name] = str(error).strip().splitlines()[-1]
-            continue
+        endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs, conditional)
         endpoints[method_name] = archive.add_endpoint(method_name, endpoint)
         outputs = endpoint.get_concrete_function().structured_outputs
         docs[method_name] = doc | {
@@ -166,8 +160,8 @@ def export_saved_model(
         }
     if not docs:
         raise ValueError(
-            f"{type(model).__name__} has none of the exportable methods "
-            f"{', '.join(SIGNATURE_METHODS)}."
+            f"{type(model).__name__} declares none of the exportable methods "
+            f"{', '.join(SIGNATURE_METHODS)} in its contract_methods."
         )
     default = next((n for n in DEFAULT_PREFERENCE if n in docs), next(iter(docs)))
     archive.add_endpoint("serving_default", endpoints[default])
@@ -176,6 +170,23 @@ def export_saved_model(
     archive.write_out(str(path), verbose=verbose)
     _write_docs(path, model, docs, skipped)
     return path
+
+
+def _declared_methods(model):
+    """The model's `contract_methods`, checked against `CONTRACT_METHODS`."""
+    declared = getattr(model, "contract_methods", None)
+    if declared is None:
+        raise ValueError(
+            f"{type(model).__name__} declares no `contract_methods`: export signs the "
+            "methods a model declares there (see zoo.models.base.GenerativeModel)."
+        )
+    unknown = sorted(set(declared) - CONTRACT_METHODS.keys())
+    if unknown:
+        raise ValueError(
+            f"{type(model).__name__}.contract_methods names {unknown}, which are not in "
+            f"the contract ({', '.join(CONTRACT_METHODS)})."
+        )
+    return tuple(declared)
 
 
 def _fix_log_partition(model, log_partition_kwargs):

@@ -211,7 +211,9 @@ def latent_traversal_grid(
 
 def _decode(model, z):
     decode = getattr(model, "generate", None) or model.decode
-    return np.asarray(decode(z))
+    decoded = decode(z)
+    # A likelihood (an RBM's p(v | h)) is drawn as its mean.
+    return np.asarray(decoded.mean() if hasattr(decoded, "event_shape") else decoded)
 
 
 def _grid(images, rows, path, scale):

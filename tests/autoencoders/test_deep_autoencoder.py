@@ -40,7 +40,7 @@ def test_unrolled_stack_is_the_up_and_down_pass(code_activation, tmp_path):
     # Encoder: the mean-field up-pass; a linear code is the top RBM's hidden input (logit).
     up = x
     for rbm in rbms:
-        up = np.asarray(rbm.encode(up))
+        up = np.asarray(rbm.encode(up).mean())
     code = np.asarray(ae.encode(x))
     if code_activation is None:
         np.testing.assert_allclose(1.0 / (1.0 + np.exp(-code)), up, rtol=1e-5, atol=1e-6)
@@ -49,7 +49,7 @@ def test_unrolled_stack_is_the_up_and_down_pass(code_activation, tmp_path):
     # Decoder: the mean-field down-pass with the transposed weights and visible biases.
     down = up
     for rbm in reversed(rbms):
-        down = np.asarray(rbm.decode(down))
+        down = np.asarray(rbm.decode(down).mean())
     np.testing.assert_allclose(ae.decode(up), down, rtol=1e-5, atol=1e-6)
 
     # The decoder's weights are copies: training moves them apart from the encoder's.

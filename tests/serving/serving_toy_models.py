@@ -28,6 +28,8 @@ class ToyVAE(keras.Model):
     Reference: Kingma and Welling, 2014, "Auto-Encoding Variational Bayes".
     """
 
+    contract_methods = ("sample", "decode", "log_prob", "elbo", "encode", "reconstruct")
+
     def __init__(self, data_dim=6, latent_dim=2, hidden_units=8, **kwargs):
         super().__init__(**kwargs)
         self.data_dim, self.latent_dim, self.hidden_units = data_dim, latent_dim, hidden_units
@@ -123,6 +125,8 @@ class ToyGAN(keras.Model):
 
     Reference: Goodfellow et al., 2014, "Generative Adversarial Nets".
     """
+
+    contract_methods = ("sample", "generate", "discriminate")
 
     def __init__(self, data_dim=4, latent_dim=2, hidden_units=8, **kwargs):
         super().__init__(**kwargs)

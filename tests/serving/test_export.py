@@ -101,6 +101,8 @@ def test_saved_model_cli_lists_every_signature_with_its_specs(tmp_path):
 
 def test_export_explains_what_it_needs(tmp_path):
     class NoShape(keras.Model):
+        contract_methods = ("sample",)
+
         def __init__(self):
             super().__init__()
             self.dense = keras.layers.Dense(2)
@@ -113,9 +115,16 @@ def test_export_explains_what_it_needs(tmp_path):
         zoo.export_saved_model(NoShape(), tmp_path / "a")
     nothing = NoShape()
     nothing.data_shape = (2,)
-    nothing.sample = None
-    with pytest.raises(ValueError, match="none of the exportable methods"):
+    nothing.contract_methods = ("log_partition",)
+    with pytest.raises(ValueError, match="declares none of the exportable methods"):
         zoo.export_saved_model(nothing, tmp_path / "b")
+    nothing.contract_methods = ("sample", "score")
+    with pytest.raises(ValueError, match=r"names \['score'\], which are not in the contract"):
+        zoo.export_saved_model(nothing, tmp_path / "b")
+    undeclared = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+    undeclared.data_shape = (2,)
+    with pytest.raises(ValueError, match="declares no `contract_methods`"):
+        zoo.export_saved_model(undeclared, tmp_path / "b")
     with pytest.raises(ValueError, match="no weights"):
         empty = keras.Model()
         empty.data_shape = (2,)
@@ -154,11 +163,37 @@ def test_methods_a_configuration_cannot_run_are_left_out_and_explained(tmp_path)
     path = export_saved_model(unlabelled, tmp_path / "dbn")
     assert "classify" not in tf.saved_model.load(str(path)).signatures
     skipped = json.loads((path / SIGNATURES_DOC).read_text())["skipped"]
-    assert "labelled DBN" in skipped["classify"]
+    assert skipped == {"classify": "DBN.contract_methods leaves it out for this configuration"}
     labelled = DBN([6, 4, 3], num_labels=2, seed=0)
     labelled(x)
     path = export_saved_model(labelled, tmp_path / "labelled")
     served = tf.saved_model.load(str(path)).signatures["classify"]
     np.testing.assert_allclose(
         served(x=tf.constant(x))["logits"].numpy(), labelled.classify(x), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_a_softmax_rbm_is_served_without_log_prob_and_an_rbm_with_its_log_z(tmp_path):
+    from zoo.models import BernoulliRBM, SoftmaxRBM
+
+    ratings = SoftmaxRBM(5, 3, 3)
+    path = export_saved_model(ratings, tmp_path / "softmax")
+    assert set(tf.saved_model.load(str(path)).signatures) == {
+        "sample",
+        "decode",
+        "free_energy",
+        "encode",
+        "serving_default",
+    }
+    assert set(json.loads((path / SIGNATURES_DOC).read_text())["skipped"]) == {"log_prob"}
+    rbm = BernoulliRBM(6, 3)
+    path = export_saved_model(rbm, tmp_path / "rbm")
+    docs = json.loads((path / SIGNATURES_DOC).read_text())["signatures"]
+    assert docs["log_prob"]["log_partition"]["kwargs"] == {"method": "exact"}
+    # p(h | v) and p(v | h) are Bernoulli distributions, served as their tensors.
+    for method in ("encode", "decode"):
+        assert docs[method]["outputs"] == ["logits", "mean", "probs", "stddev"]
+    served = tf.saved_model.load(str(path)).signatures["log_prob"]
+    np.testing.assert_allclose(
+        served(x=tf.constant(BINARY_X))["log_prob"].numpy(), rbm.log_prob(BINARY_X), rtol=1e-5
     )

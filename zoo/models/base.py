@@ -6,6 +6,9 @@ TensorFlow graph error, whose readable part sits at its end; `GenerativeModel` t
 back into the `ValueError` an eager call raises ("x contains NaN or Inf at index ...",
 "v must lie in [0.0, 1.0] ..."). The failing step stops before any weight is updated.
 
+`CONTRACT_METHODS` names every method of the contract; each model declares the ones it
+implements in `contract_methods`, which `zoo.export` signs and the tests hold to the code.
+
 `resolve_condition` reads the condition of a conditional method (`sample`, `log_prob`, ...)
 given as `condition=` or as its deprecated alias `labels=`.
 """
@@ -19,6 +22,26 @@ import tensorflow as tf
 import zoo.distribute  # noqa: F401  (Keras multi-worker fix; see zoo.distribute)
 from zoo._checks import input_error_message
 from zoo.models.distribution import ModelDistribution
+
+#: Every method of the contract a model may declare in `contract_methods`, with the input
+#: of its serving signature: `None` for `sample(num_samples, seed)`, `"x"` for a batch of
+#: data `[batch, *data_shape]`, `"z"` for a batch of latent codes `[batch, *latent_dim]`.
+#: `log_partition` has no signature: a model that declares it has its log Z fixed at
+#: export, and its `log_prob` signature uses it. The order is the order of the signatures.
+CONTRACT_METHODS = {
+    "sample": None,
+    "generate": "z",
+    "decode": "z",
+    "log_prob": "x",
+    "elbo": "x",
+    "free_energy": "x",
+    "encode": "x",
+    "reconstruct": "x",
+    "discriminate": "x",
+    "classify": "x",
+    "features": "x",
+    "log_partition": None,
+}
 
 
 def resolve_condition(condition, labels, method):
@@ -92,15 +115,27 @@ class GenerativeModel(keras.Model):
       estimate whose settings are the keyword arguments (AIS for RBMs, importance
       weighting for the VAE).
     - `encode(x)` / `decode(z)`: latent-variable models; `tfd.Distribution`s where the
-      model defines one (the VAE), tensors for autoencoders without a likelihood and for
-      the RBM's hidden probabilities.
+      model defines one (the VAE's q(z | x) and p(x | z), the RBMs' p(h | v) and
+      p(v | h), the DBN's top layer given the data), tensors for autoencoders without a
+      likelihood.
     - `as_distribution()`: a `tfp.distributions.Distribution` view of any model with
       `log_prob`.
     - `get_config()`: every constructor argument, so `.keras` files and presets rebuild
       the model.
 
-    `zoo.export.export_saved_model` signs exactly these methods where a model has them;
-    deprecated names (`labels=`, `num_steps=`) are kept for one release with a warning.
+    - `discriminate(x)` (GANs), `generate(z)` (decoders of a latent prior), `elbo(x)`,
+      `reconstruct(x)`, `free_energy(x)` and `log_partition(method=...)` (energy models),
+      `classify(x)` / `features(x)` (class logits and features of the data): the rest of
+      `CONTRACT_METHODS`.
+
+    Which of these a model implements is declared, not guessed: `contract_methods` is the
+    tuple of the `CONTRACT_METHODS` names the model implements for its configuration,
+    written by each family on its class (a property where the configuration decides, as
+    for a DBN's `classify` or a binary `EnergyBasedModel`'s `log_prob`). A contract method
+    a model does not declare is absent or raises `NotImplementedError`. Models outside
+    this base (`ImageClassifier`) declare the same attribute. `zoo.export.export_saved_model`
+    signs exactly the declared methods; deprecated names (`labels=`, `num_steps=`) are kept
+    for one release with a warning.
 
     #### Examples
 
@@ -117,6 +152,9 @@ class GenerativeModel(keras.Model):
         print(error)   # BernoulliRBM.fit: v contains NaN or Inf at index ...
     ```
     """
+
+    #: The `CONTRACT_METHODS` this model implements; each family declares its own.
+    contract_methods = ()
 
     fit = _input_errors_as_value_errors(keras.Model.fit)
     evaluate = _input_errors_as_value_errors(keras.Model.evaluate)
@@ -142,8 +180,9 @@ class GenerativeModel(keras.Model):
             A `ModelDistribution`.
 
         Raises:
-            NotImplementedError: for a model without a likelihood (GANs, autoencoders,
-                the DBN, whose `log_prob_lower_bound` is only a bound).
+            NotImplementedError: for a model that does not declare `log_prob` in
+                `contract_methods` (GANs, autoencoders, the `SoftmaxRBM`, the DBN, whose
+                `log_prob_lower_bound` is only a bound).
 
         #### Examples
 
@@ -154,7 +193,7 @@ class GenerativeModel(keras.Model):
         p.log_prob(p.sample(3, seed=1))   # [3], importance-weighted estimates
         ```
         """
-        if not callable(getattr(self, "log_prob", None)):
+        if "log_prob" not in self.contract_methods:
             raise NotImplementedError(
                 f"{type(self).__name__} defines no likelihood (no `log_prob`), so it has no "
                 "distribution view; as_distribution() needs a model with `log_prob` (RBMs, "

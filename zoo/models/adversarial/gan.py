@@ -104,6 +104,8 @@ class GAN(GenerativeModel):
     - Miyato, Koyama, 2018. cGANs with Projection Discriminator.
     """
 
+    contract_methods = ("sample", "generate", "discriminate")
+
     def __init__(
         self,
         generator,

@@ -81,6 +81,8 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
     Networks.
     """
 
+    contract_methods = ("decode", "encode", "reconstruct")
+
     def __init__(
         self,
         input_shape,

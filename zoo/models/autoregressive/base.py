@@ -36,6 +36,8 @@ class AutoregressiveModel(GenerativeModel):
     #: check, since XLA drops assertions.
     jit_update = False
 
+    contract_methods = ("sample", "log_prob")
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.loss_tracker = keras.metrics.Mean(name="loss")

@@ -44,6 +44,10 @@ class ImageClassifier(keras.Model):
     ```
     """
 
+    #: What `zoo.export` signs: see `zoo.models.base.GenerativeModel`, whose contract this
+    #: discriminative model shares for these two methods.
+    contract_methods = ("classify", "features")
+
     def __init__(
         self,
         input_shape,

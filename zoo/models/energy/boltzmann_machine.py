@@ -71,6 +71,8 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
     relaxation, Gibbs distributions, and the Bayesian restoration of images.
     """
 
+    contract_methods = ("sample", "log_prob", "log_partition")
+
     def __init__(
         self,
         n_visible,

@@ -38,7 +38,7 @@ from zoo.models.base import GenerativeModel, resolve_condition
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.labelled_rbm import LabelledRBM
 from zoo.models.energy.rbm import BernoulliRBM
-from zoo.models.energy.units import sample_bernoulli
+from zoo.models.energy.units import bernoulli_units, sample_bernoulli
 
 
 def _total(per_layer, like):
@@ -152,6 +152,14 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
     def labelled(self):
         """Whether the top RBM models labels (`num_labels` was given)."""
         return self.num_labels is not None
+
+    @property
+    def contract_methods(self):
+        """`sample` and `encode`, and `classify` when labelled (see `GenerativeModel`).
+
+        No `log_prob`: a DBN's likelihood is only bounded (`log_prob_lower_bound`).
+        """
+        return ("sample", "encode", "classify") if self.labelled else ("sample", "encode")
 
     @property
     def latent_dim(self):
@@ -427,13 +435,20 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
 
     # ----------------------------------------------------------------- inference, sampling
     def encode(self, x):
-        """Top-layer probabilities from a deterministic bottom-up pass (recognition weights).
+        """The top layer given the data, after a deterministic bottom-up pass.
 
-        In a labelled DBN the label is summed out at the top:
+        The layers below the top take mean-field probabilities through the recognition
+        weights; the top layer is independent Bernoullis given the last of them. In a
+        labelled DBN the label is summed out at the top, a mixture over labels:
         p(h_top | h) = sum_y p(y | h) p(h_top | h, y) (`LabelledRBM.encode_features`).
 
+        Args:
+            x: Data `[batch, layer_sizes[0]]` in [0, 1].
+
         Returns:
-            float32 `[batch, layer_sizes[-1]]`.
+            A `tfd.Distribution` with batch shape `[batch]` and event shape
+            `[layer_sizes[-1]]` (`tfd.Independent` Bernoullis, or a `tfd.MixtureSameFamily`
+            when labelled); its `mean()` is the top layer's probabilities.
 
         Raises:
             ValueError: for a wrong shape or values outside [0, 1].
@@ -441,7 +456,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         features = self._mean_field_features(self._prepare(x))
         if self.labelled:
             return self.top_rbm.encode_features(features)
-        return tf.sigmoid(self._recognition_logits(len(self.rbms) - 1, features))
+        return bernoulli_units(self._recognition_logits(len(self.rbms) - 1, features))
 
     def classify(self, x):
         """Class logits, exact given the features.
@@ -470,11 +485,13 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         return self.top_rbm.classify(self._mean_field_features(self._prepare(x)))
 
     def call(self, inputs):
-        """Class probabilities (softmax of `classify`) for a labelled DBN, else `encode`.
+        """Class probabilities (softmax of `classify`) for a labelled DBN, else `encode`'s mean.
 
         So `predict` gives a labelled DBN's class probabilities.
         """
-        return tf.nn.softmax(self.classify(inputs)) if self.labelled else self.encode(inputs)
+        if self.labelled:
+            return tf.nn.softmax(self.classify(inputs))
+        return self.encode(inputs).mean()
 
     def log_prob_lower_bound(self, x, num_samples=100, seed=None):
         """A stochastic lower bound on log p(x) in nats, per example.

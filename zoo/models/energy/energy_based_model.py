@@ -139,6 +139,17 @@ class EnergyBasedModel(GenerativeModel):
             )
 
     @property
+    def contract_methods(self):
+        """`sample` and `free_energy`; `log_prob` and `log_partition` too when Z is exact.
+
+        log Z is exact for binary data (a `GibbsSampler`) of at most 20 bits; see
+        `log_partition`.
+        """
+        exact = self.sampler.binary and math.prod(self.data_shape) <= MAX_IMPLICIT_EXACT_BITS
+        likelihood = ("log_prob", "log_partition") if exact else ()
+        return ("sample", *likelihood, "free_energy")
+
+    @property
     def metrics(self):
         return [self.loss_tracker, self.data_energy_tracker, self.negative_energy_tracker]
 

@@ -16,12 +16,20 @@ uses it as its top RBM, with x the features of the layer below.
 
 import keras
 import tensorflow as tf
+import tensorflow_probability as tfp
 
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import stateless_seed
 from zoo.models.base import resolve_condition
 from zoo.models.energy.rbm import RestrictedBoltzmannMachine
-from zoo.models.energy.units import sample_bernoulli, sample_one_hot, softmax_unit_scores
+from zoo.models.energy.units import (
+    bernoulli_units,
+    sample_bernoulli,
+    sample_one_hot,
+    softmax_unit_scores,
+)
+
+tfd = tfp.distributions
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -143,6 +151,13 @@ class LabelledRBM(RestrictedBoltzmannMachine):
         sample = tf.concat([sample_bernoulli(feature_means, seed_features, rows), labels], -1)
         return sample, tf.concat([feature_means, label_means], -1)
 
+    def _visible_distribution(self, hidden):
+        feature_logits, label_logits = self._split(
+            tf.matmul(hidden, self.kernel, transpose_b=True) + self.visible_bias
+        )
+        labels = tfd.OneHotCategorical(logits=label_logits, dtype=tf.float32)
+        return tfd.Blockwise([bernoulli_units(feature_logits), labels])
+
     def _log_normalizer(self, visible_bias):
         feature_bias, label_bias = visible_bias[: self.n_features], visible_bias[self.n_features :]
         return tf.reduce_sum(tf.nn.softplus(feature_bias)) + tf.reduce_logsumexp(label_bias)
@@ -223,12 +238,26 @@ class LabelledRBM(RestrictedBoltzmannMachine):
         return -self.feature_free_energy(features) - self._cached_log_partition()
 
     def encode_features(self, features):
-        """p(h_j = 1 | x) = sum_y p(y | x) sigmoid(c_j + (W^T x)_j + U_yj), `[batch, n_hidden]`."""
+        """p(h | x), the label summed out: a mixture over labels of independent Bernoullis.
+
+        p(h | x) = sum_y p(y | x) prod_j p(h_j | x, y), p(h_j = 1 | x, y) =
+        sigmoid(c_j + (W^T x)_j + U_yj).
+
+        Args:
+            features: `[batch, n_features]` in [0, 1].
+
+        Returns:
+            A `tfd.MixtureSameFamily`, batch shape `[batch]`, event shape `[n_hidden]`;
+            its `mean()` is p(h_j = 1 | x) = sum_y p(y | x) p(h_j = 1 | x, y).
+
+        Raises:
+            ValueError: for a wrong shape or values outside [0, 1].
+        """
         x = self._prepare_features(features)
         hidden_input = tf.matmul(x, self.kernel[: self.n_features]) + self.hidden_bias
-        per_label = tf.sigmoid(hidden_input[:, None, :] + self.kernel[self.n_features :])
-        probabilities = tf.nn.softmax(self._label_scores(x))
-        return tf.einsum("bk,bkj->bj", probabilities, per_label)
+        per_label = bernoulli_units(hidden_input[:, None, :] + self.kernel[self.n_features :])
+        labels = tfd.Categorical(logits=self._label_scores(x))
+        return tfd.MixtureSameFamily(labels, per_label)
 
     # ----------------------------------------------------------------- sampling
     def sample(

@@ -28,6 +28,7 @@ import math
 import keras
 import numpy as np
 import tensorflow as tf
+import tensorflow_probability as tfp
 
 from zoo._checks import check_finite, check_in_range, check_inner_shape
 from zoo._random import next_seed, replica_rows, stateless_noise, stateless_seed
@@ -42,7 +43,9 @@ from zoo.models.energy.binary_enumeration import (
 )
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.markov_chain import consecutive_states
-from zoo.models.energy.units import sample_bernoulli
+from zoo.models.energy.units import bernoulli_units, sample_bernoulli
+
+tfd = tfp.distributions
 
 #: `steps_per_execution` of `compile` when none is given (one epoch of 60,000 examples at
 #: batch 100 is 600 steps).
@@ -76,6 +79,8 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         seed: Seed of the model's `keras.random.SeedGenerator` (training noise).
         **kwargs: Passed to `keras.Model` (e.g. `name`).
     """
+
+    contract_methods = ("sample", "decode", "log_prob", "free_energy", "encode", "log_partition")
 
     def __init__(
         self,
@@ -168,6 +173,10 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
         `like` is the previous visible state; `rows` as in `zoo._random.stateless_noise`.
         """
+        raise NotImplementedError
+
+    def _visible_distribution(self, hidden):
+        """p(v | h) for hidden states (or probabilities) `[batch, n_hidden]`."""
         raise NotImplementedError
 
     def _log_normalizer(self, visible_bias):
@@ -281,7 +290,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         ```python
         rbm = zoo.models.BernoulliRBM(6, 3)
         v = tf.constant([[0.0, 1.0, 1.0, 0.0, 0.0, 1.0]])
-        tf.sigmoid(rbm.hidden_logits(v))  # the same as rbm.encode(v)
+        tf.sigmoid(rbm.hidden_logits(v))  # the same as rbm.encode(v).mean()
         ```
         """
         return tf.matmul(self._visible_input(v), self.kernel) + self.hidden_bias
@@ -320,19 +329,54 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         return -self._visible_term(v) - tf.reduce_sum(tf.nn.softplus(hidden_logits), axis=-1)
 
     def encode(self, v):
-        """Hidden-unit probabilities p(h_j = 1 | v), float32 `[batch, n_hidden]`.
+        """p(h | v), the hidden units given visible vectors: independent Bernoullis.
+
+        Args:
+            v: Visible vectors `[batch, *data_shape]`.
+
+        Returns:
+            `tfd.Independent(tfd.Bernoulli(...), 1)` with batch shape `[batch]` and event
+            shape `[n_hidden]`; its `mean()` is p(h_j = 1 | v) (what `call` returns).
 
         Raises:
             ValueError: for a wrong shape or values outside the visible units' range.
+
+        #### Examples
+
+        ```python
+        rbm = zoo.models.BernoulliRBM(6, 3)
+        posterior = rbm.encode(np.eye(6, dtype="float32"))
+        posterior.mean()                   # p(h_j = 1 | v), [6, 3]
+        posterior.sample(seed=(0, 1))      # binary hidden states, [6, 3]
+        ```
         """
-        return self(v)
+        return bernoulli_units(self.hidden_logits(self._prepare_visible(v)))
 
     def decode(self, h):
-        """Mean of p(v | h) for hidden states (or probabilities) `h` `[batch, n_hidden]`."""
+        """p(v | h), the visible units given hidden states (or probabilities).
+
+        Args:
+            h: Hidden states or probabilities `[batch, n_hidden]` in [0, 1].
+
+        Returns:
+            A `tfd.Distribution` with batch shape `[batch]` and event shape `data_shape`:
+            independent Bernoullis (`BernoulliRBM`), independent Normals with the model's
+            sigma (`GaussianBernoulliRBM`), an independent distribution over each item's
+            rating 1..K (`SoftmaxRBM`).
+
+        Raises:
+            ValueError: for a wrong shape or values outside [0, 1].
+
+        #### Examples
+
+        ```python
+        rbm = zoo.models.BernoulliRBM(6, 3)
+        rbm.decode(np.ones((2, 3), "float32")).mean()   # p(v_i = 1 | h), [2, 6]
+        ```
+        """
         check_inner_shape(h, (self.n_hidden,), "h")
         check_in_range(h, 0.0, 1.0, "h", "binary hidden units")
-        hidden = tf.cast(h, tf.float32)
-        return self._sample_visible(hidden, stateless_seed(0))[1]
+        return self._visible_distribution(tf.cast(h, tf.float32))
 
     def sample(self, num_samples, seed=None, *, burn_in=1000, start=None, mean=False):
         """Draw visible vectors by block Gibbs sampling (one compiled `tf.while_loop`).
@@ -792,6 +836,9 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
         mean = tf.sigmoid(tf.matmul(hidden, kernel, transpose_b=True) + bias)
         return sample_bernoulli(mean, seed, rows), mean
 
+    def _visible_distribution(self, hidden):
+        return bernoulli_units(tf.matmul(hidden, self.kernel, transpose_b=True) + self.visible_bias)
+
     def _log_normalizer(self, visible_bias):
         return tf.reduce_sum(tf.nn.softplus(visible_bias))
 
@@ -927,6 +974,11 @@ class GaussianBernoulliRBM(RestrictedBoltzmannMachine):
         mean = bias + sigma * tf.matmul(hidden, kernel, transpose_b=True)
         noise = stateless_noise(tf.random.stateless_normal, tf.shape(mean), seed, rows)
         return mean + sigma * noise, mean
+
+    def _visible_distribution(self, hidden):
+        sigma = tf.exp(self.log_sigma)
+        loc = self.visible_bias + sigma * tf.matmul(hidden, self.kernel, transpose_b=True)
+        return tfd.Independent(tfd.Normal(loc, sigma), reinterpreted_batch_ndims=1)
 
     def _log_normalizer(self, visible_bias):
         return tf.reduce_sum(self.log_sigma) + 0.5 * self.n_visible * math.log(2.0 * math.pi)

@@ -17,11 +17,14 @@ gradient.
 
 import keras
 import tensorflow as tf
+import tensorflow_probability as tfp
 
 from zoo._checks import check_in_range, check_inner_shape
 from zoo.models._steps import metric_logs
 from zoo.models.energy.rbm import RestrictedBoltzmannMachine
-from zoo.models.energy.units import sample_one_hot, softmax_unit_scores
+from zoo.models.energy.units import bernoulli_units, sample_one_hot, softmax_unit_scores
+
+tfd = tfp.distributions
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -71,6 +74,9 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
     Salakhutdinov, R., Mnih, A. & Hinton, G. (2007). Restricted Boltzmann machines for
     collaborative filtering. ICML.
     """
+
+    # One partition function per set of rated items: no single log Z, so no log_prob.
+    contract_methods = ("sample", "decode", "free_energy", "encode")
 
     def __init__(self, num_items, num_ratings, n_hidden, cd_k=1, **kwargs):
         if kwargs.pop("persistent", False):
@@ -190,14 +196,26 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
         return super().free_energy(v, hidden_logits=self.hidden_logits(v))
 
     def encode(self, ratings, mask=None):
-        """p(h_j = 1 | observed ratings), float32 `[users, n_hidden]`."""
-        return tf.sigmoid(self.hidden_logits(self._prepare_visible(ratings, mask)))
+        """p(h | observed ratings): independent Bernoullis over the hidden units.
 
-    def decode(self, h):
-        """Expected rating of every item under p(V | h), float32 `[batch, num_items]`."""
-        check_inner_shape(h, (self.n_hidden,), "h")
-        check_in_range(h, 0.0, 1.0, "h", "binary hidden units")
-        return self._expected_ratings(tf.nn.softmax(self._visible_logits(tf.cast(h, tf.float32))))
+        Args:
+            ratings: `[users, num_items]`, 0 = missing (or see `mask`).
+            mask: Optional 0/1 mask of observed entries.
+
+        Returns:
+            `tfd.Independent(tfd.Bernoulli(...), 1)`, batch shape `[users]`, event shape
+            `[n_hidden]`; its `mean()` is p(h_j = 1 | V).
+
+        Raises:
+            ValueError: for bad ratings (shape, range).
+        """
+        return bernoulli_units(self.hidden_logits(self._prepare_visible(ratings, mask)))
+
+    def _visible_distribution(self, hidden):
+        # One K-way softmax unit per item, its values the ratings 1..K.
+        ratings = tf.range(1, self.num_ratings + 1, dtype=tf.float32)
+        per_item = tfd.FiniteDiscrete(ratings, logits=self._visible_logits(hidden))
+        return tfd.Independent(per_item, reinterpreted_batch_ndims=1)
 
     def predict_ratings(self, ratings, mask=None, method="exact"):
         """Expected rating of every item given each user's other observed ratings.
@@ -225,7 +243,7 @@ class SoftmaxRBM(RestrictedBoltzmannMachine):
             ValueError: for an unknown method, or bad ratings (shape, range).
         """
         if method == "mean_field":
-            return self.decode(self.encode(ratings, mask))
+            return self.decode(self.encode(ratings, mask).mean()).mean()
         if method != "exact":
             raise ValueError(f'method must be "exact" or "mean_field"; got {method!r}.')
         return self._expected_ratings(

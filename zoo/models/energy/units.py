@@ -1,7 +1,7 @@
 """The stochastic units of the energy models.
 
-Bernoulli and K-way softmax draws, and the score of a softmax unit with the binary hidden
-units summed out.
+Bernoulli and K-way softmax draws, the score of a softmax unit with the binary hidden
+units summed out, and a layer of Bernoulli units as a `tfp.distributions.Distribution`.
 
 Every draw is stateless (a shape-[2] seed) and, when its rows are training examples,
 replica-aware: under a `tf.distribute` strategy each replica draws its own rows of the
@@ -10,10 +10,34 @@ global batch's noise (`zoo._random.stateless_noise`), so a step matches one devi
 
 import numpy as np
 import tensorflow as tf
+import tensorflow_probability as tfp
 
 from zoo._random import stateless_noise
 
 _TINY = float(np.finfo(np.float32).tiny)  # keeps log(-log(u)) finite
+
+
+def bernoulli_units(logits):
+    """A layer of independent Bernoulli units as one distribution over its binary vectors.
+
+    Args:
+        logits: float32 `[batch, units]`, the units' log-odds.
+
+    Returns:
+        `tfd.Independent(tfd.Bernoulli(logits=logits, dtype=tf.float32), 1)`: batch shape
+        `[batch]`, event shape `[units]`, float32 values; its `mean()` is
+        `sigmoid(logits)`, the units' probabilities.
+
+    #### Examples
+
+    ```python
+    h = bernoulli_units(tf.zeros([2, 3]))
+    h.mean()   # all 0.5, [2, 3]
+    ```
+    """
+    return tfp.distributions.Independent(
+        tfp.distributions.Bernoulli(logits=logits, dtype=tf.float32), reinterpreted_batch_ndims=1
+    )
 
 
 def sample_bernoulli(probs, seed, rows=None):

@@ -97,6 +97,8 @@ class VAE(LossTermsSteps, GenerativeModel):
     Higgins et al. (2017). beta-VAE.
     """
 
+    contract_methods = ("sample", "generate", "decode", "log_prob", "elbo", "encode", "reconstruct")
+
     def __init__(
         self,
         encoder,
