@@ -187,7 +187,7 @@ def run(smoke: bool = False) -> dict:
         batch_size=config["batch_size"],
         steps_per_execution=20,
     )
-    top_features = np.asarray(stack.encode(x_train))
+    top_features = np.asarray(stack.encode(x_train).mean())
     timings["rbm_stack_pretraining_s"] = time.perf_counter() - start
 
     codes_2d = {}
