@@ -10,7 +10,8 @@ the VAE's reconstructions and latent traversals, the denoising autoencoder's cle
 corrupted / reconstructed rows and a traversal of its code, and the DCGAN's latent
 interpolations. For the class-conditional presets (the labelled DBNs `dbn_mnist` and
 `dbn_fashion_mnist`, the conditional DCGAN `cdcgan_fashion_mnist`), `NAME_classes.png`:
-one row per class, drawn with `sample(n, condition=k)`. Needs the Fashion-MNIST test images (`zoo.data`).
+one row per class, drawn with `sample(n, condition=k)`. Needs the Fashion-MNIST test
+images (`zoo.data`).
 """
 
 import inspect
