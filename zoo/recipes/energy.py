@@ -216,26 +216,31 @@ def _fit_labelled_dbn(model, data, recipe, epochs, verbose, callbacks, validatio
     del validation  # dbn_mnist trains a fixed schedule
     x, labels = data
     pretraining, up_down = _dbn_mnist_schedule(epochs)
+    _pretrain_with_labels(model, x, labels, pretraining, recipe, verbose, callbacks=callbacks)
+    _up_down(model, x, labels, up_down, recipe, verbose, callbacks=callbacks)
+
+
+def _pretrain_with_labels(model, x, labels, epochs, recipe, verbose, **fit_kwargs):
+    """Greedy labelled pretraining, each RBM with SGD(0.1, momentum 0.9) (both DBN presets)."""
     model.pretrain(
         x,
         labels=labels,
-        epochs=pretraining,
+        epochs=epochs,
         batch_size=recipe.batch_size,
         optimizer=lambda: keras.optimizers.SGD(
             DBN_MNIST_LEARNING_RATE, momentum=DBN_MNIST_MOMENTUM
         ),
         steps_per_execution=recipe.steps_per_execution,
         verbose=verbose,
-        callbacks=callbacks,
+        **fit_kwargs,
     )
-    model.compile(steps_per_execution=recipe.steps_per_execution)  # the DBN's SGD(0.01)
+
+
+def _up_down(model, x, labels, epochs, recipe, verbose, **fit_kwargs):
+    """Up-down fine-tuning with the DBN's default SGD(0.01) (both DBN presets)."""
+    model.compile(steps_per_execution=recipe.steps_per_execution)
     model.fine_tune(
-        x,
-        labels=labels,
-        epochs=up_down,
-        batch_size=recipe.batch_size,
-        verbose=verbose,
-        callbacks=callbacks,
+        x, labels=labels, epochs=epochs, batch_size=recipe.batch_size, verbose=verbose, **fit_kwargs
     )
 
 
@@ -380,27 +385,18 @@ def _fit_dbn_to_plateau(model, data, recipe, epochs, verbose, callbacks, validat
     x, labels = data
     if not _resuming(callbacks):
         start = time.perf_counter()
-        model.pretrain(
-            x,
-            labels=labels,
-            epochs=[DBN_FMNIST_FEATURE_EPOCHS, DBN_FMNIST_FEATURE_EPOCHS, DBN_FMNIST_TOP_EPOCHS],
-            batch_size=recipe.batch_size,
-            optimizer=lambda: keras.optimizers.SGD(
-                DBN_MNIST_LEARNING_RATE, momentum=DBN_MNIST_MOMENTUM
-            ),
-            steps_per_execution=recipe.steps_per_execution,
-            verbose=verbose,
-        )
+        schedule = [DBN_FMNIST_FEATURE_EPOCHS, DBN_FMNIST_FEATURE_EPOCHS, DBN_FMNIST_TOP_EPOCHS]
+        _pretrain_with_labels(model, x, labels, schedule, recipe, verbose)
         for callback in callbacks:
             if isinstance(callback, PlateauStopping):
                 callback.count_seconds(time.perf_counter() - start)
-    model.compile(steps_per_execution=recipe.steps_per_execution)  # the DBN's SGD(0.01)
-    model.fine_tune(
+    _up_down(
+        model,
         x,
-        labels=labels,
-        epochs=epochs,
-        batch_size=recipe.batch_size,
-        verbose=verbose,
+        labels,
+        epochs,
+        recipe,
+        verbose,
         callbacks=callbacks,
         validation_data=validation,
         validation_batch_size=1000,
