@@ -13,21 +13,19 @@ step is printed too (less sensitive to other jobs on a shared machine than wall 
 
     python benchmarks/nade_step.py --steps 20 --rounds 3
 
-`run(smoke=False)` returns the zoo NADE vs zoo MADE comparison as a JSON-able record, on
-synthetic binary data of the same shape (no download): ms per step (wall and process CPU)
-per round, medians, spreads and the NADE / MADE ratio.
+`python -m benchmarks run nade_step` (`run()`) records the zoo NADE vs zoo MADE comparison
+and NADE's forward pass alone, on synthetic binary data of the same shape (no download).
 """
 
 import argparse
-import json
 import os
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 import numpy as np
 import tensorflow as tf
+from _timing import contender, interleaved_rounds, scaled, target
 
 import zoo.data
 from zoo.models.autoregressive import MADE, NADE, nade
@@ -83,15 +81,15 @@ MODELS = {
 
 def _time_rounds(models, x, batch_size, steps, rounds):
     """Wall and CPU ms per step of every model, one `fit` epoch each per round, interleaved."""
-    times = {name: [] for name in models}
-    cpu = {name: [] for name in models}
-    for _ in range(rounds):
-        for name, model in models.items():
-            start, start_cpu = time.perf_counter(), time.process_time()
-            model.fit(x, batch_size=batch_size, epochs=1, verbose=0)
-            times[name].append((time.perf_counter() - start) / steps * 1e3)
-            cpu[name].append((time.process_time() - start_cpu) / steps * 1e3)
-    return times, cpu
+    times = interleaved_rounds(
+        {
+            name: lambda model=model: model.fit(x, batch_size=batch_size, epochs=1, verbose=0)
+            for name, model in models.items()
+        },
+        rounds,
+        warmup=0,  # `_compiled` already ran one epoch
+    )
+    return {name: scaled(t, 1e3 / steps) for name, t in times.items()}
 
 
 def _compiled(name, x, batch_size, steps):
@@ -102,8 +100,30 @@ def _compiled(name, x, batch_size, steps):
     return model
 
 
+class ForwardOnly:
+    """`steps` forward passes of zoo's NADE (logits, no gradient), one compiled loop."""
+
+    def __init__(self, x, batch_size, steps):
+        keras.utils.set_random_seed(0)
+        self.model = NADE(784, 500)
+        self.batches = tf.reshape(tf.constant(x), [steps, batch_size, -1])
+        self.model(self.batches[0])
+
+    @tf.function
+    def __call__(self):
+        return tf.map_fn(lambda batch: tf.reduce_sum(self.model(batch)), self.batches)
+
+
+NADE_NAME, MADE_NAME = "zoo NADE 784-500 (fit)", "zoo MADE 784-500-784 (fit)"
+FORWARD_NAME = "zoo NADE 784-500 forward pass only (no gradient, no update)"
+
+
 def run(smoke: bool = False, steps=None, rounds=None, batch_size=100) -> dict:
     """ms per training step of zoo's NADE 784-500 and MADE 784-500-784, interleaved rounds.
+
+    A third contender times NADE's forward pass alone: its backward pass needs the same
+    B x D x H hidden units again (recomputed here; storing them was slower), so twice the
+    forward time is about the least a NADE step of this form can take.
 
     Args:
         smoke: A short version (2 steps per round, 2 rounds) that checks the plumbing.
@@ -112,44 +132,64 @@ def run(smoke: bool = False, steps=None, rounds=None, batch_size=100) -> dict:
         batch_size: Examples per step.
 
     Returns:
-        A JSON-able dict: per model the per-round wall and CPU ms per step, their medians
-        and spreads, the NADE / MADE ratios, and the load average.
+        The harness's part of the record: settings, contenders (wall and CPU ms per step
+        per round), the NADE / MADE target and notes.
     """
     steps = steps or (2 if smoke else 20)
-    rounds = rounds or (2 if smoke else 3)
+    rounds = rounds or (2 if smoke else 5)
     rng = np.random.default_rng(0)
     x = (rng.random((steps * batch_size, 784)) < rng.random(784)).astype("float32")
-    names = {"NADE": "zoo NADE (blocks, XLA loop, custom gradient)", "MADE": "zoo MADE 784-500-784"}
-    load_before = os.getloadavg()
-    models = {key: _compiled(name, x, batch_size, steps) for key, name in names.items()}
-    times, cpu = _time_rounds(models, x, batch_size, steps, rounds)
-    record = {
-        "benchmark": "nade_step",
-        "smoke": smoke,
+    models = {
+        NADE_NAME: _compiled("zoo NADE (blocks, XLA loop, custom gradient)", x, batch_size, steps),
+        MADE_NAME: _compiled("zoo MADE 784-500-784", x, batch_size, steps),
+    }
+    functions = {
+        name: lambda model=model: model.fit(x, batch_size=batch_size, epochs=1, verbose=0)
+        for name, model in models.items()
+    }
+    functions[FORWARD_NAME] = ForwardOnly(x, batch_size, steps)
+    times = interleaved_rounds(functions, rounds)
+    made_flops = 2 * batch_size * 784 * 500 * 2 * 3  # 2 products, forward + 2 backward
+    contenders = {
+        name: contender(
+            **scaled(t, 1e3 / steps),
+            unit="ms/step",
+            flops_per_step=made_flops if name == MADE_NAME else None,
+        )
+        for name, t in times.items()
+    }
+    nade_ms, made_ms = (contenders[n]["wall"]["median"] for n in (NADE_NAME, MADE_NAME))
+    forward_ms = contenders[FORWARD_NAME]["wall"]["median"]
+    return {
         "settings": {
             "batch_size": batch_size,
             "steps_per_round": steps,
             "rounds": rounds,
             "data": "synthetic binary, D=784",
-            "H": 500,
+            "hidden_units": 500,
+            "optimizer": "Adam(1e-3)",
         },
-        "load_average_before": load_before,
-        "load_average_after": os.getloadavg(),
-        "models": {},
+        "contenders": contenders,
+        "targets": [
+            target(
+                "zoo NADE step / zoo MADE step (median wall ms)",
+                nade_ms / made_ms,
+                "<= 8",
+                cpu_ratio=contenders[NADE_NAME]["cpu"]["median"]
+                / contenders[MADE_NAME]["cpu"]["median"],
+                forward_only_over_made=forward_ms / made_ms,
+            )
+        ],
+        "notes": [
+            f"`fit` with Adam, steps_per_execution={steps}, batch {batch_size}; the three "
+            "contenders interleaved in every round.",
+            "NADE forward pass alone: "
+            f"{forward_ms:.1f} ms = {forward_ms / made_ms:.1f}x a whole MADE step; its "
+            "B x D x H = "
+            f"{batch_size * 784 * 500 / 1e6:.0f} M sigmoids are needed again by the backward "
+            "pass.",
+        ],
     }
-    for key, name in names.items():
-        record["models"][key] = {
-            "name": name,
-            "ms_per_step": times[key],
-            "median_ms": float(np.median(times[key])),
-            "spread_ms": max(times[key]) - min(times[key]),
-            "cpu_ms_per_step": cpu[key],
-            "median_cpu_ms": float(np.median(cpu[key])),
-        }
-    made, nade_ = record["models"]["MADE"], record["models"]["NADE"]
-    record["nade_over_made"] = nade_["median_ms"] / made["median_ms"]
-    record["nade_over_made_cpu"] = nade_["median_cpu_ms"] / made["median_cpu_ms"]
-    return record
 
 
 def main():
@@ -161,15 +201,7 @@ def main():
     parser.add_argument(
         "--block-sizes", default="", help="extra zoo NADE rows with these BLOCK_SIZEs, e.g. 8,28"
     )
-    parser.add_argument("--run-record", help="write run()'s JSON record here and stop")
-    parser.add_argument("--smoke", action="store_true", help="with --run-record: run(smoke=True)")
     args = parser.parse_args()
-    if args.run_record:
-        record = run(smoke=args.smoke)
-        with open(args.run_record, "w") as f:
-            json.dump(record, f, indent=1)
-        print(json.dumps(record, indent=1))
-        return
     for size in [int(s) for s in args.block_sizes.split(",") if s]:
         MODELS[f"zoo NADE, BLOCK_SIZE={size}"] = lambda size=size: BlockSizeNADE(
             784, 500, block_size=size
@@ -181,7 +213,9 @@ def main():
     wanted = [s.strip().lower() for s in args.only.split(",") if s.strip()]
     names = [m for m in MODELS if not wanted or any(w in m.lower() for w in wanted)]
     models = {name: _compiled(name, x, args.batch_size, args.steps) for name in names}
-    times, cpu = _time_rounds(models, x, args.batch_size, args.steps, args.rounds)
+    measured = _time_rounds(models, x, args.batch_size, args.steps, args.rounds)
+    times = {name: t["wall"] for name, t in measured.items()}
+    cpu = {name: t["cpu"] for name, t in measured.items()}
     made = next((np.median(t) for m, t in times.items() if "MADE" in m), None)
     made_cpu = next((np.median(t) for m, t in cpu.items() if "MADE" in m), None)
     print(

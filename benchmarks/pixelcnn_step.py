@@ -21,24 +21,24 @@ rounds, and the masked / taps ratio of the medians per configuration.
 GFLOP/s counts the multiply-adds of the convolutions (2 FLOPs each) of the forward pass
 and of both backward products (input and kernel gradients; no input gradient for the
 layers reading the image), once over the live taps only and once over all k x k taps.
-No keras.io PixelCNN port exists in `benchmarks/`, so there is no peer contender.
+The peer, beside the residual configuration: keras.io's PixelCNN example ported to
+Keras 3 (`kerasio_pixelcnn`: the same layer sizes, the kernel masked in place before each
+call, binary cross-entropy, its own weights); its FLOPs are counted as the residual
+model's.
 
-    python -m benchmarks.pixelcnn_step                 # full run, JSON record on stdout
-    python -m benchmarks.pixelcnn_step --smoke         # tiny configs
-    python -m benchmarks.pixelcnn_step --xla           # also taps with its update under XLA
+    python -m benchmarks run pixelcnn_step            # full run, JSON record in results/
+    python benchmarks/pixelcnn_step.py --smoke         # tiny configs, tables printed
+    python benchmarks/pixelcnn_step.py --xla           # also taps with its update under XLA
 """
 
-import argparse
-import json
 import os
-import statistics
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 import numpy as np
 import tensorflow as tf
+from _timing import contender, interleaved_rounds, scaled, target
 
 from zoo.layers.masked import MaskedConv2D
 from zoo.models.autoregressive import PixelCNN
@@ -81,6 +81,52 @@ def build_step(config, convolution, weights, xla=False):
     return model, tf.function(model.train_step)
 
 
+class KerasIOPixelConv(keras.layers.Layer):
+    """keras.io's PixelCNN layer, ported: a `Conv2D` whose kernel is multiplied by its mask,
+    in place, before every call (the example's way of masking)."""
+
+    def __init__(self, mask_type, **conv_options):
+        super().__init__()
+        self.mask_type = mask_type
+        self.conv = keras.layers.Conv2D(**conv_options)
+
+    def build(self, input_shape):
+        self.conv.build(input_shape)
+        height, width = self.conv.kernel.shape[:2]
+        mask = np.zeros(self.conv.kernel.shape, "float32")
+        mask[: height // 2] = 1.0
+        mask[height // 2, : width // 2] = 1.0
+        if self.mask_type == "B":
+            mask[height // 2, width // 2] = 1.0
+        self.mask = mask
+
+    def call(self, inputs):
+        self.conv.kernel.assign(self.conv.kernel * self.mask)
+        return self.conv(inputs)
+
+
+def kerasio_pixelcnn(filters, num_blocks):
+    """keras.io's PixelCNN (van den Oord et al. 2016 on MNIST): a 7x7 type-A layer,
+    residual blocks (1x1, 3x3 type B, 1x1 with half the filters inside), two 1x1 type-B
+    layers and a sigmoid 1x1 output; binary cross-entropy."""
+    inputs = keras.Input((28, 28, 1))
+    x = KerasIOPixelConv("A", filters=filters, kernel_size=7, padding="same", activation="relu")(
+        inputs
+    )
+    for _ in range(num_blocks):
+        h = keras.layers.Conv2D(filters // 2, 1, activation="relu")(x)
+        h = KerasIOPixelConv(
+            "B", filters=filters // 2, kernel_size=3, padding="same", activation="relu"
+        )(h)
+        x = keras.layers.add([x, keras.layers.Conv2D(filters, 1, activation="relu")(h)])
+    for _ in range(2):
+        x = KerasIOPixelConv("B", filters=filters, kernel_size=1, activation="relu")(x)
+    outputs = keras.layers.Conv2D(1, 1, activation="sigmoid")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    return model, tf.function(lambda x: model.train_step((x, x)))
+
+
 def run(smoke: bool = False, batch_size: int = 64, rounds: int = 7, steps: int = 3, xla=False):
     """Time the contenders side by side; returns the JSON-able record.
 
@@ -96,71 +142,101 @@ def run(smoke: bool = False, batch_size: int = 64, rounds: int = 7, steps: int =
         batch_size, rounds, steps = 8, 2, 1
     forms = ["masked", "taps"] + (["taps_xla"] if xla else [])
     x = (np.random.default_rng(0).uniform(size=[batch_size, 28, 28, 1]) > 0.5).astype("float32")
-    contenders, gflop, losses = {}, {}, {}
+    functions, gflop, losses = {}, {}, {}
     for name, config in configs.items():
         keras.utils.set_random_seed(0)
         weights = PixelCNN((28, 28, 1), **config).get_weights()
         for form in forms:
             model, step = build_step(config, form.split("_")[0], weights, xla=form.endswith("xla"))
             losses[f"{name}/{form}"] = float(step(x)["loss"])  # trace, compile, first update
-            contenders[f"{name}/{form}"] = step
+
+            def steps_of(step=step):
+                for _ in range(steps):
+                    loss = step(x)["loss"]
+                float(loss)
+
+            functions[f"{name}/{form}"] = steps_of
         gflop[name] = step_gflop(model, batch_size)
-    # The first update from the same weights on the same batch: same loss in every form.
-    times = {key: [] for key in contenders}
-    for _ in range(rounds):
-        for key, step in contenders.items():
-            start = time.perf_counter()
-            for _ in range(steps):
-                loss = step(x)["loss"]
-            float(loss)
-            times[key].append(1000 * (time.perf_counter() - start) / steps)
-    record = {"contenders": {}, "configs": {}, "ratios": {}}
-    for key, ms in times.items():
+        if not config["gated"]:  # the peer: keras.io's example at the same size
+            keras.utils.set_random_seed(0)
+            _, peer = kerasio_pixelcnn(config["filters"], config["num_layers"])
+            peer(x)
+
+            def peer_steps(peer=peer):
+                for _ in range(steps):
+                    loss = peer(x)["loss"]
+                float(loss)
+
+            functions[f"{name}/keras.io port"] = peer_steps
+    times = interleaved_rounds(functions, rounds, warmup=0)
+    contenders, targets = {}, []
+    for key, measured in times.items():
         name = key.split("/")[0]
-        median = statistics.median(ms)
         live, every = gflop[name]
-        record["contenders"][key] = {
-            "ms_per_step_median": round(median, 2),
-            "ms_spread": round(max(ms) - min(ms), 2),
-            "rounds": [round(t, 2) for t in ms],
-            "gflops_live_taps": round(live / (median / 1000), 2),
-            "gflops_all_taps": round(every / (median / 1000), 2),
-            "first_step_loss": losses[key],
-        }
-    for name, config in configs.items():
+        contenders[key] = contender(
+            **scaled(measured, 1e3 / steps),
+            unit="ms/step",
+            flops_per_step=live * 1e9,
+            gflops_all_taps=None,  # filled below from the median
+            first_step_loss=losses.get(key),  # the same update from the same weights
+        )
+        contenders[key]["gflops_all_taps"] = every / (contenders[key]["wall"]["median"] / 1e3)
+    for name in configs:
         live, every = gflop[name]
-        record["configs"][name] = {
+        masked = contenders[f"{name}/masked"]["wall"]
+        for form in forms[1:]:
+            taps = contenders[f"{name}/{form}"]["wall"]
+            targets.append(
+                target(
+                    f"{name}: masked ms/step / {form} ms/step (median)",
+                    masked["median"] / taps["median"],
+                    ">= 1.4",
+                    cpu_ratio=contenders[f"{name}/masked"]["cpu"]["median"]
+                    / contenders[f"{name}/{form}"]["cpu"]["median"],
+                    arithmetic_bound=every / live,
+                )
+            )
+    peers = []
+    for name in configs:
+        if f"{name}/keras.io port" in contenders:
+            peer = contenders[f"{name}/keras.io port"]["wall"]["median"]
+            taps = contenders[f"{name}/taps"]["wall"]["median"]
+            peers.append(
+                f"{name}: keras.io port {peer:.0f} ms/step, zoo taps form {taps:.0f} "
+                f"(zoo / keras.io {taps / peer:.2f})"
+            )
+    settings = {
+        name: {
             **config,
+            "gflop_per_step_live_taps": gflop[name][0],
+            "gflop_per_step_all_taps": gflop[name][1],
+        }
+        for name, config in configs.items()
+    }
+    record = {
+        "settings": {
+            "configs": settings,
             "image_shape": [28, 28, 1],
             "batch_size": batch_size,
             "steps_per_round": steps,
-            "gflop_per_step_live_taps": round(live, 3),
-            "gflop_per_step_all_taps": round(every, 3),
-        }
-        masked = record["contenders"][f"{name}/masked"]["ms_per_step_median"]
-        for form in forms[1:]:
-            taps = record["contenders"][f"{name}/{form}"]["ms_per_step_median"]
-            record["ratios"][f"{name}: masked / {form}"] = round(masked / taps, 3)
-    record["environment"] = {
-        "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (on)"),
-        "load_average": os.getloadavg(),
-        "tensorflow": tf.__version__,
-        "smoke": smoke,
+            "rounds": rounds,
+        },
+        "contenders": contenders,
+        "targets": targets,
+        "notes": [
+            "Each contender: one compiled `train_step` (forward, backward, Adam) of its own "
+            "model, both forms from the same weights; rounds interleaved.",
+            "GFLOP/s counts the live taps' multiply-adds of every convolution (forward, "
+            "kernel and input gradients); `gflops all taps` counts every k x k tap.",
+            "arithmetic bound: all-taps / live-taps FLOPs of the whole step, the speed-up "
+            "that skipping the masked taps could give if every other op were free.",
+            *peers,
+        ],
     }
     return record
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--steps", type=int, default=3)
-    parser.add_argument("--xla", action="store_true")
-    args = parser.parse_args()
-    record = run(args.smoke, args.batch_size, args.rounds, args.steps, args.xla)
-    print(json.dumps(record, indent=1))
-
-
 if __name__ == "__main__":
-    main()
+    from harness import script_main
+
+    script_main(run)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from zoo.layers.masked import MaskedConv2D, conv_mask, live_blocks
+from zoo.layers.masked import MaskedConv2D, conv_mask, live_window
 from zoo.models.autoregressive import PixelCNN, PixelRNN
 
 PRESET = Path(__file__).resolve().parents[2] / "zoo_weights" / "pixelcnn_fashion_mnist" / "v1"
@@ -82,17 +82,18 @@ def test_layer_outputs_and_gradients_equal_the_masked_kernel(
     assert_same_function(taps, masked, x, padding=padding)
 
 
-def test_live_blocks_are_the_rows_above_and_the_left_of_the_centre_row():
-    def blocks(kernel_size, mask_type, channels=1):
-        return live_blocks(conv_mask(kernel_size, channels, channels, mask_type, channels))
+def test_live_window_is_the_rows_down_to_the_centre_row():
+    def window(kernel_size, mask_type, channels=1):
+        return live_window(conv_mask(kernel_size, channels, channels, mask_type, channels))
 
-    assert blocks((7, 7), "A") == [(0, 3, 0, 7), (3, 4, 0, 3)]  # 21 + 3 of 49 taps
-    assert blocks((3, 3), "B") == [(0, 1, 0, 3), (1, 2, 0, 2)]
-    assert blocks((3, 3), "A", channels=3) == [(0, 1, 0, 3), (1, 2, 0, 2)]  # R->G at centre
-    assert blocks((3, 3), "vertical_B") == [(0, 2, 0, 3)]  # 6 of 9
-    assert blocks((7, 7), "vertical_A") == [(0, 3, 0, 7)]
-    assert blocks((1, 3), "B") == [(0, 1, 0, 2)]  # 2 of 3
-    assert blocks((1, 1), "A") == []
+    assert window((7, 7), "A") == (0, 4, 0, 7)  # 28 of 49 taps, 24 of them live
+    assert window((3, 3), "B") == (0, 2, 0, 3)
+    assert window((3, 3), "A", channels=3) == (0, 2, 0, 3)  # R->G at the centre
+    assert window((3, 3), "vertical_B") == (0, 2, 0, 3)  # 6 of 9
+    assert window((7, 7), "vertical_A") == (0, 3, 0, 7)
+    assert window((1, 3), "B") == (0, 1, 0, 2)  # 2 of 3
+    assert window((1, 7), "A") == (0, 1, 0, 3)
+    assert window((1, 1), "A") is None
 
 
 def test_layer_config_keeps_the_form_and_rejects_unknown_ones():

@@ -174,34 +174,27 @@ def conv_mask(kernel_size, in_channels, out_channels, mask_type, image_channels=
     return mask
 
 
-def live_blocks(mask):
-    """Rectangles of kernel positions that together hold every nonzero tap of `mask`.
+def live_window(mask):
+    """The smallest rectangle of kernel positions that holds every nonzero tap of `mask`.
 
-    Consecutive kernel rows whose nonzero taps span the same columns form one rectangle: a
-    raster mask of type A or B gives the rows above the centre (all columns) and the
-    centre row up to the centre column (or, when the centre tap is wholly masked, to the
-    column before it); a vertical mask gives its rows; a `(1, k)` mask gives one block.
-    Taps inside a rectangle that the mask zeroes (the channel-masked centre tap of RGB
-    models) stay masked by `MaskedConv2D`.
+    A raster mask of type A or B gives the rows down to the centre row (all columns of a
+    square kernel); a vertical mask its rows; a `(1, k)` mask the columns up to the centre.
+    Taps inside the rectangle that the mask zeroes (the centre row's right part of a type
+    A or B mask, or a channel-masked centre tap) stay masked by `MaskedConv2D`: one
+    convolution over the rectangle costs less than several over exact blocks.
 
     Args:
         mask: 0/1 array `[height, width, in_channels, out_channels]`.
 
     Returns:
-        List of `(row_start, row_stop, column_start, column_stop)`, top to bottom.
+        `(row_start, row_stop, column_start, column_stop)`, or None when every tap is
+        masked.
     """
     live = np.any(mask != 0, axis=(2, 3))
-    blocks = []
-    for row, taps in enumerate(live):
-        if not taps.any():
-            continue
-        columns = np.flatnonzero(taps)
-        span = (int(columns[0]), int(columns[-1]) + 1)
-        if blocks and blocks[-1][1] == row and blocks[-1][2:] == span:
-            blocks[-1] = (blocks[-1][0], row + 1, *span)
-        else:
-            blocks.append((row, row + 1, *span))
-    return blocks
+    rows, columns = np.flatnonzero(live.any(axis=1)), np.flatnonzero(live.any(axis=0))
+    if not rows.size:
+        return None
+    return int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -218,10 +211,10 @@ class MaskedConv2D(keras.layers.Layer):
         use_bias: Add a bias.
         kernel_initializer: Initializer of the kernel.
         bias_initializer: Initializer of the bias.
-        convolution: `"taps"` convolves only the kernel positions the mask keeps: one
-            cropped convolution per rectangle of `live_blocks` (e.g. the rows above the
-            centre, then the centre row's left part), each on a shifted, padded view of
-            the input, as van den Oord et al. (2016b) compute the gated stacks.
+        convolution: `"taps"` convolves only the smallest rectangle of kernel positions
+            holding every tap the mask keeps (`live_window`: e.g. the rows down to the
+            centre row), a cropped kernel on a shifted, padded view of the input, as van
+            den Oord et al. (2016b) compute the gated stacks.
             `"masked"` convolves the whole kernel times its mask. Both give the same
             outputs and gradients and use the same full-size `kernel` variable (its
             masked taps are unused and get zero gradients), so weights move freely
@@ -286,7 +279,7 @@ class MaskedConv2D(keras.layers.Layer):
             if self.use_bias
             else None
         )
-        self._blocks = live_blocks(self._mask)
+        self._window = live_window(self._mask)
 
     @property
     def masked_kernel(self):
@@ -304,9 +297,9 @@ class MaskedConv2D(keras.layers.Layer):
         return self.activation(outputs)
 
     def _convolve_live_taps(self, inputs, padding):
-        """Sum over `live_blocks` of a cropped kernel's convolution with the input.
+        """The convolution over `live_window` only: a cropped kernel on a shifted input.
 
-        A block of rows `r0:r1` and columns `c0:c1` of a kernel centred at `(ph, pw)`
+        A window of rows `r0:r1` and columns `c0:c1` of a kernel centred at `(ph, pw)`
         reads, for output `(i, j)`, the inputs `i - ph + r0 .. i - ph + r1 - 1` and
         `j - pw + c0 .. j - pw + c1 - 1`: a "VALID" convolution of the input padded by
         `ph - r0` rows on top and `r1 - 1 - ph` below (a negative padding crops), and
@@ -319,29 +312,30 @@ class MaskedConv2D(keras.layers.Layer):
             base = (0, 0, 0, 0)
         else:
             raise ValueError(f'padding must be "SAME" or "VALID"; got {padding!r}.')
-        outputs = None
-        for r0, r1, c0, c1 in self._blocks:
-            top, bottom = base[0] - r0, base[1] - (height - r1)
-            left, right = base[2] - c0, base[3] - (width - c1)
-            x = inputs
-            if min(top, bottom, left, right) < 0:  # crop what a negative padding removes
-                rows = slice(max(-top, 0), bottom if bottom < 0 else None)
-                columns = slice(max(-left, 0), right if right < 0 else None)
-                x = x[:, rows, columns]
-            kernel = self.kernel[r0:r1, c0:c1]
-            block_mask = self._mask[r0:r1, c0:c1]
-            if not np.all(block_mask == 1):
-                kernel = kernel * block_mask
-            pads = [max(top, 0), max(bottom, 0), max(left, 0), max(right, 0)]
-            explicit = [[0, 0], pads[:2], pads[2:], [0, 0]] if any(pads) else "VALID"
-            block = tf.nn.conv2d(x, kernel, strides=1, padding=explicit)
-            outputs = block if outputs is None else outputs + block
-        if outputs is None:  # every tap masked (a 1x1 type-A layer on one colour group)
+        if self._window is None:  # every tap masked (a 1x1 type-A layer on one colour group)
             # Zeros that depend on inputs and kernel: their gradients are 0, not None.
             outputs = inputs[..., :1] * (0.0 * self.kernel[0, 0, 0])
             if padding == "VALID":
                 outputs = outputs[:, height - 1 :, width - 1 :]
-        return outputs
+            return outputs
+        r0, r1, c0, c1 = self._window
+        top, bottom = base[0] - r0, base[1] - (height - r1)
+        left, right = base[2] - c0, base[3] - (width - c1)
+        x = inputs
+        if min(top, bottom, left, right) < 0:  # crop what a negative padding removes
+            rows = slice(max(-top, 0), bottom if bottom < 0 else None)
+            columns = slice(max(-left, 0), right if right < 0 else None)
+            x = x[:, rows, columns]
+        kernel = self.kernel[r0:r1, c0:c1]
+        window_mask = self._mask[r0:r1, c0:c1]
+        if not np.all(window_mask == 1):
+            kernel = kernel * window_mask
+        pads = [max(top, 0), max(bottom, 0), max(left, 0), max(right, 0)]
+        if any(pads):
+            # `tf.pad`, then a "VALID" convolution: TensorFlow's CPU convolution with
+            # explicit padding is far slower (benchmarks/RESULTS.md, PixelCNN step).
+            x = tf.pad(x, [[0, 0], pads[:2], pads[2:], [0, 0]])
+        return tf.nn.conv2d(x, kernel, strides=1, padding="VALID")
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.filters)
