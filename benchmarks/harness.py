@@ -359,16 +359,26 @@ def write_record(record, out_dir=RESULTS_DIR):
 
 
 def newest_records(results_dir=RESULTS_DIR):
-    """`{benchmark: (path, record)}`: the newest non-smoke record of each benchmark."""
+    """`{benchmark: (path, record)}`: the newest non-smoke record of each benchmark.
+
+    Records written before a benchmark adopted the harness format are kept as history
+    but not rendered.
+    """
     newest = {}
     for path in sorted(pathlib.Path(results_dir).glob("*.json")):
         record = json.loads(path.read_text())
-        if record.get("smoke"):
+        if record.get("smoke") or not _harness_format(record):
             continue
         name = record["benchmark"]
         if name not in newest or record["started_utc"] >= newest[name][1]["started_utc"]:
             newest[name] = (path, record)
     return newest
+
+
+def _harness_format(record):
+    """Whether every contender has the harness's timing summaries (older records do not)."""
+    contenders = record.get("contenders") or {}
+    return bool(contenders) and all("wall" in entry for entry in contenders.values())
 
 
 # ----------------------------------------------------------------------- report
