@@ -7,9 +7,11 @@ returns scalar metric results, and reducing a scalar over axis 0 fails on every 
 with "Invalid reduction dimension 0 for input with 0 dimensions"
 (tensorflow/tensorflow#72388). `patch_multi_worker_scalar_logs` wraps that function so
 scalar values get a length-1 axis before this reduction; the reduced log is the same
-mean over workers. It is applied when `zoo.models` (any model module) is imported, and
-only if the installed Keras still contains the failing reduction, so users need no
-special handling and a fixed Keras is left alone.
+mean over workers. Every zoo model (and `ImageClassifier`) applies it through
+`MultiWorkerLogsFix` when `fit` or `evaluate` builds its function under a multi-worker
+strategy, and only if the installed Keras still contains the failing reduction: users
+need no special handling, importing zoo changes nothing in Keras, and a fixed Keras or a
+single-worker run is left alone.
 
 #### Examples
 
@@ -18,11 +20,11 @@ On every worker, with `TF_CONFIG` set:
 ```python
 import zoo.models
 
-strategy = tf.distribute.MultiWorkerMirroredStrategy()
+strategy = tf.distribute.MultiWorkerMirroredStrategy()  # patches nothing yet
 with strategy.scope():
     vae = zoo.models.VAE.mlp((784,), 16)
     vae.compile(optimizer="adam")
-vae.fit(dataset, epochs=1)
+vae.fit(dataset, epochs=1)  # `make_train_function` applies the fix first
 ```
 """
 
@@ -73,4 +75,32 @@ def patch_multi_worker_scalar_logs() -> bool:
     return True
 
 
-patch_multi_worker_scalar_logs()
+def fix_multi_worker_logs(strategy) -> bool:
+    """`patch_multi_worker_scalar_logs` if `strategy` runs collectives over several workers.
+
+    Args:
+        strategy: A `tf.distribute.Strategy` (a model's `distribute_strategy`).
+
+    Returns:
+        True if Keras was patched by this call.
+    """
+    if not trainer._collective_all_reduce_multi_worker(strategy):
+        return False
+    return patch_multi_worker_scalar_logs()
+
+
+class MultiWorkerLogsFix:
+    """Mixin of a `keras.Model`: `fix_multi_worker_logs` before `fit` / `evaluate` trace.
+
+    Keras traces the multi-worker reduction of the logs inside the functions that
+    `make_train_function` and `make_test_function` build, so the fix is applied there,
+    for this model's strategy.
+    """
+
+    def make_train_function(self, force=False):
+        fix_multi_worker_logs(self.distribute_strategy)
+        return super().make_train_function(force)
+
+    def make_test_function(self, force=False):
+        fix_multi_worker_logs(self.distribute_strategy)
+        return super().make_test_function(force)

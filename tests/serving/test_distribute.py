@@ -75,16 +75,22 @@ def test_replica_batch_noise_outside_a_strategy_is_the_plain_draw():
     np.testing.assert_array_equal(replica_batch_noise(draw, tf.constant(4)), draw(4))
 
 
-def test_importing_zoo_models_patches_only_an_affected_keras():
+def test_importing_zoo_changes_nothing_in_keras_and_one_device_needs_no_fix(monkeypatch):
     from keras.src.backend.tensorflow import trainer
 
     import zoo.distribute
     import zoo.models
+    from zoo.models import VAE
 
-    function = trainer.reduce_per_replica
-    original = getattr(function, "__wrapped__", function)
+    original = trainer.reduce_per_replica
+    assert not getattr(original, "_zoo_patched", False)
+    model = VAE.mlp((4,), 2, [4])
+    model.compile(optimizer="adam")
+    model.make_train_function()  # one device: not a multi-worker strategy
+    assert trainer.reduce_per_replica is original
+    monkeypatch.setattr(trainer, "reduce_per_replica", original)  # restored afterwards
     affected = zoo.distribute._FAILING_REDUCTION in inspect.getsource(original)
-    assert getattr(function, "_zoo_patched", False) == affected
+    assert zoo.distribute.patch_multi_worker_scalar_logs() == affected
     assert not zoo.distribute.patch_multi_worker_scalar_logs()  # idempotent
 
 

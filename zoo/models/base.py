@@ -19,8 +19,8 @@ import warnings
 import keras
 import tensorflow as tf
 
-import zoo.distribute  # noqa: F401  (Keras multi-worker fix; see zoo.distribute)
 from zoo._checks import input_error_message
+from zoo.distribute import MultiWorkerLogsFix
 from zoo.models.distribution import ModelDistribution
 
 #: Every method of the contract a model may declare in `contract_methods`, with the input
@@ -95,7 +95,7 @@ def _input_errors_as_value_errors(method):
     return wrapper
 
 
-class GenerativeModel(keras.Model):
+class GenerativeModel(MultiWorkerLogsFix, keras.Model):
     """The base of every zoo model, and the contract they all follow.
 
     A zoo model is a `keras.Model` trained by plain `fit` through its own `train_step`,

@@ -17,12 +17,13 @@ import keras
 import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
+from zoo.distribute import MultiWorkerLogsFix
 
 FEATURES_LAYER = "features"
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class ImageClassifier(keras.Model):
+class ImageClassifier(MultiWorkerLogsFix, keras.Model):
     """Conv-conv-pool twice, a dense `features` layer, dropout and a softmax head.
 
     Args:
