@@ -91,9 +91,14 @@ history = rbm.fit(x_train, batch_size=100, epochs=1 if args.quick else 10, verbo
 if args.quick:
     log_z = rbm.log_partition(method="exact")
 else:
-    log_z = rbm.log_partition(method="ais", num_chains=100, seed=0, data=x_train).log_z
+    log_z = rbm.log_partition(method="ais", num_chains=100, seed=0, data=x_train)
+# Either method returns a `zoo.evaluation.Estimate`: the value and its standard error
+# (0 when exact); log_prob uses the log Z cached by the call.
 test_ll = float(np.mean(rbm.log_prob(x_test)))
-print(f"log Z = {float(log_z):.2f}; mean test log-likelihood = {test_ll:.2f} nats")
+print(
+    f"log Z = {float(log_z.value):.2f} ± {float(log_z.standard_error):.2f} ({log_z.method}); "
+    f"mean test log-likelihood = {test_ll:.2f} nats"
+)
 
 """
 ## Sampling and plots

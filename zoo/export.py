@@ -45,6 +45,7 @@ import pathlib
 import keras
 import tensorflow as tf
 
+from zoo.evaluation.estimate import Estimate
 from zoo.models.base import CONTRACT_METHODS
 
 # Method name -> its input (None: `sample`'s num_samples and seed): every contract method
@@ -207,7 +208,8 @@ def _fix_log_partition(model, log_partition_kwargs):
             f"Cannot export log_prob: log_partition({_call_args('', kwargs)}) failed ({error}). "
             'Pass log_partition_kwargs={"method": "ais", ...} to estimate log Z instead.'
         ) from error
-    log_z = getattr(result, "log_z", result)  # an AIS estimate carries more than log Z
+    # A model outside the zoo may still return log Z as a plain tensor.
+    log_z = result.value if isinstance(result, Estimate) else result
     return {"kwargs": kwargs, "log_z": float(log_z)}
 
 

@@ -109,6 +109,9 @@ def test_binary_log_prob_is_normalized_and_matches_brute_force():
     np.testing.assert_allclose(log_p, -energies - logsumexp(-energies), atol=1e-5)
     np.testing.assert_allclose(ebm.free_energy(states[:3]), energies[:3], rtol=1e-6)
     assert np.ptp(log_p) > 2.0  # not a flat model
+    log_z = ebm.log_partition()  # an exact `Estimate`
+    assert log_z.method == "exact" and float(log_z.standard_error) == 0.0
+    np.testing.assert_allclose(log_z.value, logsumexp(-energies), rtol=1e-5)
 
 
 def test_gibbs_sampler_draws_the_model_distribution():

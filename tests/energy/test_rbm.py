@@ -11,6 +11,7 @@ from scipy.special import logsumexp
 from sklearn.datasets import load_digits
 
 from zoo.callbacks import LikelihoodMonitor
+from zoo.evaluation import Estimate
 from zoo.evaluation.ais import ais_schedule
 from zoo.models import BernoulliRBM, GaussianBernoulliRBM
 from zoo.models.energy import binary_enumeration
@@ -131,7 +132,7 @@ def test_gaussian_conditionals_and_log_partition():
     np.testing.assert_allclose(rbm.decode(h).mean()[:, 0], (grid[:, 0] @ p_v_given_h), atol=1e-4)
     step = grid[1, 0] - grid[0, 0]
     np.testing.assert_allclose(
-        rbm.log_partition("exact"), logsumexp(log_joint) + np.log(step), atol=1e-4
+        rbm.log_partition("exact").value, logsumexp(log_joint) + np.log(step), atol=1e-4
     )
 
 
@@ -140,7 +141,7 @@ def test_exact_log_partition_matches_brute_force(n_visible, n_hidden, monkeypatc
     monkeypatch.setattr(binary_enumeration, "ENUMERATION_BUDGET", 12)  # several chunks
     rbm = _randomize(BernoulliRBM(n_visible, n_hidden))
     brute = logsumexp(-_bernoulli_energy(rbm, _all_states(n_visible), _all_states(n_hidden)))
-    np.testing.assert_allclose(rbm.log_partition("exact"), brute, rtol=1e-5)
+    np.testing.assert_allclose(rbm.log_partition("exact").value, brute, rtol=1e-5)
     total = logsumexp(np.asarray(rbm.log_prob(_all_states(n_visible))))
     np.testing.assert_allclose(total, 0.0, atol=1e-4)
 
@@ -159,24 +160,25 @@ def test_ais_matches_exact_on_rbm_trained_on_digits():
     rbm.init_visible_bias(x)
     rbm.compile(steps_per_execution=30)
     rbm.fit(x, batch_size=30, epochs=15, verbose=0, shuffle=True)
-    exact = float(rbm.log_partition("exact"))
+    exact = float(rbm.log_partition("exact").value)
     estimate = rbm.log_partition("ais", num_chains=100, betas=ais_schedule(2000), seed=0, data=x)
-    assert abs(float(estimate.log_z) - exact) < 0.2, (float(estimate.log_z), exact)
-    assert estimate.log_z_lower <= estimate.log_z <= estimate.log_z_upper
+    assert isinstance(estimate, Estimate) and estimate.method == "ais"
+    assert abs(float(estimate.value) - exact) < 0.2, (float(estimate.value), exact)
+    assert estimate.lower <= estimate.value <= estimate.upper
     # The standard error is sigma_hat / Z_hat, the spread's sigma: upper = log Z_hat (1 + 3 se).
-    standard_error = float(estimate.log_z_standard_error)
-    weights = np.exp(np.float64(estimate.log_weights) - float(estimate.log_z))
+    standard_error = float(estimate.standard_error)
+    weights = np.exp(np.float64(estimate.log_weights) - float(estimate.value))
     np.testing.assert_allclose(standard_error, weights.std() / np.sqrt(100), rtol=1e-4)
     np.testing.assert_allclose(
-        float(estimate.log_z_upper - estimate.log_z), np.log1p(3 * standard_error), rtol=1e-4
+        float(estimate.upper - estimate.value), np.log1p(3 * standard_error), rtol=1e-4
     )
     # Trained, the model is far from its base rate: the estimate is not trivially log Z_0.
     base = BernoulliRBM(64, 20)
     base.init_visible_bias(x)
     base.kernel.assign(tf.zeros_like(base.kernel))
-    assert exact - float(base.log_partition("exact")) > 5.0
+    assert exact - float(base.log_partition("exact").value) > 5.0
     np.testing.assert_allclose(
-        rbm.log_prob(x[:5]), -rbm.free_energy(x[:5]) - float(estimate.log_z), rtol=1e-6
+        rbm.log_prob(x[:5]), -rbm.free_energy(x[:5]) - float(estimate.value), rtol=1e-6
     )
 
 

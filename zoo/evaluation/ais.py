@@ -18,49 +18,31 @@ model-specific Gibbs transitions. This module is the model-agnostic loop; the RB
 `log_unnormalized_fn` and `transition_fn`.
 """
 
+import warnings
 from collections.abc import Callable
-from typing import NamedTuple
 
 import numpy as np
 import tensorflow as tf
 
 from zoo._random import stateless_seed
+from zoo.evaluation.estimate import Estimate
 
 # The schedule of Salakhutdinov & Murray (2008), Sec. 4: 500 betas spaced uniformly in
 # [0, 0.5], 4,000 in [0.5, 0.9] and 10,000 in [0.9, 1.0].
 _SCHEDULE_SEGMENTS = ((0.0, 0.5, 500), (0.5, 0.9, 4000), (0.9, 1.0, 10000))
 
 
-class AISEstimate(NamedTuple):
-    """Result of `annealed_importance_sampling`.
-
-    Attributes:
-        log_z: The estimate of log Z, log of the mean importance weight (times Z_0).
-        log_z_lower: log(Z_hat - 3 sigma_hat), where sigma_hat is the standard error of the
-            mean weight; `-inf` when Z_hat - 3 sigma_hat <= 0. The "spread" reported by
-            Salakhutdinov & Murray (2008).
-        log_z_upper: log(Z_hat + 3 sigma_hat).
-        log_weights: Per-chain log importance weights (including log Z_0), shape
-            `[num_chains]`; their spread diagnoses the schedule (a few dominant chains
-            mean too few betas).
-    """
-
-    log_z: tf.Tensor
-    log_z_lower: tf.Tensor
-    log_z_upper: tf.Tensor
-    log_weights: tf.Tensor
-
-    @property
-    def log_z_standard_error(self) -> tf.Tensor:
-        """The standard error of `log_z` by the delta method: sigma_hat / Z_hat.
-
-        sigma_hat is the standard error of the mean importance weight (the one behind
-        `log_z_lower` and `log_z_upper`). It is also the standard error of every
-        log-likelihood `-F(v) - log_z`, which shifts with `log_z`.
-        """
-        ratios = tf.exp(self.log_weights - tf.reduce_max(self.log_weights))
-        count = tf.cast(tf.size(ratios), ratios.dtype)
-        return tf.math.reduce_std(ratios) / tf.sqrt(count) / tf.reduce_mean(ratios)
+def __getattr__(name):
+    """`AISEstimate`, the deprecated alias of `zoo.evaluation.estimate.Estimate` (warns)."""
+    if name == "AISEstimate":
+        warnings.warn(
+            "`zoo.evaluation.ais.AISEstimate` is deprecated and will be removed in the next "
+            "release; use `zoo.evaluation.Estimate`.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return Estimate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def ais_schedule(num_betas: int = 14500) -> np.ndarray:
@@ -107,7 +89,7 @@ def annealed_importance_sampling(
     transition_fn: Callable,
     betas,
     seed=None,
-) -> AISEstimate:
+) -> Estimate:
     """Estimate log Z of the beta = 1 distribution by annealed importance sampling.
 
     The loop over betas is one compiled `tf.while_loop`.
@@ -122,7 +104,10 @@ def annealed_importance_sampling(
         seed: Anything `zoo._random.stateless_seed` takes.
 
     Returns:
-        An `AISEstimate`.
+        A `zoo.evaluation.Estimate` with `method="ais"`: `value` the estimate of log Z (the
+        log of the mean importance weight, times Z_0), `standard_error` its delta-method
+        standard error, `lower` / `upper` the log(Z +- 3 sigma) spread and `log_weights`
+        the per-chain log weights (see `Estimate.from_log_weights`).
 
     Raises:
         ValueError: if `betas` does not increase from 0 to 1.
@@ -131,7 +116,7 @@ def annealed_importance_sampling(
 
     ```python
     est = annealed_importance_sampling(x0, log_z0, log_f, gibbs, ais_schedule(1000), 0)
-    float(est.log_z)
+    float(est.value), float(est.standard_error)
     ```
 
     #### References
@@ -170,15 +155,4 @@ def annealed_importance_sampling(
         return log_w
 
     log_w = anneal(state, seed) + tf.cast(log_z_initial, tf.float32)
-    num = tf.cast(tf.size(log_w), tf.float32)
-    shift = tf.reduce_max(log_w)
-    ratios = tf.exp(log_w - shift)
-    mean = tf.reduce_mean(ratios)
-    spread = 3.0 * tf.math.reduce_std(ratios) / tf.sqrt(num)
-    lower = tf.where(mean > spread, tf.math.log(tf.maximum(mean - spread, 1e-30)), -np.inf)
-    return AISEstimate(
-        log_z=shift + tf.math.log(mean),
-        log_z_lower=shift + lower,
-        log_z_upper=shift + tf.math.log(mean + spread),
-        log_weights=log_w,
-    )
+    return Estimate.from_log_weights(log_w, method="ais")

@@ -124,7 +124,8 @@ class GenerativeModel(MultiWorkerLogsFix, keras.Model):
       the model.
 
     - `discriminate(x)` (GANs), `generate(z)` (decoders of a latent prior), `elbo(x)`,
-      `reconstruct(x)`, `free_energy(x)` and `log_partition(method=...)` (energy models),
+      `reconstruct(x)`, `free_energy(x)` and `log_partition(method=...)` (energy models;
+      a `zoo.evaluation.Estimate`, exact or not),
       `classify(x)` / `features(x)` (class logits and features of the data): the rest of
       `CONTRACT_METHODS`.
 

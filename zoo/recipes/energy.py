@@ -107,8 +107,8 @@ def _ais(model, context: EvalContext):
         estimate = model.log_partition(
             method="ais", num_chains=AIS_CHAINS, seed=AIS_SEED, data=train
         )
-        context.cache["ais_log_z"] = float(estimate.log_z)
-        context.cache["ais_standard_error"] = float(estimate.log_z_standard_error)
+        context.cache["ais_log_z"] = float(estimate.value)
+        context.cache["ais_standard_error"] = float(estimate.standard_error)
     model.log_z_cache.assign(context.cache["ais_log_z"])
     return context.cache["ais_log_z"]
 
@@ -411,10 +411,7 @@ def _top_ais(model, context: EvalContext):
         top = model.top_rbm
         data = top.join(features, labels) if model.labelled else features
         estimate = top.log_partition(method="ais", num_chains=AIS_CHAINS, seed=AIS_SEED, data=data)
-        context.cache["top_ais"] = (
-            float(estimate.log_z),
-            float(estimate.log_z_standard_error),
-        )
+        context.cache["top_ais"] = (float(estimate.value), float(estimate.standard_error))
     log_z, standard_error = context.cache["top_ais"]
     model.top_rbm.log_z_cache.assign(log_z)
     return log_z

@@ -24,6 +24,7 @@ import tensorflow as tf
 
 from zoo._checks import check_in_range, check_inner_shape
 from zoo._random import next_seed, replica_rows, stateless_noise, stateless_seed
+from zoo.evaluation.estimate import Estimate
 from zoo.models._steps import metric_logs
 from zoo.models.base import GenerativeModel
 from zoo.models.energy.binary_enumeration import (
@@ -270,17 +271,25 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
                 largest within `binary_enumeration.ENUMERATION_BUDGET` floats.
 
         Returns:
-            float32 scalar.
+            A `zoo.evaluation.Estimate`: `value` the float32 scalar log Z, `standard_error`
+            0.
 
         Raises:
             ValueError: for another method, a bad `chunk_size`, or above 2^25 states.
+
+        #### Examples
+
+        ```python
+        bm = zoo.models.energy.BoltzmannMachine(6, 4)
+        float(bm.log_partition().value)
+        ```
         """
         if method != "exact":
             raise ValueError(f'BoltzmannMachine supports method="exact" only; got {method!r}.')
         bits = self.n_visible + self.n_hidden
         self._check_exact(bits)
         chunk_size = chunk_size_for(bits, bits) if chunk_size is None else int(chunk_size)
-        return self._enumerate_log_partition(bits, chunk_size)
+        return Estimate.exact(self._enumerate_log_partition(bits, chunk_size))
 
     @tf.function(reduce_retracing=True)
     def _enumerate_log_partition(self, bits, chunk_size):
@@ -314,7 +323,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         else:
             chunk = min(int(chunk_size), 2**self.n_hidden)
         log_numerator = self._enumerate_hidden(v, self.n_hidden, chunk)
-        return log_numerator - self.log_partition(chunk_size=chunk_size)
+        return log_numerator - self.log_partition(chunk_size=chunk_size).value
 
     @tf.function(reduce_retracing=True)
     def _enumerate_hidden(self, v, bits, chunk_size):

@@ -27,6 +27,7 @@ import tensorflow as tf
 
 from zoo._checks import check_finite, check_in_range, check_inner_shape
 from zoo._random import next_seed, replica_rows, stateless_seed
+from zoo.evaluation.estimate import Estimate
 from zoo.models._steps import metric_logs
 from zoo.models.base import GenerativeModel
 from zoo.models.energy.binary_enumeration import MAX_IMPLICIT_EXACT_BITS, log_sum_exp_over_states
@@ -213,6 +214,13 @@ class EnergyBasedModel(GenerativeModel):
     def log_partition(self, method="exact"):
         """The log Z = log sum_x exp(-E(x)) by enumerating all binary x (up to 2^20 states).
 
+        Args:
+            method: `"exact"` (the only method).
+
+        Returns:
+            A `zoo.evaluation.Estimate`: `value` the float32 scalar log Z, `standard_error`
+            0.
+
         Raises:
             NotImplementedError: for continuous data (a `LangevinSampler`: Z is an
                 integral over R^d with no closed form) or more than 20 bits.
@@ -233,7 +241,7 @@ class EnergyBasedModel(GenerativeModel):
                 f"Exact log Z enumerates 2^{bits} binary states; this is only done up to "
                 f"2^{MAX_IMPLICIT_EXACT_BITS}, and no estimator is implemented for larger models."
             )
-        return self._enumerate_log_partition(bits, min(2**bits, _ENUMERATION_ROWS))
+        return Estimate.exact(self._enumerate_log_partition(bits, min(2**bits, _ENUMERATION_ROWS)))
 
     @tf.function(reduce_retracing=True)
     def _enumerate_log_partition(self, bits, chunk):
@@ -252,8 +260,7 @@ class EnergyBasedModel(GenerativeModel):
                 `log_partition`).
             ValueError: for a wrong shape or values outside [0, 1].
         """
-        log_z = self.log_partition()
-        return -self.energy(x) - log_z
+        return -self.energy(x) - self.log_partition().value
 
     # ----------------------------------------------------------------- training
     def _next_seed(self):

@@ -33,6 +33,7 @@ import tensorflow_probability as tfp
 from zoo._checks import check_finite, check_in_range, check_inner_shape
 from zoo._random import next_seed, replica_rows, stateless_noise, stateless_seed
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
+from zoo.evaluation.estimate import Estimate
 from zoo.models._steps import metric_logs
 from zoo.models.base import GenerativeModel
 from zoo.models.energy.binary_enumeration import (
@@ -445,26 +446,34 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             data: Training data for the AIS base-rate model (optional).
 
         Returns:
-            `"exact"`: a float32 scalar tensor. `"ais"`: a
-            `zoo.evaluation.ais.AISEstimate` (estimate, the log(Z +- 3 sigma) spread and
-            the per-chain log weights).
+            A `zoo.evaluation.Estimate` for either method: `value` is log Z (a float32
+            scalar Tensor) and `standard_error` its standard error, 0 for `"exact"`; an AIS
+            estimate also carries the log(Z +- 3 sigma) spread (`lower`, `upper`) and the
+            per-chain `log_weights`.
 
         Raises:
             ValueError: for an unknown method, or `"exact"` above 2^25 states.
+
+        #### Examples
+
+        ```python
+        rbm = zoo.models.BernoulliRBM(784, 256)
+        estimate = rbm.log_partition("ais", num_chains=100, seed=0, data=x_train)
+        float(estimate.value), float(estimate.standard_error)
+        ```
 
         #### References
         Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief
         networks. ICML.
         """
         if method == "exact":
-            log_z = self._exact_log_partition()
+            estimate = Estimate.exact(self._exact_log_partition())
         elif method == "ais":
             estimate = self._ais_log_partition(num_chains, betas, seed, data)
-            log_z = estimate.log_z
         else:
             raise ValueError(f'method must be "exact" or "ais"; got {method!r}.')
-        self.log_z_cache.assign(log_z)
-        return log_z if method == "exact" else estimate
+        self.log_z_cache.assign(estimate.value)
+        return estimate
 
     def log_prob(self, v):
         """The log p(v) = -F(v) - log Z in nats, with the cached log Z.
@@ -786,7 +795,7 @@ class BernoulliRBM(RestrictedBoltzmannMachine):
     rbm.init_visible_bias(x)
     rbm.compile()
     rbm.fit(x, batch_size=100, epochs=10)
-    rbm.log_partition("ais", data=x, seed=0).log_z
+    rbm.log_partition("ais", data=x, seed=0).value
     rbm.log_prob(x[:10])
     ```
 
