@@ -221,10 +221,10 @@ class DCGAN(GAN):
             depends only on its own latent. The discriminator keeps batch normalization.
             Radford architecture only.
         reference_size: Size of the virtual batch normalization's reference batch.
-        num_classes: Class-conditional DCGAN (`GAN(num_classes=...)`): the generator
-            takes the one-hot label concatenated with `z`, the discriminator is a
-            projection discriminator (Miyato & Koyama). Radford architecture only.
         **kwargs: `GAN` arguments (`loss`, `d_steps`, `label_smoothing`, `seed`, ...).
+            With `num_classes` the DCGAN is class-conditional: the generator takes the
+            one-hot label concatenated with `z`, the discriminator is a projection
+            discriminator (Miyato & Koyama); Radford architecture only.
 
     Raises:
         ValueError: for an image shape the architecture cannot build, or an option the
