@@ -34,7 +34,7 @@ from zoo.models import (
 from zoo.models.adversarial.gan import GAN
 from zoo.models.autoencoders.autoencoder import Autoencoder
 from zoo.models.autoregressive.recurrent_language_model import RecurrentLanguageModel
-from zoo.models.base import CONTRACT_METHODS
+from zoo.models.base import CONTRACT_METHODS, is_distribution, supports
 from zoo.models.classifier.image_classifier import ImageClassifier
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.rbm import RestrictedBoltzmannMachine
@@ -203,3 +203,24 @@ def test_contract_methods_declare_what_the_model_implements(case):
         elif callable(getattr(model, name, None)):
             with pytest.raises(NotImplementedError):
                 _run_contract_method(model, name, x, labels)
+
+
+def test_supports_reads_the_declaration_and_the_methods_of_undeclared_objects():
+    class Declared:
+        contract_methods = ("sample",)
+
+        def log_prob(self, x):  # present, but left out of the declaration
+            raise NotImplementedError
+
+    class Undeclared:  # a stand-in outside the zoo: what it has counts
+        def decode(self, z):
+            return z
+
+    assert supports(Declared(), "sample") and not supports(Declared(), "log_prob")
+    assert supports(Undeclared(), "decode") and not supports(Undeclared(), "sample")
+    with pytest.raises(ValueError, match="not a contract method"):
+        supports(Declared(), "smaple")
+    rbm = BernoulliRBM(4, 2)
+    assert supports(rbm, "log_prob") and not supports(SoftmaxRBM(3, 2, 2), "log_prob")
+    assert is_distribution(rbm.decode(np.zeros((1, 2), np.float32)))
+    assert not is_distribution(np.zeros(2))

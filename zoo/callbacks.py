@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from zoo.models.base import data_shape_of, supports
 from zoo.plotting import image_grid, save_image_grid
 
 
@@ -80,7 +81,7 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         if self.image_shape is None:
-            self.image_shape = _image_shape(getattr(self.model, "data_shape", None))
+            self.image_shape = _image_shape(data_shape_of(self.model))
         if self.log_dir is not None and _is_chief(self.model):
             self._writer = tf.summary.create_file_writer(str(self.log_dir))
 
@@ -233,7 +234,9 @@ class LikelihoodMonitor(keras.callbacks.Callback):
 
     Raises:
         ValueError: for an unknown measure or a missing `training_data`.
-        TypeError: when training starts, for a model without the method the measure needs.
+        TypeError: when training starts, for a model that does not offer the method the
+            measure needs (`zoo.models.base.supports`: a zoo model declares it in its
+            `contract_methods`).
 
     #### Examples
 
@@ -273,12 +276,12 @@ class LikelihoodMonitor(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         method = _MEASURE_METHODS[self.measure]
-        if not callable(getattr(self.model, method, None)):
+        if not supports(self.model, method):
             raise TypeError(
-                f"{type(self.model).__name__} has no `{method}`, "
+                f"{type(self.model).__name__} has no `{method}` (see its contract_methods), "
                 f"needed for measure={self.measure!r}."
             )
-        rank = len(getattr(self.model, "data_shape", ())) or None
+        rank = len(data_shape_of(self.model) or ()) or None
         self._validation = _batched(self.validation_data, self.batch_size, rank)
         if self.training_data is not None:
             self._training = _batched(self.training_data, self.batch_size, rank)
@@ -325,6 +328,10 @@ class SampleQualityMonitor(keras.callbacks.Callback):
         batch_size: Samples per `sample` call and images per feature batch.
         every: Measure every `every` epochs (and at the last epoch).
 
+    Raises:
+        TypeError: when training starts, for a model without `sample`
+            (`zoo.models.base.supports`).
+
     #### Examples
 
     ```python
@@ -358,8 +365,11 @@ class SampleQualityMonitor(keras.callbacks.Callback):
         self._reference_features = None
 
     def on_train_begin(self, logs=None):
-        if not callable(getattr(self.model, "sample", None)):
-            raise TypeError(f"{type(self.model).__name__} has no `sample` to monitor.")
+        if not supports(self.model, "sample"):
+            raise TypeError(
+                f"{type(self.model).__name__} has no `sample` (see its contract_methods) "
+                "to monitor."
+            )
         from zoo.evaluation import sample_quality
 
         if self.feature_model is None:

@@ -27,14 +27,16 @@ accept one: `sample(num_samples, seed, condition)` serves
 Sampling signatures are stateless: the same `seed` gives the same samples as
 `model.sample(num_samples, seed=seed)` in memory. Methods that return a
 `tfp.distributions.Distribution` are exported as a dict of its tensors (`mean` and `stddev`,
-plus `probs` and `logits` for discrete distributions). Estimators are fixed at export time:
-keyword arguments for `log_prob` (for example the number of importance samples of a VAE)
-are baked into the signature, energy models get their log Z computed once at export
-(exactly, or by AIS when asked), and methods that take a `seed` get a fixed one, so a
-signature is a deterministic function of its inputs. What each signature computes,
-estimator included, is recorded in `assets.extra/signatures.json` inside the SavedModel,
-with the methods the model has but leaves out of `contract_methods` for its configuration
-(a SoftmaxRBM has no single log Z, so no `log_prob`; an unlabelled DBN has no `classify`).
+plus `probs` and `logits` for discrete distributions); `signature_outputs` gives, for a
+result computed in memory, the outputs its signature serves. Estimators are fixed at
+export time: keyword arguments for `log_prob` (for example the number of importance
+samples of a VAE) are baked into the signature, energy models get their log Z computed
+once at export (exactly, or by AIS when asked), and methods that take a `seed` get a
+fixed one, so a signature is a deterministic function of its inputs. What each signature
+computes, estimator included, is recorded in `assets.extra/signatures.json` inside the
+SavedModel, with the methods the model has but leaves out of `contract_methods` for its
+configuration (a SoftmaxRBM has no single log Z, so no `log_prob`; an unlabelled DBN has
+no `classify`).
 """
 
 import inspect
@@ -46,7 +48,7 @@ import keras
 import tensorflow as tf
 
 from zoo.evaluation.estimate import Estimate
-from zoo.models.base import CONTRACT_METHODS
+from zoo.models.base import CONTRACT_METHODS, is_distribution
 
 # Method name -> its input (None: `sample`'s num_samples and seed): every contract method
 # but `log_partition`, which is fixed at export for `log_prob`. Order matters: `sample`
@@ -54,7 +56,9 @@ from zoo.models.base import CONTRACT_METHODS
 SIGNATURE_METHODS = {
     name: input_name for name, input_name in CONTRACT_METHODS.items() if name != "log_partition"
 }
-_OUTPUT_NAMES = {
+#: Method name -> the name of its signature's output tensor, where that is not the method's
+#: own name (`log_prob` returns `log_prob`). See `signature_outputs`.
+OUTPUT_NAMES = {
     "sample": "samples",
     "generate": "samples",
     "reconstruct": "reconstruction",
@@ -218,11 +222,12 @@ def _endpoint(method_name, method, spec, kwargs, conditional=False):
 
     With `conditional`, the `z` / `x` signatures take int32 `condition` labels too.
     """
-    output_name = _OUTPUT_NAMES.get(method_name, method_name)
     if method_name == "sample" and conditional:
 
         def serve(num_samples, seed, condition):
-            return _as_output_dict(method(num_samples, seed=seed, condition=condition), output_name)
+            return signature_outputs(
+                method_name, method(num_samples, seed=seed, condition=condition)
+            )
 
         input_signature = [
             tf.TensorSpec([], tf.int32, name="num_samples"),
@@ -232,7 +237,7 @@ def _endpoint(method_name, method, spec, kwargs, conditional=False):
     elif method_name == "sample":
 
         def serve(num_samples, seed):
-            return _as_output_dict(method(num_samples, seed=seed), output_name)
+            return signature_outputs(method_name, method(num_samples, seed=seed))
 
         input_signature = [
             tf.TensorSpec([], tf.int32, name="num_samples"),
@@ -241,19 +246,19 @@ def _endpoint(method_name, method, spec, kwargs, conditional=False):
     elif conditional:
 
         def serve(inputs, condition):
-            return _as_output_dict(method(inputs, condition=condition, **kwargs), output_name)
+            return signature_outputs(method_name, method(inputs, condition=condition, **kwargs))
 
         input_signature = [spec, tf.TensorSpec([None], tf.int32, name="condition")]
     elif spec.name == "z":
 
         def serve(z):
-            return _as_output_dict(method(z, **kwargs), output_name)
+            return signature_outputs(method_name, method(z, **kwargs))
 
         input_signature = [spec]
     else:
 
         def serve(x):
-            return _as_output_dict(method(x, **kwargs), output_name)
+            return signature_outputs(method_name, method(x, **kwargs))
 
         input_signature = [spec]
     serve.__name__ = method_name
@@ -262,13 +267,40 @@ def _endpoint(method_name, method, spec, kwargs, conditional=False):
     return fn
 
 
-def _as_output_dict(result, name):
-    """Signature outputs: a dict of tensors for a tensor, tuple, dict or distribution."""
+def signature_outputs(method_name, result):
+    """The outputs the `method_name` signature serves for `result`, a call's result.
+
+    What an exported signature returns, so that a result computed in memory (for example
+    `model.sample(3, seed=7)`) can be compared with what the SavedModel serves.
+
+    Args:
+        method_name: A contract method's name, e.g. `"sample"` or `"encode"`.
+        result: What `getattr(model, method_name)(...)` returned: a tensor, a tuple or
+            list of tensors, a dict of tensors, or a `tfp.distributions.Distribution`.
+
+    Returns:
+        A dict of tensors: a tensor under `OUTPUT_NAMES.get(method_name, method_name)`
+        (`samples` for `sample`), a tuple's items under that name with `_0`, `_1`, ...,
+        a dict's items under their keys, a distribution as `distribution_tensors`.
+
+    Raises:
+        ValueError: for a distribution with neither mean nor parameters.
+
+    #### Examples
+
+    ```python
+    served = tf.saved_model.load(path).signatures["sample"]
+    expected = signature_outputs("sample", model.sample(3, seed=7))
+    got = served(num_samples=tf.constant(3), seed=tf.constant(7))
+    np.testing.assert_allclose(got["samples"], expected["samples"])
+    ```
+    """
+    name = OUTPUT_NAMES.get(method_name, method_name)
     if isinstance(result, dict):
         return {str(k): tf.convert_to_tensor(v) for k, v in result.items()}
     if isinstance(result, (tuple, list)):
         return {f"{name}_{i}": tf.convert_to_tensor(v) for i, v in enumerate(result)}
-    if _is_distribution(result):
+    if is_distribution(result):
         return distribution_tensors(result)
     return {name: tf.convert_to_tensor(result)}
 
@@ -285,7 +317,7 @@ def distribution_tensors(distribution):
         give those.
     """
     base = distribution
-    while hasattr(base, "distribution") and _is_distribution(base.distribution):
+    while is_distribution(getattr(base, "distribution", None)):
         base = base.distribution  # Independent, ... keep their event shape for mean
     tensors = {}
     for name, statistic in (("mean", distribution.mean), ("stddev", distribution.stddev)):
@@ -300,11 +332,6 @@ def distribution_tensors(distribution):
     if not tensors:
         raise ValueError(f"Cannot export a {type(distribution).__name__}: no mean or parameters.")
     return tensors
-
-
-def _is_distribution(value):
-    # Duck typing keeps tfp out of this module's imports.
-    return all(hasattr(value, a) for a in ("log_prob", "sample", "batch_shape", "event_shape"))
 
 
 def _shape_attribute(model, name, required):

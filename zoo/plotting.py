@@ -146,6 +146,9 @@ def latent_manifold_grid(
         uint8 grid array with `num_per_side` rows; z[dims[1]] grows downwards and
         z[dims[0]] to the right.
 
+    Raises:
+        TypeError: if the model has neither `generate(z)` nor `decode(z)`.
+
     #### Examples
 
     ```python
@@ -186,6 +189,7 @@ def latent_traversal_grid(
 
     Raises:
         ValueError: if `z` is not a vector of length `model.latent_dim`.
+        TypeError: if the model has neither `generate(z)` nor `decode(z)`.
 
     #### Examples
 
@@ -210,10 +214,18 @@ def latent_traversal_grid(
 
 
 def _decode(model, z):
-    decode = getattr(model, "generate", None) or model.decode
-    decoded = decode(z)
+    """Images of latent codes `z`: the model's `generate(z)`, else its `decode(z)`."""
+    from zoo.models.base import is_distribution, supports
+
+    method = next((name for name in ("generate", "decode") if supports(model, name)), None)
+    if method is None:
+        raise TypeError(
+            f"{type(model).__name__} has neither `generate(z)` nor `decode(z)` (see its "
+            "contract_methods); latent plots need a model that maps codes to images."
+        )
+    decoded = getattr(model, method)(z)
     # A likelihood (an RBM's p(v | h)) is drawn as its mean.
-    return np.asarray(decoded.mean() if hasattr(decoded, "event_shape") else decoded)
+    return np.asarray(decoded.mean() if is_distribution(decoded) else decoded)
 
 
 def _grid(images, rows, path, scale):
@@ -251,6 +263,10 @@ def interpolation_grid(
     Returns:
         uint8 grid array with `rows` rows and `num_steps` columns.
 
+    Raises:
+        ValueError: if `starts` and `ends` are not `[rows, latent_dim]` of one shape.
+        TypeError: if the model has neither `generate(z)` nor `decode(z)`.
+
     #### Examples
 
     ```python
@@ -262,6 +278,7 @@ def interpolation_grid(
     White (2016). Sampling Generative Networks.
     """
     from zoo.models.adversarial.latent import interpolate
+    from zoo.models.base import data_range_of
 
     starts, ends = np.asarray(starts), np.asarray(ends)
     if starts.shape != ends.shape or starts.ndim != 2:
@@ -273,7 +290,7 @@ def interpolation_grid(
         [interpolate(a, b, num_steps, spherical) for a, b in zip(starts, ends, strict=True)]
     )
     images = _decode(model, codes)
-    low, high = getattr(model, "data_range", None) or (0.0, 1.0)
+    low, high = data_range_of(model) or (0.0, 1.0)
     return _grid((images - low) / (high - low), len(starts), path, scale)
 
 

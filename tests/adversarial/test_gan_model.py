@@ -119,6 +119,41 @@ def test_unrolling_through_a_dead_relu_unit_stays_finite():
     assert all(np.all(np.isfinite(g)) for g in gradients)
 
 
+def test_unrolled_look_ahead_is_the_adam_step_from_the_optimizer_state():
+    # Two known gradients give Adam known moments; the look-ahead's next step must be the
+    # hand-written Adam update (Kingma and Ba, Algorithm 1, with Keras' epsilon hat) and
+    # the step Keras itself then takes.
+    lr, b1, b2, eps = 0.05, 0.5, 0.9, 1e-7
+    gan = tiny_gan(unroll_steps=1)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(lr, beta_1=b1, beta_2=b2, epsilon=eps),
+        g_optimizer=keras.optimizers.Adam(0.01),
+    )
+    disc, rng = gan.discriminator, np.random.default_rng(1)
+    history = [[rng.normal(size=v.shape) for v in disc.trainable_variables] for _ in range(2)]
+    for grads in history:
+        gan.d_optimizer.apply_gradients(zip(grads, disc.trainable_variables, strict=True))
+    real, fake = tf.constant(points(16)), tf.constant(points(16) + 1.0)
+    with tf.GradientTape() as tape:
+        real_logits, fake_logits = disc(real, training=True), disc(fake, training=True)
+        loss = tf.reduce_mean(gan.gan_loss.discriminator(real_logits, fake_logits, 0.0))
+    grads = [g.numpy() for g in tape.gradient(loss, disc.trainable_variables)]
+    stepped = []
+    for i, w in enumerate(disc.trainable_variables):
+        m = v = 0.0
+        for g in (history[0][i], history[1][i], grads[i]):
+            m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
+        alpha = lr * np.sqrt(1 - b2**3) / (1 - b1**3)
+        stepped.append((w.numpy() - alpha * m / (np.sqrt(v) + eps)).astype("float32"))
+    expected, _ = disc.stateless_call(stepped, [], fake, training=True)
+
+    looked_ahead = gan._unrolled_logits(real, fake)
+    np.testing.assert_allclose(looked_ahead, expected, rtol=1e-5, atol=1e-6)
+    assert np.abs(np.asarray(looked_ahead) - np.asarray(fake_logits)).max() > 1e-3
+    gan.d_optimizer.apply_gradients(zip(grads, disc.trainable_variables, strict=True))
+    np.testing.assert_allclose(disc(fake, training=True), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_unrolling_needs_a_replayable_optimizer():
     with pytest.raises(ValueError, match="Adam"):
         tiny_gan(unroll_steps=2).compile(d_optimizer=keras.optimizers.RMSprop())

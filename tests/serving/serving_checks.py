@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 import zoo
-from zoo.export import _OUTPUT_NAMES, SIGNATURES_DOC, _as_output_dict
+from zoo.export import SIGNATURES_DOC, signature_outputs
 
 HERE = pathlib.Path(__file__).parent
 REPO = HERE.parents[1]
@@ -85,9 +85,7 @@ def export_with_expectations(model, directory, x, **export_kwargs):
             inputs[f"{name}/{key}"] = np.asarray(
                 value, np.int32 if key != "x" and key != "z" else np.float32
             )
-        for key, value in _as_output_dict(
-            result, _OUTPUT_NAMES.get(name_for_outputs, name_for_outputs)
-        ).items():
+        for key, value in signature_outputs(name_for_outputs, result).items():
             expected[f"{name}/{key}"] = np.asarray(value)
     np.savez(directory / "inputs.npz", **inputs)
     entry = {

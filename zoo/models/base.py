@@ -8,6 +8,10 @@ back into the `ValueError` an eager call raises ("x contains NaN or Inf at index
 
 `CONTRACT_METHODS` names every method of the contract; each model declares the ones it
 implements in `contract_methods`, which `zoo.export` signs and the tests hold to the code.
+`supports(model, method)` reads that declaration, `data_shape_of` and `data_range_of` the
+declared shape and value range of the data, and `is_distribution` tells a
+`tfp.distributions.Distribution` result from a tensor: callbacks, plotting and export ask
+these instead of looking for names on a model.
 
 `resolve_condition` reads the condition of a conditional method (`sample`, `log_prob`, ...)
 given as `condition=` or as its deprecated alias `labels=`.
@@ -18,6 +22,7 @@ import warnings
 
 import keras
 import tensorflow as tf
+import tensorflow_probability as tfp
 
 from zoo._checks import input_error_message
 from zoo.distribute import MultiWorkerLogsFix
@@ -42,6 +47,109 @@ CONTRACT_METHODS = {
     "features": "x",
     "log_partition": None,
 }
+
+
+def supports(model, method):
+    """Whether `model` offers the contract method `method`, as the model declares it.
+
+    The one place the zoo decides what a model can do: a zoo model supports exactly the
+    methods in its `contract_methods` (see `GenerativeModel`). An object that declares no
+    `contract_methods` (a plain `keras.Model`, a stand-in in a test) supports the contract
+    methods it has, callable, under their names.
+
+    Args:
+        model: A zoo model, or any object with methods named as in `CONTRACT_METHODS`.
+        method: A name in `CONTRACT_METHODS`, e.g. `"sample"` or `"log_prob"`.
+
+    Returns:
+        Python `bool`.
+
+    Raises:
+        ValueError: if `method` is not in `CONTRACT_METHODS`.
+
+    #### Examples
+
+    ```python
+    from zoo.models import NADE, DBN
+    supports(NADE(4, 3), "log_prob")      # True
+    supports(DBN([6, 4, 3]), "log_prob")  # False: a DBN's likelihood is only bounded
+    ```
+    """
+    if method not in CONTRACT_METHODS:
+        raise ValueError(
+            f"{method!r} is not a contract method; the contract has {', '.join(CONTRACT_METHODS)}."
+        )
+    declared = getattr(model, "contract_methods", None)
+    if declared is not None:
+        return method in declared
+    return callable(getattr(model, method, None))
+
+
+def data_shape_of(model):
+    """The shape of one example of `model`'s data, as the model declares it in `data_shape`.
+
+    Args:
+        model: A zoo model, or any object with a `data_shape` attribute.
+
+    Returns:
+        A tuple of Python ints (without the batch axis), or None for an object that
+        declares no `data_shape` (a plain `keras.Model`).
+
+    #### Examples
+
+    ```python
+    from zoo.models import NADE
+    data_shape_of(NADE(4, 3))   # (4,)
+    ```
+    """
+    shape = getattr(model, "data_shape", None)
+    return None if shape is None else tuple(int(d) for d in shape)
+
+
+def data_range_of(model):
+    """The `(low, high)` the model's samples lie in, where the model fixes one.
+
+    A GAN declares it as `data_range` (e.g. `(-1.0, 1.0)` for a tanh generator); models
+    whose samples have no fixed range, and objects that declare none, give None.
+
+    Args:
+        model: A zoo model, or any object.
+
+    Returns:
+        A `(low, high)` tuple of Python floats, or None.
+
+    #### Examples
+
+    ```python
+    from zoo.models import DCGAN
+    data_range_of(DCGAN((28, 28, 1), latent_dim=4, filters=4))   # (-1.0, 1.0)
+    ```
+    """
+    value_range = getattr(model, "data_range", None)
+    return None if value_range is None else tuple(float(v) for v in value_range)
+
+
+def is_distribution(value):
+    """Whether `value` is a `tfp.distributions.Distribution` (as `encode` / `decode` return).
+
+    Contract methods return a distribution where the model defines one (the VAE's q(z | x)
+    and p(x | z), an RBM's p(v | h)) and tensors otherwise (an autoencoder's `decode`).
+
+    Args:
+        value: A method's result.
+
+    Returns:
+        Python `bool`.
+
+    #### Examples
+
+    ```python
+    from zoo.models import VAE
+    vae = VAE.mlp((6,), 2, hidden_units=(8,))
+    is_distribution(vae.decode(tf.zeros([1, 2])))   # True
+    ```
+    """
+    return isinstance(value, tfp.distributions.Distribution)
 
 
 def resolve_condition(condition, labels, method):
@@ -105,6 +213,8 @@ class GenerativeModel(MultiWorkerLogsFix, keras.Model):
     - `data_shape`: the shape of one example without the batch axis (a tuple), what
       `sample` returns per example and what `fit`, `log_prob` and the exported
       signatures take.
+    - `data_range` (GANs): `(low, high)` of the generator's output where it is fixed,
+      e.g. `(-1, 1)` for tanh; plots rescale samples from it (`data_range_of`).
     - `sample(num_samples, seed=None, *, condition=None, **options)`: draws; the same
       integer seed gives the same draws, eagerly, in `tf.function` and exported.
       `condition=` is the class (or other input) of a conditional model and is absent
@@ -135,7 +245,8 @@ class GenerativeModel(MultiWorkerLogsFix, keras.Model):
     for a DBN's `classify` or a binary `EnergyBasedModel`'s `log_prob`). A contract method
     a model does not declare is absent or raises `NotImplementedError`. Models outside
     this base (`ImageClassifier`) declare the same attribute. `zoo.export.export_saved_model`
-    signs exactly the declared methods; deprecated names (`labels=`, `num_steps=`) are kept
+    signs exactly the declared methods, and `supports(model, name)` answers from the
+    declaration for the callbacks and plots; deprecated names (`labels=`, `num_steps=`) are kept
     for one release with a warning.
 
     #### Examples

@@ -550,7 +550,10 @@ class _Lookahead:
     """The discriminator optimizer's update rule as a pure function, from its current state.
 
     Adam continues from the optimizer's moment estimates and step count, as in Metz et
-    al.'s unrolled optimization; SGD takes plain gradient steps.
+    al.'s unrolled optimization; SGD takes plain gradient steps. The moments are read
+    through Keras' public `optimizer.variables`: Adam names the slots of a model variable
+    `<variable.path with "/" as "_">_momentum` and `..._velocity`
+    (`keras.optimizers.Optimizer.add_variable_from_reference`).
     """
 
     def __init__(self, optimizer, variables):
@@ -558,9 +561,8 @@ class _Lookahead:
         self.learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
         self.adam = isinstance(optimizer, keras.optimizers.Adam)
         if self.adam:
-            index = [optimizer._get_variable_index(v) for v in variables]
-            self.m = [optimizer._momentums[i].value for i in index]
-            self.v = [optimizer._velocities[i].value for i in index]
+            self.m = _slot_values(optimizer, variables, "momentum")
+            self.v = _slot_values(optimizer, variables, "velocity")
             self.t = tf.cast(optimizer.iterations, tf.float32)
 
     def step(self, weights, grads):
@@ -577,6 +579,31 @@ class _Lookahead:
             w - alpha * m / (_safe_sqrt(v) + opt.epsilon)
             for w, m, v in zip(weights, self.m, self.v, strict=True)
         ]
+
+
+def _slot_values(optimizer, variables, slot):
+    """The values of `optimizer`'s `slot` variables ("momentum", ...) for `variables`, in order.
+
+    Raises:
+        ValueError: if the optimizer holds no such slot, or more than one, for a variable
+            (it was built on other variables, or two variable paths name the same slot).
+    """
+    by_name = {}
+    for variable in optimizer.variables:
+        by_name.setdefault(variable.name, []).append(variable)
+    values = []
+    for variable in variables:
+        name = f"{variable.path.replace('/', '_')}_{slot}"
+        found = by_name.get(name, [])
+        if len(found) != 1 or tuple(found[0].shape) != tuple(variable.shape):
+            raise ValueError(
+                f"Cannot read the {slot} of {variable.path} from {optimizer.name}: expected one "
+                f"variable {name!r} of shape {tuple(variable.shape)}, found shapes "
+                f"{[tuple(v.shape) for v in found]}. Unrolling needs the d_optimizer built on "
+                "the discriminator's trainable variables (GAN.compile builds it)."
+            )
+        values.append(found[0].value)
+    return values
 
 
 def _safe_sqrt(x):

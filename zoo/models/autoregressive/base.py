@@ -261,11 +261,7 @@ class AutoregressiveImageModel(AutoregressiveModel):
 
         def step(t, x):
             params = tf.reshape(self(x, condition=condition), [num_samples, size, -1])[:, t]
-            value = self.pixel_likelihood.distribution(params).sample(
-                seed=tf.random.experimental.stateless_fold_in(seed, t)
-            )
-            now = tf.reshape(tf.one_hot(t, size), self.image_shape) > 0
-            return t + 1, tf.where(now, value[:, None, None, None], x)
+            return t + 1, self._draw_subpixel(x, params, t, seed)
 
         _, x = tf.while_loop(
             lambda t, _: t < size,
@@ -273,6 +269,30 @@ class AutoregressiveImageModel(AutoregressiveModel):
             (tf.constant(0), tf.zeros([num_samples, *self.image_shape])),
         )
         return x
+
+    def _draw_subpixel(self, image, params, index, seed):
+        """`image` with its sub-pixel `index` drawn from that sub-pixel's parameters.
+
+        The draw every sampler of the pixel models makes (`sample_by_full_passes` and the
+        subclasses' cached samplers), so that they all draw the same images for the same
+        seed: sub-pixel `index` is drawn with the seed `stateless_fold_in(seed, index)`.
+
+        Args:
+            image: float32 `[batch, height, width, channels]`, the image drawn so far.
+            params: `[batch, params_per_channel]`, the sub-pixel's distribution parameters.
+            index: int32 scalar, the sub-pixel's place in raster order,
+                `(row * width + column) * channels + channel`.
+            seed: Shape-[2] integer seed of the whole draw.
+
+        Returns:
+            `image` with the drawn value at `index`, the other values unchanged.
+        """
+        value = self.pixel_likelihood.distribution(params).sample(
+            seed=tf.random.experimental.stateless_fold_in(seed, index)
+        )
+        height, width, channels = self.image_shape
+        now = tf.reshape(tf.one_hot(index, height * width * channels), self.image_shape) > 0
+        return tf.where(now, value[:, None, None, None], image)
 
     def get_config(self):
         return {

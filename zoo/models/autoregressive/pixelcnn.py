@@ -248,11 +248,7 @@ class PixelCNN(AutoregressiveImageModel):
                         )
                 params = self._params(h_out)[:, 0, 0, c]  # [B, P]
                 index = (i * width + j) * channels + c  # as in `sample_by_full_passes`
-                value = self.pixel_likelihood.distribution(params).sample(
-                    seed=tf.random.experimental.stateless_fold_in(seed, index)
-                )
-                now = tf.reshape(tf.one_hot(index, height * width * channels), self.image_shape)
-                image = tf.where(now > 0, value[:, None, None, None], image)
+                image = self._draw_subpixel(image, params, index, seed)
                 # The pixel so far (channels <= c) enters the horizontal stack's input.
                 pixel = self.pixel_likelihood.network_input(image[:, i : i + 1, j : j + 1])
                 h_cache[0] = _write_column(h_cache[0], pixel, pad_h[0] + j)

@@ -202,7 +202,6 @@ class PixelRNN(AutoregressiveImageModel):
         it from every output of its own row).
         """
         height, width, channels = self.image_shape
-        size = height * width * channels
         kh, kw = self.first.kernel_size
         paddings = [[0, 0], [kh // 2, kh // 2], [kw // 2, kw // 2], [0, 0]]
         class_biases = [self._class_bias(condition, layer) for layer in range(self.num_layers)]
@@ -222,11 +221,8 @@ class PixelRNN(AutoregressiveImageModel):
                 window = tf.slice(padded, [0, i, 0, 0], [-1, kh, -1, -1])
                 params, row_states = self._cached_row(window, recurrents, cells, class_biases)
                 index = (i * width + j) * channels + c  # as in `sample_by_full_passes`
-                value = self.pixel_likelihood.distribution(params[:, j, c]).sample(
-                    seed=tf.random.experimental.stateless_fold_in(seed, index)
-                )
-                now = tf.reshape(tf.one_hot(index, size), self.image_shape) > 0
-                return t + 1, tf.where(now, value[:, None, None, None], image), row_states
+                image = self._draw_subpixel(image, params[:, j, c], index, seed)
+                return t + 1, image, row_states
 
             _, image, states = tf.while_loop(
                 lambda t, *_: t < width * channels,
