@@ -13,7 +13,7 @@ register_model(
     {"input_shape": [28, 28, 1], "latent_dim": 16, "filters": [32, 64]},
     family="variational",
     paper=PAPER,
-    dataset="Fashion-MNIST train (60,000 images), dynamically binarized",
+    dataset="Fashion-MNIST train (60,000 images), statically binarized (v1, v2: dynamically)",
     description="Convolutional VAE, 16-d latent, Bernoulli likelihood, binarized Fashion-MNIST",
     builder_options={"output_layer": "conv2d"},
 )
