@@ -495,7 +495,7 @@ def floors_table(found):
     record = found[1]
     for reference, floor in record["floors"].items():
         described = record.get("references", {}).get(reference, "")
-        lines.append(f"| {reference} ({described}) | {floor:.2f} | {_when(record)} |")
+        lines.append(f"| {reference}: {described} | {floor:.2f} | {_when(record)} |")
     return "\n".join(lines) + "\n"
 
 
