@@ -345,39 +345,48 @@ def run_benchmark(name, smoke=False, options=None, command=None, gemm_peak=None)
     return record
 
 
-def record_path(record, out_dir=RESULTS_DIR):
+def record_path(record, out_dir=RESULTS_DIR, tag=None):
+    """`<out_dir>/<UTC start>-<tag>[-smoke].json`; `tag` defaults to the benchmark's name."""
     stamp = record["started_utc"].replace("-", "").replace(":", "").replace("+0000", "Z")
     suffix = "-smoke" if record["smoke"] else ""
-    return pathlib.Path(out_dir) / f"{stamp}-{record['benchmark']}{suffix}.json"
+    return pathlib.Path(out_dir) / f"{stamp}-{tag or record['benchmark']}{suffix}.json"
 
 
-def write_record(record, out_dir=RESULTS_DIR):
-    path = record_path(record, out_dir)
+def write_record(record, out_dir=RESULTS_DIR, tag=None):
+    path = record_path(record, out_dir, tag)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=1, default=float) + "\n")
     return path
 
 
-def newest_records(results_dir=RESULTS_DIR):
-    """`{benchmark: (path, record)}`: the newest non-smoke record of each benchmark.
+def newest_records(results_dir=RESULTS_DIR, key=None):
+    """`{key: (path, record)}`: the newest non-smoke record of each key.
 
-    Records written before a benchmark adopted the harness format are kept as history
-    but not rendered.
+    `key(record)` names what a record measures (default: `record["benchmark"]`); of the
+    records with one key, the latest `started_utc` wins. Only the folder's own `*.json`
+    files are read, not its subfolders. Timing records written before a benchmark adopted
+    the harness format are kept as history but not rendered.
     """
+    key = key or (lambda record: record["benchmark"])
     newest = {}
     for path in sorted(pathlib.Path(results_dir).glob("*.json")):
         record = json.loads(path.read_text())
         if record.get("smoke") or not _harness_format(record):
             continue
-        name = record["benchmark"]
+        name = key(record)
         if name not in newest or record["started_utc"] >= newest[name][1]["started_utc"]:
             newest[name] = (path, record)
     return newest
 
 
 def _harness_format(record):
-    """Whether every contender has the harness's timing summaries (older records do not)."""
-    contenders = record.get("contenders") or {}
+    """Whether a timing record's contenders have the harness's summaries (older ones do not).
+
+    Records without contenders (the one-table's) are not timing records: they pass.
+    """
+    contenders = record.get("contenders")
+    if contenders is None:
+        return True
     return bool(contenders) and all("wall" in entry for entry in contenders.values())
 
 
@@ -505,21 +514,27 @@ def marker_pattern(name):
     )
 
 
+def replace_generated(text, name, body):
+    """`text` with the section between `name`'s markers replaced by `body`; None: no marker."""
+    pattern = marker_pattern(name)
+    if not pattern.search(text):
+        return None
+    return pattern.sub(lambda m: m.group(1) + body + m.group(3), text)
+
+
 def report(results_dir=RESULTS_DIR, results_md=RESULTS_MD):
     """Rewrite the generated sections of `results_md`; returns `{name: what happened}`."""
     text = pathlib.Path(results_md).read_text()
     records = newest_records(results_dir)
     outcome = {}
     for name in BENCHMARKS:
-        pattern = marker_pattern(name)
-        if not pattern.search(text):
+        if not marker_pattern(name).search(text):
             outcome[name] = f"no `<!-- BEGIN GENERATED: {name} -->` marker in {results_md}"
         elif name not in records:
             outcome[name] = "no record yet; section left as it is"
         else:
             path, record = records[name]
-            body = render(path, record)
-            text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(3), text)
+            text = replace_generated(text, name, render(path, record))
             outcome[name] = f"rendered {path.name}"
     pathlib.Path(results_md).write_text(text)
     return outcome
