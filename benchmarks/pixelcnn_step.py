@@ -177,10 +177,9 @@ def run(smoke: bool = False, batch_size: int = 64, rounds: int = 7, steps: int =
             **scaled(measured, 1e3 / steps),
             unit="ms/step",
             flops_per_step=live * 1e9,
-            gflops_all_taps=None,  # filled below from the median
             first_step_loss=losses.get(key),  # the same update from the same weights
         )
-        contenders[key]["gflops_all_taps"] = every / (contenders[key]["wall"]["median"] / 1e3)
+        contenders[key]["gflops_all_taps"] = contenders[key]["gflops"] * every / live
     for name in configs:
         live, every = gflop[name]
         masked = contenders[f"{name}/masked"]["wall"]

@@ -40,13 +40,7 @@ def record(preset="nade_fashion_mnist", version=1, started="2026-12-07T10:00:00+
         "version": version,
         "family": "autoregressive",
         "command": ["python", "benchmarks/zoo_table.py", preset],
-        "started_utc": started,
-        "run_seconds": 42.0,
-        "environment": {
-            "git": {"sha": "0123456789abcdef", "dirty": False},
-            "cpu": {"model": "CPU"},
-        },
-        "load_average": {"before": [1.5, 1.0, 1.0], "after": [2.5, 1.0, 1.0]},
+        **_provenance(started, 42.0, before=1.5, after=2.5),
         "fair_reference": "binarized",
         "evaluation_examples": 10000,
         "measured": measured,
@@ -62,18 +56,25 @@ def record(preset="nade_fashion_mnist", version=1, started="2026-12-07T10:00:00+
     return base
 
 
+def _provenance(started, run_seconds, before, after):
+    """The fields every fake record shares: when, how long, where, at what load."""
+    return {
+        "started_utc": started,
+        "run_seconds": run_seconds,
+        "environment": {
+            "git": {"sha": "0123456789abcdef", "dirty": False},
+            "cpu": {"model": "CPU"},
+        },
+        "load_average": {"before": [before, 1.0, 1.0], "after": [after, 1.0, 1.0]},
+    }
+
+
 def floors_record(started="2026-12-07T09:00:00+00:00"):
     return {
         "benchmark": "zoo_table",
         "smoke": False,
         "kind": "floors",
-        "started_utc": started,
-        "run_seconds": 100.0,
-        "environment": {
-            "git": {"sha": "0123456789abcdef", "dirty": False},
-            "cpu": {"model": "CPU"},
-        },
-        "load_average": {"before": [1.0, 1.0, 1.0], "after": [1.0, 1.0, 1.0]},
+        **_provenance(started, 100.0, before=1.0, after=1.0),
         "references": {"grey": "grey test images", "binarized": "binarized test images"},
         "floors": {"grey": 0.84, "binarized": 1.01},
     }
