@@ -29,10 +29,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo._random import replica_rows
 from zoo.data import toy
 from zoo.evaluation.mode_coverage import NUM_SAMPLES, mode_coverage
 from zoo.models import GAN
+from zoo.random import replica_rows
 
 MIXTURES = {"ring": toy.ring_mixture, "grid": toy.grid_mixture}
 

@@ -24,8 +24,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import tensorflow as tf
 
-from zoo._random import stateless_seed
 from zoo.models.autoregressive import PixelCNN
+from zoo.random import stateless_seed
 
 
 def naive_sampler(model, num_samples, num_pixels, seed=0):

@@ -35,6 +35,9 @@ SHARED = {
     "zoo.callbacks": "zoo.callbacks",
     "zoo.plotting": "zoo.plotting",
     "zoo.models.base": "zoo.models.base",
+    "zoo.models.steps": "zoo.models.steps",
+    "zoo.checks": "zoo.checks",
+    "zoo.random": "zoo.random",
 }
 PACKAGES = ("zoo.data", "zoo.layers", "zoo.evaluation")
 #: The pictures `docs/gallery.py` writes beside a preset's samples, with their captions.

@@ -86,3 +86,35 @@ def test_preset_declarations_import_only_the_registry():
     for name, deps in GRAPH.items():
         if name.endswith(".presets"):
             assert deps <= {"zoo.registry"}, (name, deps)
+
+
+def _is_private(module: str) -> bool:
+    return any(part.startswith("_") for part in module.split("."))
+
+
+def _package_of(module: str) -> str:
+    return module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+
+
+def test_private_modules_are_imported_only_inside_their_package():
+    # A private module (`zoo._version`, `zoo._lazy`) is the business of its own package:
+    # its sibling modules, and the packages' `__init__`s that use the lazy-export helper.
+    # Anything shared across packages is a public module (`zoo.checks`, `zoo.random`,
+    # `zoo.models.steps`).
+    crossing = sorted(
+        (name, dep)
+        for name, deps in GRAPH.items()
+        for dep in deps
+        if _is_private(dep)
+        and _package_of(name) != dep.rpartition(".")[0]
+        and not (MODULES[name].name == "__init__.py" and dep == "zoo._lazy")
+    )
+    assert not crossing, crossing
+
+
+def test_the_private_import_check_finds_a_planted_crossing(monkeypatch):
+    monkeypatch.setitem(
+        GRAPH, "zoo.models.energy.rbm", GRAPH["zoo.models.energy.rbm"] | {"zoo._version"}
+    )
+    with pytest.raises(AssertionError):
+        test_private_modules_are_imported_only_inside_their_package()

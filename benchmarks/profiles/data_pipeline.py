@@ -22,7 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf
 
 import zoo.data
-from zoo._random import stateless_seed
+from zoo.random import stateless_seed
 
 OPTIONS = {
     "none (uint8)": {},

@@ -14,8 +14,8 @@ import time
 
 import tensorflow as tf
 
-from zoo._random import stateless_seed
 from zoo.models.autoregressive import PixelRNN
+from zoo.random import stateless_seed
 
 
 def timed(function, num):

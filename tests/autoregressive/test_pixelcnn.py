@@ -7,8 +7,8 @@ import tensorflow as tf
 from model_contract import check_condition_alias, run_model_contract
 from pixel_helpers import all_images, earlier_subpixels, input_jacobian, total_variation_to_model
 
-from zoo._random import stateless_seed
 from zoo.models.autoregressive import PixelCNN
+from zoo.random import stateless_seed
 
 # Also run under the other oneDNN setting by .ci/run (CPU kernels differ in numerics).
 pytestmark = pytest.mark.numerics

@@ -7,8 +7,8 @@ import tensorflow as tf
 from model_contract import run_model_contract
 from pixel_helpers import all_images, earlier_subpixels, input_jacobian, total_variation_to_model
 
-from zoo._random import stateless_seed
 from zoo.models.autoregressive import PixelRNN
+from zoo.random import stateless_seed
 
 
 @pytest.mark.parametrize("channels", [1, 3])

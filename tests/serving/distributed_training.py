@@ -73,7 +73,7 @@ def mirrored(out_path, names):
 
 def _replica_batch_noise_rows(strategy):
     """Rows each replica keeps of `replica_batch_noise` for local batches of 3 and 2."""
-    from zoo._random import replica_batch_noise
+    from zoo.random import replica_batch_noise
 
     sizes = strategy.experimental_distribute_values_from_function(
         lambda context: tf.constant(3 - context.replica_id_in_sync_group)

@@ -10,7 +10,7 @@ import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo._random import replica_batch_noise, split_seed, stateless_seed
+from zoo.random import replica_batch_noise, split_seed, stateless_seed
 
 tfd = tfp.distributions
 

@@ -16,7 +16,7 @@ import tensorflow as tf
 from serving_cases import CASES
 from serving_checks import HERE, child_env, run_child
 
-from zoo._random import replica_batch_noise
+from zoo.random import replica_batch_noise
 
 # The toy models plus one model of each family.
 MIRRORED_CASES = [

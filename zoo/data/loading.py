@@ -34,9 +34,9 @@ import pathlib
 import numpy as np
 import tensorflow as tf
 
-from zoo._random import stateless_seed
 from zoo.data import movielens, preprocessing
 from zoo.data.idx import read_idx
+from zoo.random import stateless_seed
 
 DEBIAN_DATASETS_DIR = pathlib.Path("/usr/share/datasets")
 IMAGE_SHAPE = (28, 28, 1)

@@ -21,8 +21,8 @@ import math
 
 import tensorflow as tf
 
-from zoo._checks import check_in_range
-from zoo._random import stateless_seed
+from zoo.checks import check_in_range
+from zoo.random import stateless_seed
 
 NUM_LEVELS = 256  # values an 8-bit pixel takes
 
@@ -88,7 +88,7 @@ def binarize_dynamic(x, seed=None):
 
     Args:
         x: uint8 images (scaled by 1/255 first) or float intensities in [0, 1].
-        seed: Anything `zoo._random.stateless_seed` takes; the same seed gives the same bits.
+        seed: Anything `zoo.random.stateless_seed` takes; the same seed gives the same bits.
 
     Returns:
         float32 array or tensor of 0s and 1s, same shape and kind as `x`.
@@ -126,7 +126,7 @@ def dequantize(x, seed=None):
 
     Args:
         x: uint8 array or tensor, any shape.
-        seed: Anything `zoo._random.stateless_seed` takes; the same seed gives the same noise.
+        seed: Anything `zoo.random.stateless_seed` takes; the same seed gives the same noise.
 
     Returns:
         float32 values in [0, 1] (1.0 only where float32 rounding of 255/256 + u/256 reaches

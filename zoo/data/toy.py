@@ -24,7 +24,7 @@ import itertools
 import numpy as np
 import tensorflow as tf
 
-from zoo._random import split_seed, stateless_seed
+from zoo.random import split_seed, stateless_seed
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -63,7 +63,7 @@ class GaussianMixture2D:
 
         Args:
             num_samples: How many points.
-            seed: Anything `zoo._random.stateless_seed` takes; the same seed gives the same
+            seed: Anything `zoo.random.stateless_seed` takes; the same seed gives the same
                 points.
             return_modes: Also return the index of each point's component.
 
@@ -158,7 +158,7 @@ def ring_of_gaussians(
         num_modes: As in `ring_mixture`.
         radius: As in `ring_mixture`.
         std: As in `ring_mixture`.
-        seed: Anything `zoo._random.stateless_seed` takes.
+        seed: Anything `zoo.random.stateless_seed` takes.
 
     Returns:
         float32 array `[num_samples, 2]`.
@@ -184,7 +184,7 @@ def grid_of_gaussians(
         grid: As in `grid_mixture`.
         spacing: As in `grid_mixture`.
         std: As in `grid_mixture`.
-        seed: Anything `zoo._random.stateless_seed` takes.
+        seed: Anything `zoo.random.stateless_seed` takes.
 
     Returns:
         float32 array `[num_samples, 2]`.
@@ -238,7 +238,7 @@ def sample_bars_and_stripes(num_samples: int, size: int = 4, seed=None) -> np.nd
     Args:
         num_samples: How many images.
         size: Side of the grid.
-        seed: Anything `zoo._random.stateless_seed` takes.
+        seed: Anything `zoo.random.stateless_seed` takes.
 
     Returns:
         float32 array `[num_samples, size, size, 1]` of 0s and 1s.

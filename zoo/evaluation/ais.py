@@ -24,8 +24,8 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from zoo._random import stateless_seed
 from zoo.evaluation.estimate import Estimate
+from zoo.random import stateless_seed
 
 # The schedule of Salakhutdinov & Murray (2008), Sec. 4: 500 betas spaced uniformly in
 # [0, 0.5], 4,000 in [0.5, 0.9] and 10,000 in [0.9, 1.0].
@@ -101,7 +101,7 @@ def annealed_importance_sampling(
         transition_fn: `(state, beta, seed) -> state`, a Markov transition leaving
             p_beta invariant; `seed` is a shape-[2] int32 tensor for stateless ops.
         betas: Increasing inverse temperatures from 0.0 to 1.0 (e.g. `ais_schedule()`).
-        seed: Anything `zoo._random.stateless_seed` takes.
+        seed: Anything `zoo.random.stateless_seed` takes.
 
     Returns:
         A `zoo.evaluation.Estimate` with `method="ais"`: `value` the estimate of log Z (the

@@ -19,7 +19,7 @@ import math
 
 import tensorflow as tf
 
-from zoo._random import stateless_seed
+from zoo.random import stateless_seed
 
 DEFAULT_MAX_DRAWS_PER_CHUNK = 4096
 
@@ -43,7 +43,7 @@ def importance_weighted_log_prob(
         num_samples: K, the number of importance samples per example (K >= 1).
         chunk_size: Importance samples drawn at once; default
             `max(1, 4096 // batch)` so that one chunk decodes at most 4096 examples.
-        seed: Anything `zoo._random.stateless_seed` takes; the same seed gives the same
+        seed: Anything `zoo.random.stateless_seed` takes; the same seed gives the same
             estimate.
 
     Returns:

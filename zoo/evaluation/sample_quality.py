@@ -29,7 +29,7 @@ of real and generated images, the same real split. Every result dict says which.
 import keras
 import numpy as np
 
-from zoo._checks import check_in_range
+from zoo.checks import check_in_range
 
 
 def _features_2d(features, name):

@@ -1,6 +1,6 @@
 """The base every zoo model shares: `keras.Model` plus input errors that read as such.
 
-Every model validates its data (shape, range, finiteness) with `zoo._checks`. Inside a
+Every model validates its data (shape, range, finiteness) with `zoo.checks`. Inside a
 compiled `fit` / `evaluate` / `predict` step a failed check can only stop the step with a
 TensorFlow graph error, whose readable part sits at its end; `GenerativeModel` turns it
 back into the `ValueError` an eager call raises ("x contains NaN or Inf at index ...",
@@ -24,7 +24,7 @@ import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo._checks import input_error_message
+from zoo.checks import input_error_message
 from zoo.distribute import MultiWorkerLogsFix
 from zoo.models.distribution import ModelDistribution
 

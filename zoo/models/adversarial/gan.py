@@ -35,11 +35,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo._checks import check_finite, check_in_range, check_inner_shape
-from zoo._random import next_seed, replica_batch_noise, replica_rows, split_seed, stateless_seed
-from zoo.models._steps import metric_logs
+from zoo.checks import check_finite, check_in_range, check_inner_shape
 from zoo.models.adversarial import losses as gan_losses
 from zoo.models.base import GenerativeModel, resolve_condition
+from zoo.models.steps import metric_logs
+from zoo.random import next_seed, replica_batch_noise, replica_rows, split_seed, stateless_seed
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -396,7 +396,7 @@ class GAN(GenerativeModel):
         """Training latents from the model's seed generator.
 
         They are this replica's rows of the global batch's draw
-        (`zoo._random.replica_batch_noise`).
+        (`zoo.random.replica_batch_noise`).
 
         The draw names the Philox algorithm: it is what `keras.random.normal` gets from
         TensorFlow's kernels (same numbers), whereas under `jit_compile=True` XLA's default
@@ -412,7 +412,7 @@ class GAN(GenerativeModel):
     def _discriminator_losses(self, real, fake, labels, rows, training):
         """Per-example discriminator loss (plus the gradient penalty).
 
-        `rows` as in `zoo._random.replica_rows`, for the penalty's interpolation noise.
+        `rows` as in `zoo.random.replica_rows`, for the penalty's interpolation noise.
         """
         real_logits = self._discriminate(real, labels, training)
         fake_logits = self._discriminate(fake, labels, training)

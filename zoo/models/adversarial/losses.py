@@ -41,7 +41,7 @@ from collections.abc import Callable
 import keras
 import tensorflow as tf
 
-from zoo._random import replica_batch_noise
+from zoo.random import replica_batch_noise
 
 
 def _per_example(logits):
@@ -138,13 +138,13 @@ def interpolate(real, fake, seed, rows=None):
     """Points `x̂ = ε x + (1 - ε) x̃` with one `ε ~ U[0, 1]` per example (Gulrajani et al.).
 
     Under a `tf.distribute` strategy each replica takes its rows of the global batch's
-    draw (`zoo._random.replica_batch_noise`), so replicas get distinct `ε`.
+    draw (`zoo.random.replica_batch_noise`), so replicas get distinct `ε`.
 
     Args:
         real: Real batch `[batch, ...]`.
         fake: Generated batch of the same shape.
         seed: A `keras.random.SeedGenerator` or an integer, for the uniform draw.
-        rows: Optional `zoo._random.replica_rows(batch)`, computed here by default.
+        rows: Optional `zoo.random.replica_rows(batch)`, computed here by default.
 
     Returns:
         The interpolates, shape of `real`.

@@ -37,10 +37,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo._checks import as_float_batch, check_in_range
-from zoo._random import next_seed, replica_batch_noise, stateless_seed
-from zoo.models._steps import LossTermsSteps, metric_logs
+from zoo.checks import as_float_batch, check_in_range
 from zoo.models.base import GenerativeModel
+from zoo.models.steps import LossTermsSteps, metric_logs
+from zoo.random import next_seed, replica_batch_noise, stateless_seed
 
 LOSSES = ("cross_entropy", "squared_error")
 NOISES = ("masking", "gaussian")

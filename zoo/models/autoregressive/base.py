@@ -12,12 +12,12 @@ check the batch before the update (`_prepare_batch`) and then run the update und
 import keras
 import tensorflow as tf
 
-from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import stateless_seed
+from zoo.checks import check_in_range, check_inner_shape
 from zoo.layers.masked import MaskedConv2D
-from zoo.models._steps import metric_logs
 from zoo.models.autoregressive.pixel_likelihoods import PixelLikelihood
 from zoo.models.base import GenerativeModel, resolve_condition
+from zoo.models.steps import metric_logs
+from zoo.random import stateless_seed
 
 
 class AutoregressiveModel(GenerativeModel):

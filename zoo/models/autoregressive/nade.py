@@ -31,9 +31,9 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import stateless_seed
+from zoo.checks import check_in_range, check_inner_shape
 from zoo.models.autoregressive.base import AutoregressiveModel
+from zoo.random import stateless_seed
 
 tfd = tfp.distributions
 

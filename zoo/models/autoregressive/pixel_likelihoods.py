@@ -21,7 +21,7 @@ sub-pixel's value:
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo._checks import check_in_range
+from zoo.checks import check_in_range
 
 tfd = tfp.distributions
 

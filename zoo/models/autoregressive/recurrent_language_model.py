@@ -39,10 +39,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo._checks import INPUT_ERROR, check_finite, check_in_range, check_inner_shape
-from zoo._random import stateless_seed
-from zoo.models._steps import metric_logs
+from zoo.checks import INPUT_ERROR, check_finite, check_in_range, check_inner_shape
 from zoo.models.autoregressive.base import AutoregressiveModel
+from zoo.models.steps import metric_logs
+from zoo.random import stateless_seed
 
 CELLS = ("rnn", "irnn", "lstm")
 

@@ -16,7 +16,7 @@ default feature extractor of `zoo.evaluation.sample_quality` for 28×28×1 image
 import keras
 import tensorflow as tf
 
-from zoo._checks import check_in_range, check_inner_shape
+from zoo.checks import check_in_range, check_inner_shape
 from zoo.distribute import MultiWorkerLogsFix
 
 FEATURES_LAYER = "features"

@@ -22,10 +22,8 @@ gradient of mean E(data states) - mean E(stop_gradient(model states)).
 import keras
 import tensorflow as tf
 
-from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import next_seed, replica_rows, stateless_noise, stateless_seed
+from zoo.checks import check_in_range, check_inner_shape
 from zoo.evaluation.estimate import Estimate
-from zoo.models._steps import metric_logs
 from zoo.models.base import GenerativeModel
 from zoo.models.energy.binary_enumeration import (
     MAX_EXACT_BITS,
@@ -35,6 +33,8 @@ from zoo.models.energy.binary_enumeration import (
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.markov_chain import consecutive_states
 from zoo.models.energy.units import sample_bernoulli
+from zoo.models.steps import metric_logs
+from zoo.random import next_seed, replica_rows, stateless_noise, stateless_seed
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -195,7 +195,7 @@ class BoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
 
         Each update picks one unit uniformly at random (independently per chain) and
         redraws it from p(s_i | s_-i) = sigmoid(a_i + (J s)_i). `rows` when the chains are
-        training examples, None for the persistent chains (see `zoo._random.stateless_noise`).
+        training examples, None for the persistent chains (see `zoo.random.stateless_noise`).
         """
         coupling, bias = self._coupling_matrix()
         n = tf.shape(state)[1]

@@ -32,13 +32,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import next_seed, replica_rows, stateless_seed
+from zoo.checks import check_in_range, check_inner_shape
 from zoo.models.base import GenerativeModel, resolve_condition
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.labelled_rbm import LabelledRBM
 from zoo.models.energy.rbm import BernoulliRBM
 from zoo.models.energy.units import bernoulli_units, sample_bernoulli
+from zoo.random import next_seed, replica_rows, stateless_seed
 
 
 def _total(per_layer, like):
@@ -335,7 +335,7 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         top = self.top_rbm
         rows = replica_rows(
             tf.shape(v)[0]
-        )  # replica-aware noise (see `zoo._random.stateless_noise`)
+        )  # replica-aware noise (see `zoo.random.stateless_noise`)
         with tf.GradientTape() as tape:
             # Up (wake) pass with the recognition weights; learn the generative weights.
             wake = [v]

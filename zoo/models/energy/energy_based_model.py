@@ -25,13 +25,13 @@ import math
 import keras
 import tensorflow as tf
 
-from zoo._checks import check_finite, check_in_range, check_inner_shape
-from zoo._random import next_seed, replica_rows, stateless_seed
+from zoo.checks import check_finite, check_in_range, check_inner_shape
 from zoo.evaluation.estimate import Estimate
-from zoo.models._steps import metric_logs
 from zoo.models.base import GenerativeModel
 from zoo.models.energy.binary_enumeration import MAX_IMPLICIT_EXACT_BITS, log_sum_exp_over_states
 from zoo.models.energy.samplers import LangevinSampler, MCMCSampler
+from zoo.models.steps import metric_logs
+from zoo.random import next_seed, replica_rows, stateless_seed
 
 _ENUMERATION_ROWS = 2**14  # states per network call when enumerating
 

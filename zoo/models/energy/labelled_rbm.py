@@ -18,8 +18,7 @@ import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo._checks import check_in_range, check_inner_shape
-from zoo._random import stateless_seed
+from zoo.checks import check_in_range, check_inner_shape
 from zoo.models.base import resolve_condition
 from zoo.models.energy.rbm import RestrictedBoltzmannMachine
 from zoo.models.energy.units import (
@@ -28,6 +27,7 @@ from zoo.models.energy.units import (
     sample_one_hot,
     softmax_unit_scores,
 )
+from zoo.random import stateless_seed
 
 tfd = tfp.distributions
 

@@ -30,11 +30,9 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo._checks import check_finite, check_in_range, check_inner_shape
-from zoo._random import next_seed, replica_rows, stateless_noise, stateless_seed
+from zoo.checks import check_finite, check_in_range, check_inner_shape
 from zoo.evaluation.ais import ais_schedule, annealed_importance_sampling
 from zoo.evaluation.estimate import Estimate
-from zoo.models._steps import metric_logs
 from zoo.models.base import GenerativeModel
 from zoo.models.energy.binary_enumeration import (
     MAX_EXACT_BITS,
@@ -45,6 +43,8 @@ from zoo.models.energy.binary_enumeration import (
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.markov_chain import consecutive_states
 from zoo.models.energy.units import bernoulli_units, sample_bernoulli
+from zoo.models.steps import metric_logs
+from zoo.random import next_seed, replica_rows, stateless_noise, stateless_seed
 
 tfd = tfp.distributions
 
@@ -172,7 +172,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
     def _sample_visible(self, hidden, seed, kernel=None, visible_bias=None, like=None, rows=None):
         """Draw v ~ p(v | h); return `(sample, mean)`.
 
-        `like` is the previous visible state; `rows` as in `zoo._random.stateless_noise`.
+        `like` is the previous visible state; `rows` as in `zoo.random.stateless_noise`.
         """
         raise NotImplementedError
 
@@ -222,7 +222,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
     def _run_chain(self, v, num_steps, seed, rows=None):
         """`num_steps` block-Gibbs steps from `v` as one `tf.while_loop`; returns the state.
 
-        `rows` when the chains start at training examples (see `zoo._random.stateless_noise`).
+        `rows` when the chains start at training examples (see `zoo.random.stateless_noise`).
         """
 
         def body(i, v):
@@ -600,7 +600,7 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
             hidden_logits_data: `hidden_logits(v_data)` (stop their gradient first: the
                 particles carry none anyway).
             seed: Shape-[2] int32 seed of this step.
-            rows: The batch's replica rows (`replica_rows` of `zoo._random`) for
+            rows: The batch's replica rows (`replica_rows` of `zoo.random`) for
                 replica-aware noise under a `tf.distribute` strategy; None draws the noise
                 for the batch as it is.
 

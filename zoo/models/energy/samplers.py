@@ -7,7 +7,7 @@ and their number `num_chains`, and `restart_probability` (the chance a persisten
 restarts from noise at a step, as the replay buffer of Du & Mordatch 2019). Both samplers
 target p(x) ∝ exp(-E(x)) and draw from stateless seeds, so the same seed gives the same
 chains; `rows` makes per-example noise replica-aware under `tf.distribute`
-(`zoo._random.stateless_noise`).
+(`zoo.random.stateless_noise`).
 
 #### References
 Welling, M. & Teh, Y. W. (2011). Bayesian learning via stochastic gradient Langevin
@@ -21,7 +21,7 @@ import math
 import keras
 import tensorflow as tf
 
-from zoo._random import stateless_noise
+from zoo.random import stateless_noise
 
 
 class MCMCSampler:
@@ -66,7 +66,7 @@ class MCMCSampler:
             state: float32 `[batch, *data_shape]`.
             num_steps: Integer scalar (tensor or Python int).
             seed: Shape-[2] int32 seed.
-            rows: `zoo._random.replica_rows` when the chains are training examples.
+            rows: `zoo.random.replica_rows` when the chains are training examples.
 
         Returns:
             The new state, same shape.

@@ -19,10 +19,10 @@ import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo._checks import check_in_range, check_inner_shape
-from zoo.models._steps import metric_logs
+from zoo.checks import check_in_range, check_inner_shape
 from zoo.models.energy.rbm import RestrictedBoltzmannMachine
 from zoo.models.energy.units import bernoulli_units, sample_one_hot, softmax_unit_scores
+from zoo.models.steps import metric_logs
 
 tfd = tfp.distributions
 

@@ -5,14 +5,14 @@ units summed out, and a layer of Bernoulli units as a `tfp.distributions.Distrib
 
 Every draw is stateless (a shape-[2] seed) and, when its rows are training examples,
 replica-aware: under a `tf.distribute` strategy each replica draws its own rows of the
-global batch's noise (`zoo._random.stateless_noise`), so a step matches one device.
+global batch's noise (`zoo.random.stateless_noise`), so a step matches one device.
 """
 
 import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo._random import stateless_noise
+from zoo.random import stateless_noise
 
 _TINY = float(np.finfo(np.float32).tiny)  # keeps log(-log(u)) finite
 
@@ -46,7 +46,7 @@ def sample_bernoulli(probs, seed, rows=None):
     Args:
         probs: Probabilities of 1, any shape with the batch first.
         seed: Shape-[2] seed.
-        rows: See `zoo._random.stateless_noise`.
+        rows: See `zoo.random.stateless_noise`.
 
     Returns:
         0/1 values of `probs`' shape and dtype.
@@ -61,7 +61,7 @@ def sample_one_hot(logits, seed, rows=None):
     Args:
         logits: Unnormalized log-probabilities `[batch, ..., K]`.
         seed: Shape-[2] seed.
-        rows: See `zoo._random.stateless_noise`.
+        rows: See `zoo.random.stateless_noise`.
 
     Returns:
         `(one_hot, probabilities)`, both float32 of `logits`' shape.

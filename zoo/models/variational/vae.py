@@ -40,11 +40,11 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo._checks import as_float_batch, check_in_range
-from zoo._random import next_seed, replica_batch_noise, split_seed, stateless_seed
+from zoo.checks import as_float_batch, check_in_range
 from zoo.evaluation.importance_weighted import importance_weighted_log_prob
-from zoo.models._steps import LossTermsSteps, metric_logs
 from zoo.models.base import GenerativeModel
+from zoo.models.steps import LossTermsSteps, metric_logs
+from zoo.random import next_seed, replica_batch_noise, split_seed, stateless_seed
 
 tfd = tfp.distributions
 
@@ -390,7 +390,7 @@ class VAE(LossTermsSteps, GenerativeModel):
 
         Args:
             x: Data `[batch, *data_shape]` in [0, 1].
-            seed: Stateless seed (anything `zoo._random.stateless_seed` takes).
+            seed: Stateless seed (anything `zoo.random.stateless_seed` takes).
             training: Passed to the networks.
 
         Returns:
