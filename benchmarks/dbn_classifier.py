@@ -11,7 +11,7 @@ with few labels; this script reports whatever it measures.
 With `--preset NAME` (e.g. `dbn_fashion_mnist`) the published DBN replaces the pretraining
 run: this is how the preset card's `classifier_test_error` is measured (`--labels 60000`:
 3 backprop epochs, Adam 1e-3, batch 100). Training the preset itself is `zoo train
-dbn_fashion_mnist` (its recipe in `zoo.recipes.energy`).
+dbn_fashion_mnist` (its recipe in `zoo.models.energy.recipes`).
 
 Usage:
     python benchmarks/dbn_classifier.py --layers 784,256,256 --pretrain-epochs 2

@@ -2,10 +2,11 @@
 
     python docs/generate.py && mkdocs build --strict
 
-Pages: `index.md` (the README), one page per model family and per shared package (their
-modules' docstrings through mkdocstrings), and one page per preset from its registry entry
-and published model cards (versions, metrics with their protocols, gallery image, learning
-curve when one is published under `docs/curves/`). Generated pages are not committed.
+Pages: `index.md` (the README), one page per model family (its models' modules, then its
+`recipes` module) and per shared package (their modules' docstrings through mkdocstrings),
+and one page per preset from its registry entry and published model cards (versions,
+metrics with their protocols, gallery image, learning curve when one is published under
+`docs/curves/`). Generated pages are not committed.
 """
 
 import json
@@ -63,7 +64,9 @@ def main():
     write_index()
     for family, title in FAMILY_TITLES.items():
         modules = _modules(ROOT / "zoo" / "models" / family, f"zoo.models.{family}")
-        write_api_page(f"{family}.md", title, [m for m in modules if not m.endswith(".presets")])
+        models = [m for m in modules if not m.endswith((".presets", ".recipes"))]
+        recipes = [m for m in modules if m.endswith(".recipes")]
+        write_api_page(f"{family}.md", title, models + recipes)
     for package in PACKAGES:
         folder = ROOT / pathlib.Path(*package.split("."))
         write_api_page(f"{package.split('.')[-1]}.md", package, _modules(folder, package))

@@ -2,11 +2,16 @@
 
 Edges are the module-level `import` / `from ... import` statements of `zoo/` that name a
 zoo module (a `from package import submodule` is an edge to the submodule; Python's
-implicit import of a parent package is not an edge).
+implicit import of a parent package is not an edge). Each family declares its presets in
+`zoo.models.<family>.presets` (TensorFlow-free) and their recipes beside it, in
+`zoo.models.<family>.recipes`, which `zoo.recipes` imports only on first need.
 """
 
 import ast
+import json
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
@@ -118,3 +123,91 @@ def test_the_private_import_check_finds_a_planted_crossing(monkeypatch):
     )
     with pytest.raises(AssertionError):
         test_private_modules_are_imported_only_inside_their_package()
+
+
+def _reachable_from(module: str) -> set[str]:
+    """The modules `module` imports at module level, directly or through others."""
+    seen, todo = set(), [module]
+    while todo:
+        for dep in GRAPH[todo.pop()] - seen:
+            seen.add(dep)
+            todo.append(dep)
+    return seen
+
+
+FAMILY_RECIPES = {
+    name for name in MODULES if name.startswith("zoo.models.") and name.endswith(".recipes")
+}
+
+
+def test_the_recipes_machinery_imports_no_family_recipes_at_module_level():
+    # `zoo.models.<family>.recipes` imports `zoo.recipes.recipe` / `zoo.recipes.metrics`;
+    # `zoo.recipes` finds a family's recipes by importing its module on first need.
+    assert FAMILY_RECIPES  # the check would pass vacuously without them
+    for module in ("zoo.recipes", "zoo.recipes.recipe", "zoo.recipes.metrics"):
+        assert not _reachable_from(module) & FAMILY_RECIPES, module
+
+
+def test_a_family_recipes_module_imports_no_other_family_recipes():
+    for name in FAMILY_RECIPES:
+        assert not _reachable_from(name) & (FAMILY_RECIPES - {name}), name
+
+
+def _declared_presets(path: pathlib.Path) -> list[str]:
+    """The names a `presets` module passes to `register_model`."""
+    return [
+        node.args[0].value
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "register_model"
+    ]
+
+
+#: Run in a fresh interpreter: which family recipes modules does each lookup import?
+_RECIPE_LOOKUPS = """
+import json, sys
+import zoo.recipes
+from zoo import registry
+
+def family_recipes():
+    return {m for m in sys.modules if m.startswith("zoo.models.") and m.endswith(".recipes")}
+
+declared = json.loads(sys.argv[1])
+report = {"imported_by_zoo_recipes": sorted(family_recipes()), "imported_by_lookup": {}}
+for module, names in declared.items():
+    before = family_recipes()
+    for name in names:
+        if registry.get_preset(name).weights is not None:
+            zoo.recipes.get_recipe(name)
+    report["imported_by_lookup"][module] = sorted(family_recipes() - before)
+report["registered"] = registry.list_models()
+report["published"] = registry.list_models(pretrained=True)
+report["with_recipes"] = zoo.recipes.list_recipes()
+print(json.dumps(report))
+"""
+
+
+def test_each_presets_module_has_a_sibling_recipes_module_for_its_published_presets():
+    declared = {
+        _module_name(path): _declared_presets(path)
+        for path in sorted(PACKAGE.glob("models/*/presets.py"))
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _RECIPE_LOOKUPS, json.dumps(declared)],
+        cwd=PACKAGE.parent,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["imported_by_zoo_recipes"] == []  # importing zoo.recipes imports none
+    for presets_module, names in declared.items():
+        sibling = presets_module.rpartition(".")[0] + ".recipes"
+        published = [name for name in names if name in report["published"]]
+        # A published preset's recipe is found by importing its sibling module, and only it.
+        assert report["imported_by_lookup"][presets_module] == ([sibling] if published else [])
+    # Which presets have a recipe: exactly those with published weights.
+    assert report["with_recipes"] == report["published"]
+    # Every registered preset was read from a presets module above (nothing unchecked).
+    assert sorted(sum(declared.values(), [])) == report["registered"]

@@ -5,10 +5,12 @@
     measured = zoo.recipes.evaluate(model, recipe)            # {"test_nll": 88.1, ...}
     rows = zoo.recipes.compare(recipe, card_metrics, measured)
 
-`zoo train`, `zoo eval` and `zoo sample` are built on these functions. One module per family
-(`energy`, `adversarial`, `variational`, `autoencoders`, `autoregressive`, `classifier`)
-registers its recipes; `recipe.py` defines what a recipe is and `metrics.py` the metrics
-shared between families.
+`zoo train`, `zoo eval` and `zoo sample` are built on these functions. Each family registers
+its recipes beside its models and presets, in `zoo.models.<family>.recipes`
+(`zoo.models.energy.recipes`, `zoo.models.adversarial.recipes`, ...), imported on the first
+`get_recipe` of one of its presets; this package holds the shared machinery: `recipe.py`
+defines what a recipe is and how one is found, `metrics.py` the metrics shared between
+families.
 """
 
 import dataclasses
@@ -20,14 +22,6 @@ import time
 import keras
 
 from zoo import hub, registry
-from zoo.recipes import (  # noqa: F401  (each module registers its recipes)
-    adversarial,
-    autoencoders,
-    autoregressive,
-    classifier,
-    energy,
-    variational,
-)
 from zoo.recipes.recipe import (
     EvalContext,
     Metric,
@@ -35,6 +29,7 @@ from zoo.recipes.recipe import (
     Recipe,
     get_recipe,
     list_recipes,
+    recipes_module_name,
     register_recipe,
 )
 
@@ -47,6 +42,7 @@ __all__ = [
     "evaluate",
     "get_recipe",
     "list_recipes",
+    "recipes_module_name",
     "register_recipe",
     "train_preset",
 ]

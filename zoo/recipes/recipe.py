@@ -7,11 +7,15 @@ own `fit` (or its family's public training methods, e.g. `DBN.pretrain`), and ea
 calls the model's public API (`log_prob`, `log_partition`, `sample`, `evaluate`) or
 `zoo.evaluation`.
 
-Family modules (`zoo.recipes.energy`, ...) build their recipes with `Recipe(...)` and
-`register_recipe`; `zoo.recipes.get_recipe(name)` looks them up.
+Each family's recipes live beside its models and its preset declarations, in
+`zoo/models/<family>/recipes.py` (`zoo.models.energy.recipes`, ...), which build them with
+`Recipe(...)` and `register_recipe`. `zoo.recipes.get_recipe(name)` imports the module
+beside the preset's model on first need (`recipes_module_name`), so importing `zoo.recipes`
+imports no family's recipes.
 """
 
 import dataclasses
+import importlib
 import os
 import platform
 import time
@@ -61,6 +65,11 @@ def _flat(transform):
         return values.reshape(len(values), -1)
 
     return flattened
+
+
+def flat_to_images(samples):
+    """Flattened 784-vectors in [0, 1] -> images `[n, 28, 28, 1]` (`Recipe.to_images`)."""
+    return np.reshape(samples, [-1, 28, 28, 1]).astype(np.float32)
 
 
 UNIT_INTERVAL = Preprocessing("grey levels x / 255 in [0, 1]", _unit)
@@ -379,6 +388,9 @@ _RECIPES: dict[str, Recipe] = {}
 def register_recipe(recipe: Recipe) -> Recipe:
     """Make `recipe` the recipe of its preset (`get_recipe(recipe.preset)`).
 
+    Called at the top level of the `recipes` module beside the preset's model
+    (`recipes_module_name(preset)`), which `get_recipe` imports on first need.
+
     Raises:
         ValueError: if the preset already has a recipe.
     """
@@ -388,30 +400,86 @@ def register_recipe(recipe: Recipe) -> Recipe:
     return recipe
 
 
+def recipes_module_name(preset) -> str | None:
+    """The module that registers a preset's recipe: `recipes`, beside the preset's model.
+
+    That is the package of the preset's builder, where its `presets` module declares it:
+    `"zoo.models.energy.rbm:BernoulliRBM"` -> `zoo.models.energy.recipes`.
+
+    Args:
+        preset: A `zoo.registry.Preset`.
+
+    Returns:
+        The module's dotted name, or None for a builder outside any package.
+
+    #### Examples
+
+    ```python
+    from zoo import registry
+
+    recipes_module_name(registry.get_preset("dae_fashion_mnist"))
+    # 'zoo.models.autoencoders.recipes'
+    ```
+    """
+    builder = preset.builder
+    module = builder.partition(":")[0] if isinstance(builder, str) else builder.__module__
+    package = module.rpartition(".")[0]
+    return f"{package}.recipes" if package else None
+
+
 def get_recipe(name: str) -> Recipe:
     """The recipe of a preset (name or alias).
 
+    The first call for a preset imports the `recipes` module beside its model
+    (`recipes_module_name`), which registers the recipes of its family.
+
     Raises:
         KeyError: unknown preset (closest names listed).
-        ValueError: the preset has no recipe.
+        ValueError: the preset has no recipe (the message names the module looked in).
     """
     from zoo import registry
 
     preset = registry.get_preset(name)
-    _import_family_recipes()
     if preset.name not in _RECIPES:
-        raise ValueError(
-            f"Preset {preset.name!r} has no training recipe; presets with one: "
-            f"{', '.join(sorted(_RECIPES))}."
-        )
+        module = recipes_module_name(preset)
+        imported = module is not None and _import_recipes_module(module)
+        if preset.name not in _RECIPES:
+            raise ValueError(_no_recipe_message(preset, module, imported))
     return _RECIPES[preset.name]
 
 
 def list_recipes() -> list[str]:
-    """Names of the presets that have a recipe, sorted."""
-    _import_family_recipes()
+    """Names of the presets that have a recipe, sorted.
+
+    Imports the `recipes` module beside every registered preset's model.
+    """
+    from zoo import registry
+
+    modules = {recipes_module_name(registry.get_preset(name)) for name in registry.list_models()}
+    for module in sorted(modules - {None}):
+        _import_recipes_module(module)
     return sorted(_RECIPES)
 
 
-def _import_family_recipes():
-    import zoo.recipes  # noqa: F401  (family modules register their recipes on import)
+def _no_recipe_message(preset, module, imported):
+    if module is None:
+        where = f"its builder {preset.builder!r} is in no package to hold a recipes module"
+    elif imported:
+        where = f"{module}, the recipes module beside its model, registers none for it"
+    else:
+        where = f"there is no module {module} (the recipes module beside its model)"
+    return (
+        f"Preset {preset.name!r} has no training recipe: {where}. Presets with one: "
+        f"{', '.join(list_recipes())}."
+    )
+
+
+def _import_recipes_module(module: str) -> bool:
+    """Import a recipes module (it registers its recipes); False if there is none."""
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name is None or not (module == error.name or module.startswith(f"{error.name}.")):
+            raise  # the module exists but one of its own imports failed
+        return False
+    return True

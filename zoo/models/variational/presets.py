@@ -1,4 +1,9 @@
-"""Published presets of the variational family (declarations only: no TensorFlow import)."""
+"""Published presets of the variational family (declarations only: no TensorFlow import).
+
+How each published preset is trained and how its card's metrics are measured, with their
+tolerances, is its recipe: in `zoo.models.variational.recipes`, beside this module (separate
+because it needs Keras), which `zoo.recipes.get_recipe` imports on first need.
+"""
 
 from zoo.registry import register_model
 

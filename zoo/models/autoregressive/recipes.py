@@ -1,5 +1,8 @@
 """Recipes of the autoregressive presets.
 
+They belong to the presets declared in `zoo.models.autoregressive.presets`, beside this
+module; `zoo.recipes.get_recipe` imports this module on the first need of one of them.
+
 `nade_fashion_mnist`, `made_fashion_mnist`, `pixelcnn_fashion_mnist` and
 `pixelrnn_fashion_mnist`.
 
@@ -25,12 +28,12 @@ import keras
 import numpy as np
 
 from zoo.recipes import metrics
-from zoo.recipes.energy import flat_to_images
 from zoo.recipes.recipe import (
     STATIC_BINARY,
     STATIC_BINARY_FLAT,
     Preprocessing,
     Recipe,
+    flat_to_images,
     register_recipe,
 )
 

@@ -1,5 +1,8 @@
 """Recipes of the adversarial presets `dcgan_fashion_mnist` and `cdcgan_fashion_mnist`.
 
+They belong to the presets declared in `zoo.models.adversarial.presets`, beside this module;
+`zoo.recipes.get_recipe` imports this module on the first need of one of them.
+
 Radford et al.'s training setup: both players Adam(2e-4, beta_1=0.5) (the `GAN.compile()`
 default), images scaled to [-1, 1]; the card reports FD-FMNIST of 2,000 samples.
 Version 1 trained 1 epoch on the first 40,000 images (625 steps); version 2 4 epochs on

@@ -1,5 +1,8 @@
 """Recipes of the variational presets: `vae_fashion_mnist`, `vae_mnist`.
 
+They belong to the presets declared in `zoo.models.variational.presets`, beside this module;
+`zoo.recipes.get_recipe` imports this module on the first need of one of them.
+
 Both train with Adam; the cards report the test NLL by the importance-weighted estimate of
 `VAE.log_prob` (Burda et al. 2015) on the statically binarized test images (the same test
 data as the other families). `vae_mnist` trains on dynamically binarized images (fresh

@@ -1,5 +1,8 @@
 """Recipe of the autoencoder preset `dae_fashion_mnist`.
 
+It belongs to the preset declared in `zoo.models.autoencoders.presets`, beside this module;
+`zoo.recipes.get_recipe` imports this module on the first need of it.
+
 Adam on grey levels in [0, 1], 30 % masking noise drawn fresh each batch by the model; the
 card reports the test reconstruction cross-entropy of clean inputs (the model's
 `evaluate`, which does not corrupt). Version 1 trained 5 epochs on all 60,000 images;

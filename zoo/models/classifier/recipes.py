@@ -1,5 +1,8 @@
 """Recipe of `classifier_fashion_mnist`, the FD-FMNIST feature extractor.
 
+It belongs to the preset declared in `zoo.models.classifier.presets`, beside this module;
+`zoo.recipes.get_recipe` imports this module on the first need of it.
+
 The same settings as `benchmarks/train_classifier_fashion_mnist.py`, which published it.
 """
 

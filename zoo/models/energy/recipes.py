@@ -1,5 +1,8 @@
 """Recipes of the energy-based presets: `rbm_fashion_mnist`, `dbn_fashion_mnist`, `dbn_mnist`.
 
+They belong to the presets declared in `zoo.models.energy.presets`, beside this module;
+`zoo.recipes.get_recipe` imports this module on the first need of one of them.
+
 The RBM is trained by PCD-1 (SGD with momentum 0.5 and a cosine-decayed learning rate,
 visible biases started at the data's log-odds by `BernoulliRBM.init_visible_bias`); its
 card reports the test log-likelihood with log Z estimated by AIS
@@ -47,6 +50,7 @@ from zoo.recipes.recipe import (
     EvalContext,
     Metric,
     Recipe,
+    flat_to_images,
     register_recipe,
 )
 
@@ -55,11 +59,6 @@ AIS_CHAINS = 100
 AIS_SEED = 0
 RBM_BURN_IN = 1000
 DBN_BURN_IN = 200
-
-
-def flat_to_images(samples):
-    """Flattened 784-vectors in [0, 1] -> images `[n, 28, 28, 1]`."""
-    return np.reshape(samples, [-1, 28, 28, 1]).astype(np.float32)
 
 
 def _fit_rbm(model, x, recipe, epochs, verbose, callbacks, validation):
