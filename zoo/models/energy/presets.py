@@ -15,12 +15,12 @@ HINTON_2006 = (
 register_model(
     "rbm_fashion_mnist",
     "zoo.models.energy.rbm:BernoulliRBM",
-    {"n_visible": 784, "n_hidden": 256, "cd_k": 1, "persistent": True, "num_chains": 100},
+    {"n_visible": 784, "n_hidden": 500, "cd_k": 1, "persistent": True, "num_chains": 100},
     family="energy",
     paper="Tieleman, T. (2008). Training restricted Boltzmann machines using approximations "
     "to the likelihood gradient. ICML.",
     dataset="Fashion-MNIST train (60,000), statically binarized at 0.5",
-    description="Bernoulli RBM 784-256 trained with PCD; log p(v) via AIS log Z",
+    description="Bernoulli RBM 784-500 (v3; v1, v2: 784-256) trained with PCD; log p(v) via AIS log Z",
 )
 register_model(
     "dbn_fashion_mnist",

@@ -137,11 +137,11 @@ register_recipe(
         optimizer_description=f"SGD(CosineDecay({RBM_LEARNING_RATE}, to 0 over the maximum "
         "epochs), momentum=0.5), weight decay 2e-4; PCD-1 with 100 persistent chains",
         batch_size=100,
-        epochs=60,
+        epochs=100,
         validation_images=5000,
         monitor="val_nll",
         monitor_every=5,
-        budget_hours=1.0,
+        budget_hours=1.5,
         validation_monitor=_ais_nll_monitor,
         steps_per_execution=550,
         fit=_fit_rbm,
