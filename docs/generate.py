@@ -36,6 +36,7 @@ SHARED = {
     "zoo.callbacks": "zoo.callbacks",
     "zoo.plotting": "zoo.plotting",
     "zoo.models.base": "zoo.models.base",
+    "zoo.models.contract": "zoo.models.contract",
     "zoo.models.steps": "zoo.models.steps",
     "zoo.checks": "zoo.checks",
     "zoo.random": "zoo.random",

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.models.base import data_shape_of, supports
+from zoo.models.contract import data_shape_of, supports
 from zoo.plotting import image_grid, save_image_grid
 
 
@@ -235,7 +235,7 @@ class LikelihoodMonitor(keras.callbacks.Callback):
     Raises:
         ValueError: for an unknown measure or a missing `training_data`.
         TypeError: when training starts, for a model that does not offer the method the
-            measure needs (`zoo.models.base.supports`: a zoo model declares it in its
+            measure needs (`zoo.models.contract.supports`: a zoo model declares it in its
             `contract_methods`).
 
     #### Examples
@@ -330,7 +330,7 @@ class SampleQualityMonitor(keras.callbacks.Callback):
 
     Raises:
         TypeError: when training starts, for a model without `sample`
-            (`zoo.models.base.supports`).
+            (`zoo.models.contract.supports`).
 
     #### Examples
 

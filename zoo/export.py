@@ -18,11 +18,13 @@ serves it, and so does TF Serving.
 | `classify`, `features` | `x` | `logits` `[batch, classes]` / `features` (the classifier) |
 | `serving_default` | as `sample` (`reconstruct`: autoencoders, `classify`: the classifier) | |
 
-A class-conditional model (`num_classes` set, e.g. `GAN(num_classes=K)`,
-`PixelCNN(num_classes=K)`) takes one more input, `condition` (int32 labels, one per
-example), in its `sample` signature and in the `z` and `x` signatures of the methods that
-accept one: `sample(num_samples, seed, condition)` serves
-`model.sample(num_samples, seed=seed, condition=condition)`.
+A conditional model (one whose `condition_spec` is set, e.g. `GAN(num_classes=K)`,
+`PixelCNN(num_classes=K)`, `MADE(conditional_dim=d)`) takes one more input, `condition`
+(int32 labels `[batch]`, or float32 vectors `[batch, d]`), in the signatures of the methods
+its `ConditionSpec.methods` names: `sample(num_samples, seed, condition)` serves
+`model.sample(num_samples, seed=seed, condition=condition)`. The methods a joint model of
+data and labels only clamps (`ConditionSpec.clamps`, a labelled DBN's `sample`) are served
+without it: they draw the labels.
 
 Sampling signatures are stateless: the same `seed` gives the same samples as
 `model.sample(num_samples, seed=seed)` in memory. Methods that return a
@@ -41,14 +43,19 @@ no `classify`).
 
 import inspect
 import json
-import math
 import pathlib
 
 import keras
 import tensorflow as tf
 
 from zoo.evaluation.estimate import Estimate
-from zoo.models.base import CONTRACT_METHODS, is_distribution
+from zoo.models.contract import (
+    CONTRACT_METHODS,
+    condition_spec_of,
+    data_shape_of,
+    is_distribution,
+    latent_shape_of,
+)
 
 # Method name -> its input (None: `sample`'s num_samples and seed): every contract method
 # but `log_partition`, which is fixed at export for `log_prob`. Order matters: `sample`
@@ -78,7 +85,7 @@ def export_saved_model(
 
     Args:
         model: A built zoo model (a `keras.Model` with a `data_shape` attribute and, for
-            latent models, `latent_dim`).
+            latent models, `latent_dim`; a conditional one with its `condition_spec`).
         path: Output folder (created; must not hold another SavedModel you want to keep).
         log_prob_kwargs: Keyword arguments fixed into the `log_prob` signature, e.g.
             `{"num_samples": 1000}` for an importance-weighted VAE bound. Default: the
@@ -118,8 +125,15 @@ def export_saved_model(
     path = pathlib.Path(path)
     if not model.weights:
         raise ValueError("The model has no weights yet; build it (call it on a batch) first.")
-    data_shape = _shape_attribute(model, "data_shape", required=True)
-    latent_shape = _shape_attribute(model, "latent_dim", required=False)
+    data_shape = data_shape_of(model)
+    if data_shape is None:
+        raise ValueError(
+            f"{type(model).__name__} has no `data_shape` attribute; zoo models expose the "
+            "shape of one example as `data_shape` so that export can build input specs."
+        )
+    latent_shape = latent_shape_of(model)
+    condition_spec = condition_spec_of(model)
+    conditioned = () if condition_spec is None else condition_spec.methods
     specs = {
         "x": tf.TensorSpec([None, *data_shape], tf.float32, name="x"),
         "z": None
@@ -129,9 +143,10 @@ def export_saved_model(
 
     archive = keras.export.ExportArchive()
     # Tracking the model also saves Keras' default signature, `call` traced on its build
-    # inputs alone, which a class-conditional PixelCNN cannot run without its condition.
-    # Untracked, the endpoints' traces still collect every variable they use.
-    if model.built and getattr(model, "num_classes", None) is None:
+    # inputs alone, which a model conditioned on an input (a class-conditional PixelCNN)
+    # cannot run without it. Untracked, the endpoints' traces still collect every variable
+    # they use.
+    if model.built and not conditioned:
         archive.track(model)
     declared = _declared_methods(model)
     endpoints, docs = {}, {}
@@ -150,11 +165,8 @@ def export_saved_model(
         doc = {}
         if method_name == "log_prob" and "log_partition" in declared:
             doc["log_partition"] = _fix_log_partition(model, log_partition_kwargs)
-        conditional = (
-            getattr(model, "num_classes", None) is not None
-            and "condition" in inspect.signature(method).parameters
-        )  # a classifier's `num_classes` counts its outputs: it takes no condition
-        endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs, conditional)
+        condition = condition_spec.tensor_spec() if method_name in conditioned else None
+        endpoint = _endpoint(method_name, method, specs.get(input_name), kwargs, condition)
         endpoints[method_name] = archive.add_endpoint(method_name, endpoint)
         outputs = endpoint.get_concrete_function().structured_outputs
         docs[method_name] = doc | {
@@ -201,8 +213,10 @@ def _fix_log_partition(model, log_partition_kwargs):
     (for example the AIS estimate published with a preset) is used as is; otherwise log Z is
     computed once (exact by default) and the model caches it.
     """
-    cached = getattr(model, "log_z_cache", None)
-    if log_partition_kwargs is None and cached is not None and math.isfinite(float(cached)):
+    # The contract's `cached_log_partition` (`GenerativeModel`); a model outside the zoo
+    # that declares `log_partition` may hold none.
+    cached = getattr(model, "cached_log_partition", None)
+    if log_partition_kwargs is None and cached is not None:
         return {"kwargs": "log Z cached with the model's weights", "log_z": float(cached)}
     kwargs = dict(log_partition_kwargs or {"method": "exact"})
     try:
@@ -217,12 +231,13 @@ def _fix_log_partition(model, log_partition_kwargs):
     return {"kwargs": kwargs, "log_z": float(log_z)}
 
 
-def _endpoint(method_name, method, spec, kwargs, conditional=False):
+def _endpoint(method_name, method, spec, kwargs, condition_spec=None):
     """A traced `tf.function` calling `method` with a serving-friendly signature.
 
-    With `conditional`, the `z` / `x` signatures take int32 `condition` labels too.
+    With `condition_spec` (the `tf.TensorSpec` of a batch of conditions), the signature
+    takes a `condition` input too.
     """
-    if method_name == "sample" and conditional:
+    if method_name == "sample" and condition_spec is not None:
 
         def serve(num_samples, seed, condition):
             return signature_outputs(
@@ -232,7 +247,7 @@ def _endpoint(method_name, method, spec, kwargs, conditional=False):
         input_signature = [
             tf.TensorSpec([], tf.int32, name="num_samples"),
             tf.TensorSpec([], tf.int32, name="seed"),
-            tf.TensorSpec([None], tf.int32, name="condition"),
+            condition_spec,
         ]
     elif method_name == "sample":
 
@@ -243,12 +258,12 @@ def _endpoint(method_name, method, spec, kwargs, conditional=False):
             tf.TensorSpec([], tf.int32, name="num_samples"),
             tf.TensorSpec([], tf.int32, name="seed"),
         ]
-    elif conditional:
+    elif condition_spec is not None:
 
         def serve(inputs, condition):
             return signature_outputs(method_name, method(inputs, condition=condition, **kwargs))
 
-        input_signature = [spec, tf.TensorSpec([None], tf.int32, name="condition")]
+        input_signature = [spec, condition_spec]
     elif spec.name == "z":
 
         def serve(z):
@@ -332,18 +347,6 @@ def distribution_tensors(distribution):
     if not tensors:
         raise ValueError(f"Cannot export a {type(distribution).__name__}: no mean or parameters.")
     return tensors
-
-
-def _shape_attribute(model, name, required):
-    value = getattr(model, name, None)
-    if value is None:
-        if required:
-            raise ValueError(
-                f"{type(model).__name__} has no `{name}` attribute; zoo models expose the "
-                "shape of one example as `data_shape` so that export can build input specs."
-            )
-        return None
-    return (int(value),) if isinstance(value, int) else tuple(int(d) for d in value)
 
 
 def _call_args(input_name, kwargs):

@@ -215,7 +215,7 @@ def latent_traversal_grid(
 
 def _decode(model, z):
     """Images of latent codes `z`: the model's `generate(z)`, else its `decode(z)`."""
-    from zoo.models.base import is_distribution, supports
+    from zoo.models.contract import is_distribution, supports
 
     method = next((name for name in ("generate", "decode") if supports(model, name)), None)
     if method is None:
@@ -278,7 +278,7 @@ def interpolation_grid(
     White (2016). Sampling Generative Networks.
     """
     from zoo.models.adversarial.latent import interpolate
-    from zoo.models.base import data_range_of
+    from zoo.models.contract import data_range_of
 
     starts, ends = np.asarray(starts), np.asarray(ends)
     if starts.shape != ends.shape or starts.ndim != 2:

@@ -8,12 +8,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from serving_checks import (
-    assert_served_matches,
-    child_env,
-    export_with_expectations,
-    serve_in_tensorflow_only_process,
-)
+from export_checks import assert_served_matches, export_with_expectations
+from serving_checks import child_env, serve_in_tensorflow_only_process
 from serving_toy_models import ToyGAN, ToyVAE
 
 import zoo

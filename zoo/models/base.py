@@ -6,12 +6,12 @@ TensorFlow graph error, whose readable part sits at its end; `GenerativeModel` t
 back into the `ValueError` an eager call raises ("x contains NaN or Inf at index ...",
 "v must lie in [0.0, 1.0] ..."). The failing step stops before any weight is updated.
 
-`CONTRACT_METHODS` names every method of the contract; each model declares the ones it
-implements in `contract_methods`, which `zoo.export` signs and the tests hold to the code.
-`supports(model, method)` reads that declaration, `data_shape_of` and `data_range_of` the
-declared shape and value range of the data, and `is_distribution` tells a
-`tfp.distributions.Distribution` result from a tensor: callbacks, plotting and export ask
-these instead of looking for names on a model.
+`GenerativeModel` writes the contract down: the methods a model may offer
+(`zoo.models.contract.CONTRACT_METHODS`, declared per model in `contract_methods`), the
+shapes it declares (`data_shape`, `latent_dim`), what a conditional model is conditioned
+on (`condition_spec`) and the log Z it holds (`cached_log_partition`).
+`zoo.models.contract` reads these declarations (`supports`, `data_shape_of`,
+`condition_spec_of`, ...) for the callbacks, plots and export.
 
 `resolve_condition` reads the condition of a conditional method (`sample`, `log_prob`, ...)
 given as `condition=` or as its deprecated alias `labels=`.
@@ -22,134 +22,11 @@ import warnings
 
 import keras
 import tensorflow as tf
-import tensorflow_probability as tfp
 
 from zoo.checks import input_error_message
 from zoo.distribute import MultiWorkerLogsFix
+from zoo.models.contract import supports
 from zoo.models.distribution import ModelDistribution
-
-#: Every method of the contract a model may declare in `contract_methods`, with the input
-#: of its serving signature: `None` for `sample(num_samples, seed)`, `"x"` for a batch of
-#: data `[batch, *data_shape]`, `"z"` for a batch of latent codes `[batch, *latent_dim]`.
-#: `log_partition` has no signature: a model that declares it has its log Z fixed at
-#: export, and its `log_prob` signature uses it. The order is the order of the signatures.
-CONTRACT_METHODS = {
-    "sample": None,
-    "generate": "z",
-    "decode": "z",
-    "log_prob": "x",
-    "elbo": "x",
-    "free_energy": "x",
-    "encode": "x",
-    "reconstruct": "x",
-    "discriminate": "x",
-    "classify": "x",
-    "features": "x",
-    "log_partition": None,
-}
-
-
-def supports(model, method):
-    """Whether `model` offers the contract method `method`, as the model declares it.
-
-    The one place the zoo decides what a model can do: a zoo model supports exactly the
-    methods in its `contract_methods` (see `GenerativeModel`). An object that declares no
-    `contract_methods` (a plain `keras.Model`, a stand-in in a test) supports the contract
-    methods it has, callable, under their names.
-
-    Args:
-        model: A zoo model, or any object with methods named as in `CONTRACT_METHODS`.
-        method: A name in `CONTRACT_METHODS`, e.g. `"sample"` or `"log_prob"`.
-
-    Returns:
-        Python `bool`.
-
-    Raises:
-        ValueError: if `method` is not in `CONTRACT_METHODS`.
-
-    #### Examples
-
-    ```python
-    from zoo.models import NADE, DBN
-    supports(NADE(4, 3), "log_prob")      # True
-    supports(DBN([6, 4, 3]), "log_prob")  # False: a DBN's likelihood is only bounded
-    ```
-    """
-    if method not in CONTRACT_METHODS:
-        raise ValueError(
-            f"{method!r} is not a contract method; the contract has {', '.join(CONTRACT_METHODS)}."
-        )
-    declared = getattr(model, "contract_methods", None)
-    if declared is not None:
-        return method in declared
-    return callable(getattr(model, method, None))
-
-
-def data_shape_of(model):
-    """The shape of one example of `model`'s data, as the model declares it in `data_shape`.
-
-    Args:
-        model: A zoo model, or any object with a `data_shape` attribute.
-
-    Returns:
-        A tuple of Python ints (without the batch axis), or None for an object that
-        declares no `data_shape` (a plain `keras.Model`).
-
-    #### Examples
-
-    ```python
-    from zoo.models import NADE
-    data_shape_of(NADE(4, 3))   # (4,)
-    ```
-    """
-    shape = getattr(model, "data_shape", None)
-    return None if shape is None else tuple(int(d) for d in shape)
-
-
-def data_range_of(model):
-    """The `(low, high)` the model's samples lie in, where the model fixes one.
-
-    A GAN declares it as `data_range` (e.g. `(-1.0, 1.0)` for a tanh generator); models
-    whose samples have no fixed range, and objects that declare none, give None.
-
-    Args:
-        model: A zoo model, or any object.
-
-    Returns:
-        A `(low, high)` tuple of Python floats, or None.
-
-    #### Examples
-
-    ```python
-    from zoo.models import DCGAN
-    data_range_of(DCGAN((28, 28, 1), latent_dim=4, filters=4))   # (-1.0, 1.0)
-    ```
-    """
-    value_range = getattr(model, "data_range", None)
-    return None if value_range is None else tuple(float(v) for v in value_range)
-
-
-def is_distribution(value):
-    """Whether `value` is a `tfp.distributions.Distribution` (as `encode` / `decode` return).
-
-    Contract methods return a distribution where the model defines one (the VAE's q(z | x)
-    and p(x | z), an RBM's p(v | h)) and tensors otherwise (an autoencoder's `decode`).
-
-    Args:
-        value: A method's result.
-
-    Returns:
-        Python `bool`.
-
-    #### Examples
-
-    ```python
-    from zoo.models import VAE
-    vae = VAE.mlp((6,), 2, hidden_units=(8,))
-    is_distribution(vae.decode(tf.zeros([1, 2])))   # True
-    ```
-    """
-    return isinstance(value, tfp.distributions.Distribution)
 
 
 def resolve_condition(condition, labels, method):
@@ -215,6 +92,12 @@ class GenerativeModel(MultiWorkerLogsFix, keras.Model):
       signatures take.
     - `data_range` (GANs): `(low, high)` of the generator's output where it is fixed,
       e.g. `(-1, 1)` for tanh; plots rescale samples from it (`data_range_of`).
+    - `latent_dim` (latent models): the size (or shape) of one latent code, what
+      `generate` and `decode` take per example (`latent_shape_of`).
+    - `condition_spec`: None for an unconditional model; for a conditional one a
+      `zoo.models.contract.ConditionSpec` saying what it is conditioned on (class labels
+      and how many, or a vector and its size) and which methods take it as
+      `condition=`. `zoo.export` gives those methods' signatures a `condition` input.
     - `sample(num_samples, seed=None, *, condition=None, **options)`: draws; the same
       integer seed gives the same draws, eagerly, in `tf.function` and exported.
       `condition=` is the class (or other input) of a conditional model and is absent
@@ -238,6 +121,10 @@ class GenerativeModel(MultiWorkerLogsFix, keras.Model):
       a `zoo.evaluation.Estimate`, exact or not),
       `classify(x)` / `features(x)` (class logits and features of the data): the rest of
       `CONTRACT_METHODS`.
+    - `cached_log_partition` (models with `log_partition`): the log Z of the current
+      weights the model holds (a float: the last `log_partition` result, or the estimate
+      published with a preset), None when it holds none or training made it stale;
+      `zoo.export` serves `log_prob` with it.
 
     Which of these a model implements is declared, not guessed: `contract_methods` is the
     tuple of the `CONTRACT_METHODS` names the model implements for its configuration,
@@ -267,6 +154,14 @@ class GenerativeModel(MultiWorkerLogsFix, keras.Model):
 
     #: The `CONTRACT_METHODS` this model implements; each family declares its own.
     contract_methods = ()
+
+    #: What the model is conditioned on (a `zoo.models.contract.ConditionSpec`), or None
+    #: for an unconditional model; conditional families declare it as a property.
+    condition_spec = None
+
+    #: The log Z of the current weights the model holds, or None; models whose
+    #: `log_partition` caches its result declare it as a property.
+    cached_log_partition = None
 
     fit = _input_errors_as_value_errors(keras.Model.fit)
     evaluate = _input_errors_as_value_errors(keras.Model.evaluate)
@@ -305,7 +200,7 @@ class GenerativeModel(MultiWorkerLogsFix, keras.Model):
         p.log_prob(p.sample(3, seed=1))   # [3], importance-weighted estimates
         ```
         """
-        if "log_prob" not in self.contract_methods:
+        if not supports(self, "log_prob"):
             raise NotImplementedError(
                 f"{type(self).__name__} defines no likelihood (no `log_prob`), so it has no "
                 "distribution view; as_distribution() needs a model with `log_prob` (RBMs, "

@@ -10,6 +10,8 @@ model, not a copy of its weights, so it follows further training. Models create 
 import tensorflow as tf
 import tensorflow_probability as tfp
 
+from zoo.models.contract import supports
+
 tfd = tfp.distributions
 
 
@@ -25,8 +27,8 @@ class ModelDistribution(tfd.Distribution):
     reparameterized (discrete draws, Gibbs chains, sequential sampling).
 
     Args:
-        model: A zoo model with `data_shape`, `sample(num_samples, seed=None, ...)` and
-            `log_prob(x, ...)`.
+        model: A zoo model with `data_shape` that supports (`zoo.models.contract.supports`)
+            `sample(num_samples, seed=None, ...)` and `log_prob(x, ...)`.
         log_prob_kwargs: Keyword arguments for every `model.log_prob` call, e.g.
             `{"num_samples": 100, "seed": 0}` for a VAE. Default none.
         sample_kwargs: Keyword arguments for every `model.sample` call, e.g.
@@ -37,7 +39,8 @@ class ModelDistribution(tfd.Distribution):
         name: Name of the distribution; default the model's name.
 
     Raises:
-        TypeError: when `model` has no `log_prob` or no `sample`.
+        TypeError: when `model` does not support `log_prob` or `sample` (a zoo model
+            that leaves it out of its `contract_methods`).
 
     #### Examples
 
@@ -75,11 +78,11 @@ class ModelDistribution(tfd.Distribution):
         # calls `type(self)(**parameters)`) rebuilds an equal distribution.
         parameters = dict(locals())
         for method in ("sample", "log_prob"):
-            if not callable(getattr(model, method, None)):
+            if not supports(model, method):
                 raise TypeError(
-                    f"{type(model).__name__} has no `{method}` method; a ModelDistribution "
-                    "needs a model with both `sample(num_samples, seed=None)` and "
-                    "`log_prob(x)`."
+                    f"{type(model).__name__} has no `{method}` method in its contract; a "
+                    "ModelDistribution needs a model with both `sample(num_samples, "
+                    "seed=None)` and `log_prob(x)`."
                 )
         self._model = model
         self._log_prob_kwargs = dict(log_prob_kwargs or {})

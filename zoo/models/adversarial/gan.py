@@ -38,6 +38,7 @@ import tensorflow as tf
 from zoo.checks import check_finite, check_in_range, check_inner_shape
 from zoo.models.adversarial import losses as gan_losses
 from zoo.models.base import GenerativeModel, resolve_condition
+from zoo.models.contract import ConditionSpec
 from zoo.models.steps import metric_logs
 from zoo.random import next_seed, replica_batch_noise, replica_rows, split_seed, stateless_seed
 
@@ -152,6 +153,18 @@ class GAN(GenerativeModel):
         fake = self(z if self.num_classes is None else [z, labels])  # builds the model
         self.data_shape = tuple(int(d) for d in fake.shape[1:])
         self._discriminate(fake, labels)
+
+    @property
+    def condition_spec(self):
+        """With `num_classes`: class labels, taken by `sample`, `generate` and `discriminate`.
+
+        None for an unconditional GAN (see `GenerativeModel` and `ConditionSpec`).
+        """
+        if self.num_classes is None:
+            return None
+        return ConditionSpec(
+            methods=("sample", "generate", "discriminate"), num_classes=self.num_classes
+        )
 
     @property
     def metrics(self):

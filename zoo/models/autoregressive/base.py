@@ -16,6 +16,7 @@ from zoo.checks import check_in_range, check_inner_shape
 from zoo.layers.masked import MaskedConv2D
 from zoo.models.autoregressive.pixel_likelihoods import PixelLikelihood
 from zoo.models.base import GenerativeModel, resolve_condition
+from zoo.models.contract import ConditionSpec
 from zoo.models.steps import metric_logs
 from zoo.random import stateless_seed
 
@@ -144,6 +145,16 @@ class AutoregressiveImageModel(AutoregressiveModel):
         self.num_mixtures = int(num_mixtures)
         self.num_classes = num_classes
         self.is_conditional = num_classes is not None
+
+    @property
+    def condition_spec(self):
+        """With `num_classes`: class labels, taken by `sample` and `log_prob`.
+
+        None for an unconditional model (see `GenerativeModel` and `ConditionSpec`).
+        """
+        if self.num_classes is None:
+            return None
+        return ConditionSpec(methods=("sample", "log_prob"), num_classes=self.num_classes)
 
     def _build_head(self, filters, convolution="taps"):
         """The output layers shared by the pixel models: two 1x1 type-B convolutions."""

@@ -21,6 +21,7 @@ import tensorflow_probability as tfp
 from zoo.checks import check_in_range, check_inner_shape
 from zoo.layers.masked import MaskedDense
 from zoo.models.autoregressive.base import AutoregressiveModel
+from zoo.models.contract import ConditionSpec
 from zoo.random import stateless_seed
 
 tfd = tfp.distributions
@@ -166,6 +167,16 @@ class MADE(AutoregressiveModel):
         self.hidden_activation = keras.activations.get(activation)
         dummy_condition = tf.zeros([1, conditional_dim]) if self.is_conditional else None
         self(tf.zeros([1, self.input_dim]), condition=dummy_condition)
+
+    @property
+    def condition_spec(self):
+        """With `conditional_dim`: a float vector per example, taken by `sample` and `log_prob`.
+
+        None for an unconditional MADE (see `GenerativeModel` and `ConditionSpec`).
+        """
+        if self.conditional_dim is None:
+            return None
+        return ConditionSpec(methods=("sample", "log_prob"), shape=(int(self.conditional_dim),))
 
     def call(self, x, condition=None, mask_index=0):
         """Logits of p(x_i = 1 | x_<i) under mask `mask_index`, shape [batch, D]."""

@@ -34,6 +34,7 @@ import tensorflow as tf
 
 from zoo.checks import check_in_range, check_inner_shape
 from zoo.models.base import GenerativeModel, resolve_condition
+from zoo.models.contract import ConditionSpec
 from zoo.models.energy.default_optimizer import DefaultOptimizerMixin
 from zoo.models.energy.labelled_rbm import LabelledRBM
 from zoo.models.energy.rbm import BernoulliRBM
@@ -160,6 +161,17 @@ class DBN(DefaultOptimizerMixin, GenerativeModel):
         No `log_prob`: a DBN's likelihood is only bounded (`log_prob_lower_bound`).
         """
         return ("sample", "encode", "classify") if self.labelled else ("sample", "encode")
+
+    @property
+    def condition_spec(self):
+        """Labelled: `num_labels` classes, which `sample(condition=...)` may clamp.
+
+        The labelled DBN models labels and data jointly: `sample` draws the labels too
+        unless given them. None for an unlabelled DBN (see `ConditionSpec`).
+        """
+        if not self.labelled:
+            return None
+        return ConditionSpec(num_classes=self.num_labels, clamps=("sample",))
 
     @property
     def latent_dim(self):

@@ -20,6 +20,7 @@ import tensorflow_probability as tfp
 
 from zoo.checks import check_in_range, check_inner_shape
 from zoo.models.base import resolve_condition
+from zoo.models.contract import ConditionSpec
 from zoo.models.energy.rbm import RestrictedBoltzmannMachine
 from zoo.models.energy.units import (
     bernoulli_units,
@@ -82,6 +83,15 @@ class LabelledRBM(RestrictedBoltzmannMachine):
             self.n_features + self.num_labels, n_hidden, cd_k=cd_k, persistent=persistent, **kwargs
         )
         self.classification_error_tracker = keras.metrics.Mean(name="classification_error")
+
+    @property
+    def condition_spec(self):
+        """`num_labels` classes, which `sample(condition=...)` may clamp (see `ConditionSpec`).
+
+        The model is the joint of features and labels: `sample` draws the labels too
+        unless given them.
+        """
+        return ConditionSpec(num_classes=self.num_labels, clamps=("sample",))
 
     @property
     def metrics(self):

@@ -475,6 +475,15 @@ class RestrictedBoltzmannMachine(DefaultOptimizerMixin, GenerativeModel):
         self.log_z_cache.assign(estimate.value)
         return estimate
 
+    @property
+    def cached_log_partition(self):
+        """The log Z of the current weights cached by `log_partition` (a Python float).
+
+        None when stale: every training step invalidates it (see `GenerativeModel`).
+        """
+        value = float(self.log_z_cache.numpy())
+        return value if math.isfinite(value) else None
+
     def log_prob(self, v):
         """The log p(v) = -F(v) - log Z in nats, with the cached log Z.
 
