@@ -20,7 +20,8 @@ register_model(
     paper="Tieleman, T. (2008). Training restricted Boltzmann machines using approximations "
     "to the likelihood gradient. ICML.",
     dataset="Fashion-MNIST train (60,000), statically binarized at 0.5",
-    description="Bernoulli RBM 784-500 (v3; v1, v2: 784-256) trained with PCD; log p(v) via AIS log Z",
+    description="Bernoulli RBM 784-500 (v3; v1, v2: 784-256) trained with PCD; "
+    "log p(v) via AIS log Z",
 )
 register_model(
     "dbn_fashion_mnist",
