@@ -95,7 +95,7 @@ def replica_batch_noise(draw, batch_size, rows=None) -> tf.Tensor:
     #### Examples
 
     ```python
-    seed = tf.cast(self.seed_generator.next(), tf.int32)  # in a train_step
+    seed = next_seed(self.seed_generator)  # in a train_step
     noise = replica_batch_noise(
         lambda n: tf.random.stateless_normal([n, latent_dim], seed), tf.shape(x)[0])
     ```

@@ -64,9 +64,8 @@ class OneTracker(VAE):
     def metrics(self):
         return [self.loss_tracker]
 
-    def _update_metrics(self, loss, per_example, sample_weight, reconstruction, kl):
-        self.loss_tracker.update_state(per_example, sample_weight=sample_weight)
-        return {m.name: m.result() for m in self.metrics}
+    def _update_metrics(self, loss, terms, sample_weight):
+        self.loss_tracker.update_state(loss, sample_weight=sample_weight)
 
 
 TAG_CLASSES = {"fused": FusedBernoulli, "nocheck": NoInputCheck, "onetracker": OneTracker}

@@ -10,7 +10,7 @@ import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo.random import replica_batch_noise, split_seed, stateless_seed
+from zoo.random import next_seed, replica_batch_noise, split_seed, stateless_seed
 
 tfd = tfp.distributions
 
@@ -93,7 +93,7 @@ class ToyVAE(keras.Model):
 
     def train_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        seed = tf.cast(self.seed_generator.next(), tf.int32)
+        seed = next_seed(self.seed_generator)
         noise = replica_batch_noise(
             lambda n: tf.random.stateless_normal([n, self.latent_dim], seed), tf.shape(x)[0]
         )
@@ -188,7 +188,7 @@ class ToyGAN(keras.Model):
     def train_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         batch = tf.shape(x)[0]
-        seed = tf.cast(self.seed_generator.next(), tf.int32)
+        seed = next_seed(self.seed_generator)
         z = replica_batch_noise(
             lambda n: tf.random.stateless_normal([n, self.latent_dim], seed), batch
         )

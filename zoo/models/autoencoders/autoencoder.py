@@ -39,7 +39,7 @@ import tensorflow as tf
 
 from zoo.checks import as_float_batch, check_in_range
 from zoo.models.base import GenerativeModel
-from zoo.models.steps import LossTermsSteps, metric_logs
+from zoo.models.steps import PerExampleLossSteps
 from zoo.random import next_seed, replica_batch_noise, stateless_seed
 
 LOSSES = ("cross_entropy", "squared_error")
@@ -47,7 +47,7 @@ NOISES = ("masking", "gaussian")
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class Autoencoder(LossTermsSteps, GenerativeModel):
+class Autoencoder(PerExampleLossSteps, GenerativeModel):
     """Deep fully connected autoencoder with a mirrored decoder.
 
     Args:
@@ -196,28 +196,16 @@ class Autoencoder(LossTermsSteps, GenerativeModel):
     def metrics(self):
         return [self.loss_tracker, self.reconstruction_tracker]
 
-    def _loss_terms(self, data, training):
-        x, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+    def _per_example_loss(self, x, training):
+        """The reconstruction error plus the penalty per example, and each of them."""
         x = self._check_data(x)
         corrupted = self.training_input(x) if training else x
         decoded = self.decoder(self.encoder(corrupted, training=training), training=training)
-        per_example = {"reconstruction_loss": self.reconstruction_error(x, decoded)}
+        terms = {"reconstruction_loss": self.reconstruction_error(x, decoded)}
         penalty = self.penalty(x)
         if penalty is not None:
-            per_example[self.penalty_name] = penalty
-        total = tf.add_n(list(per_example.values()))
-        loss = tf.nn.compute_average_loss(total, sample_weight=sample_weight)
-        if self.losses:
-            loss += tf.nn.scale_regularization_loss(tf.add_n(self.losses))
-        return loss, total, sample_weight, per_example
-
-    def _update_metrics(self, loss, total, sample_weight, per_example):
-        # Per-example values: `loss` is already divided by the number of replicas.
-        self.loss_tracker.update_state(total, sample_weight=sample_weight)
-        trackers = {m.name: m for m in self.metrics}
-        for name, values in per_example.items():
-            trackers[name].update_state(values, sample_weight=sample_weight)
-        return metric_logs(self)
+            terms[self.penalty_name] = penalty
+        return tf.add_n(list(terms.values())), terms
 
     def _check_data(self, x):
         x = as_float_batch(x, self.data_shape)

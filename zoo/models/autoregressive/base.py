@@ -3,10 +3,11 @@
 An autoregressive model factorises p(x) = prod_i p(x_i | x_<i) in a fixed order, so the
 log-likelihood is exact and the loss is simply the negative log-likelihood. Subclasses
 implement `_negative_log_likelihood(x, condition, training)` (per example, in nats) and
-`log_prob`; this base class provides `train_step` / `test_step` and the `loss` tracker.
-A subclass may train on another NLL (`_training_nll`, e.g. one mask of MADE's ensemble),
-check the batch before the update (`_prepare_batch`) and then run the update under XLA
-(`jit_update`).
+`log_prob`; this base class makes it the per-example loss of
+`zoo.models.steps.PerExampleLossSteps`, which gives `train_step` / `test_step`, and
+provides the `loss` tracker. A subclass may train on another NLL or check the batch
+before the update (overriding `_per_example_loss` / `_loss_inputs`, as MADE does) and
+run the update under XLA (`jit_update`).
 """
 
 import keras
@@ -17,34 +18,27 @@ from zoo.layers.masked import MaskedConv2D
 from zoo.models.autoregressive.pixel_likelihoods import PixelLikelihood
 from zoo.models.base import GenerativeModel, resolve_condition
 from zoo.models.contract import ConditionSpec
-from zoo.models.steps import metric_logs
+from zoo.models.steps import PerExampleLossSteps
 from zoo.random import stateless_seed
 
 
-class AutoregressiveModel(GenerativeModel):
+class AutoregressiveModel(PerExampleLossSteps, GenerativeModel):
     """Base of NADE, MADE, PixelCNN and PixelRNN: fit by minimising -log p(x) in nats.
 
     `fit(x)` trains an unconditional model; `fit(x, y)` passes `y` as the condition to
     models built with a condition (`MADE(conditional_dim=...)`, `PixelCNN(num_classes=...)`).
-    The metric `loss` is the mean negative log-likelihood per example, in nats.
+    The metric `loss` is the mean negative log-likelihood per example, in nats. Sample
+    weights are not used.
     """
 
     #: Whether `fit(x, y)` feeds `y` to the model; subclasses set it in `__init__`.
     is_conditional = False
-
-    #: Whether `train_step` runs `_update` (forward, backward and the optimizer's update)
-    #: as one XLA computation. Only for subclasses whose `_prepare_batch` makes every data
-    #: check, since XLA drops assertions.
-    jit_update = False
 
     contract_methods = ("sample", "log_prob")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.loss_tracker = keras.metrics.Mean(name="loss")
-        # XLA `_update` made by the first `train_step` when `jit_update`, and the id of the
-        # optimizer it was traced with (`compile` may bring another one).
-        self._compiled_update, self._compiled_for = None, None
 
     @property
     def metrics(self):
@@ -54,55 +48,19 @@ class AutoregressiveModel(GenerativeModel):
         """Per-example -log p(x | condition) in nats, shape [batch]."""
         raise NotImplementedError
 
-    def _unpack(self, data):
+    def _loss_inputs(self, data, training):
+        """`((x, condition), None)`: the condition is `y` for a conditional model."""
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         if self.is_conditional and y is None:
             raise ValueError(
                 f"{type(self).__name__} is conditional: call fit/evaluate with (x, condition)."
             )
-        return x, (y if self.is_conditional else None)
+        return (x, y if self.is_conditional else None), None
 
-    def _prepare_batch(self, x, condition):
-        """The batch as `_update` takes it (subclasses may check and convert it here)."""
-        return x, condition
-
-    def _training_nll(self, x, condition):
-        """Per-example -log p(x | condition) that a training step minimises."""
-        return self._negative_log_likelihood(x, condition, training=True)
-
-    def _update(self, x, condition):
-        """One optimizer step on the mean training NLL; returns the per-example NLL."""
-        with tf.GradientTape() as tape:
-            nll = self._training_nll(x, condition)
-            loss = tf.nn.compute_average_loss(nll)
-        grads = tape.gradient(loss, self.trainable_variables)
-        self.optimizer.apply(grads, self.trainable_variables)
-        return nll
-
-    def _update_function(self):
-        """`_update`, or its XLA compilation when `jit_update` is set.
-
-        The XLA form is used in graph mode on a single replica only: not with
-        `compile(run_eagerly=True)` nor under a multi-replica `tf.distribute` strategy.
-        """
-        multi_replica = tf.distribute.get_strategy().num_replicas_in_sync > 1
-        if not self.jit_update or self.run_eagerly or multi_replica:
-            return self._update
-        if self._compiled_for != id(self.optimizer):
-            self._compiled_update = tf.function(self._update, jit_compile=True)
-            self._compiled_for = id(self.optimizer)
-        return self._compiled_update
-
-    def train_step(self, data):
-        x, condition = self._prepare_batch(*self._unpack(data))
-        nll = self._update_function()(x, condition)
-        self.loss_tracker.update_state(nll)
-        return metric_logs(self)
-
-    def test_step(self, data):
-        x, condition = self._unpack(data)
-        self.loss_tracker.update_state(self._negative_log_likelihood(x, condition, training=False))
-        return metric_logs(self)
+    def _per_example_loss(self, inputs, training):
+        """`(-log p(x | condition) [batch], {})`: the NLL in nats, no other terms."""
+        x, condition = inputs
+        return self._negative_log_likelihood(x, condition, training), {}
 
 
 class AutoregressiveImageModel(AutoregressiveModel):

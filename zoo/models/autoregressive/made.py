@@ -233,7 +233,7 @@ class MADE(AutoregressiveModel):
         return tf.reduce_logsumexp(members, axis=0) - tf.math.log(float(self.num_masks))
 
     def _negative_log_likelihood(self, x, condition, training):
-        # Evaluation: the ensemble. Training steps use `_training_nll` (one mask).
+        # Evaluation: the ensemble. Training steps use one mask (`_per_example_loss`).
         return -self.log_prob(x, condition)
 
     #: The update runs as one XLA computation, which fuses the optimizer's element-wise
@@ -241,17 +241,22 @@ class MADE(AutoregressiveModel):
     #: (benchmarks/RESULTS.md, MADE vs TFP).
     jit_update = True
 
-    def _prepare_batch(self, x, condition):
-        # The data checks, before (and outside) the XLA update, which would drop them.
-        x = tf.cast(self._validate(x, condition), self.compute_dtype)
-        if condition is not None:
-            condition = tf.cast(condition, self.compute_dtype)
-        return x, condition
+    def _loss_inputs(self, data, training):
+        (x, condition), sample_weight = super()._loss_inputs(data, training)
+        if training:
+            # The data checks, before (and outside) the XLA update, which would drop them.
+            x = tf.cast(self._validate(x, condition), self.compute_dtype)
+            if condition is not None:
+                condition = tf.cast(condition, self.compute_dtype)
+        return (x, condition), sample_weight
 
-    def _training_nll(self, x, condition):
-        """NLL under the step's mask: training cycles through the masks, one per step."""
+    def _per_example_loss(self, inputs, training):
+        if not training:
+            return super()._per_example_loss(inputs, training)  # the ensemble
+        # Training cycles through the masks, one per step: the NLL under the step's mask.
+        x, condition = inputs
         mask_index = tf.cast(self.optimizer.iterations % self.num_masks, tf.int32)
-        return -self._member_log_prob(x, condition, mask_index)
+        return -self._member_log_prob(x, condition, mask_index), {}
 
     def sample(self, num_samples, seed=None, *, condition=None):
         """Draw from the ensemble: a mask uniformly per sample, then its order step by step.

@@ -257,8 +257,19 @@ class RecurrentLanguageModel(AutoregressiveModel):
         window = self.bptt_window or length
         return [(s, min(s + window, length)) for s in range(0, length, window)]
 
+    def _per_example_loss(self, inputs, training):
+        """`(nats per symbol [batch], {"bits_per_character": the same in bits})`."""
+        x = self.tokens(inputs[0])
+        nll = self._negative_log_likelihood(x, None, training)
+        return self._loss_and_bits(nll / tf.cast(tf.shape(x)[1], tf.float32))
+
+    @staticmethod
+    def _loss_and_bits(nats_per_symbol):
+        return nats_per_symbol, {"bits_per_character": nats_per_symbol / math.log(2.0)}
+
     def train_step(self, data):
-        x, _ = self._unpack(data)
+        # Not the base's step: truncated BPTT takes one optimizer update per window.
+        (x, _), _ = self._loss_inputs(data, training=True)
         x = self.tokens(x)
         length = x.shape[1]
         if length is None:
@@ -277,17 +288,7 @@ class RecurrentLanguageModel(AutoregressiveModel):
             self.optimizer.apply(grads, self.trainable_variables)
             states = tf.nest.map_structure(tf.stop_gradient, new_states)
             total += tf.reduce_sum(nll, axis=-1)
-        return self._record(total / length)
-
-    def test_step(self, data):
-        x, _ = self._unpack(data)
-        x = self.tokens(x)
-        nll = self._negative_log_likelihood(x, None, training=False)
-        return self._record(nll / tf.cast(tf.shape(x)[1], tf.float32))
-
-    def _record(self, nats_per_symbol):
-        self.loss_tracker.update_state(nats_per_symbol)
-        self.bits_tracker.update_state(nats_per_symbol / math.log(2.0))
+        self._update_metrics(*self._loss_and_bits(total / length), sample_weight=None)
         return metric_logs(self)
 
     # ----------------------------------------------------------------- sampling

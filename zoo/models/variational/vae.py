@@ -43,7 +43,7 @@ import tensorflow_probability as tfp
 from zoo.checks import as_float_batch, check_in_range
 from zoo.evaluation.importance_weighted import importance_weighted_log_prob
 from zoo.models.base import GenerativeModel
-from zoo.models.steps import LossTermsSteps, metric_logs
+from zoo.models.steps import PerExampleLossSteps
 from zoo.random import next_seed, replica_batch_noise, split_seed, stateless_seed
 
 tfd = tfp.distributions
@@ -59,7 +59,7 @@ OUTPUT_LAYERS = {"conv2d_transpose": keras.layers.Conv2DTranspose, "conv2d": ker
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class VAE(LossTermsSteps, GenerativeModel):
+class VAE(PerExampleLossSteps, GenerativeModel):
     """Variational autoencoder with a Gaussian posterior and a standard normal prior.
 
     Args:
@@ -508,8 +508,8 @@ class VAE(LossTermsSteps, GenerativeModel):
     def metrics(self):
         return [self.loss_tracker, self.elbo_tracker, self.reconstruction_tracker, self.kl_tracker]
 
-    def _loss_terms(self, data, training):
-        x, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+    def _per_example_loss(self, x, training):
+        """The negative beta-ELBO per example, and its terms (one reparameterized draw)."""
         seed = next_seed(self.seed_generator)
         posterior = self.encode(x, training=training)
         # Replica-aware noise: 2 replicas take the same step as one device on the global batch.
@@ -518,19 +518,15 @@ class VAE(LossTermsSteps, GenerativeModel):
         )
         z = posterior.loc + posterior.stddev() * noise
         reconstruction, kl = self._elbo_terms_at(x, posterior, z, training)
-        per_example = -(reconstruction - self.beta * kl)
-        loss = tf.nn.compute_average_loss(per_example, sample_weight=sample_weight)
-        if self.losses:
-            loss += tf.nn.scale_regularization_loss(tf.add_n(self.losses))
-        return loss, per_example, sample_weight, reconstruction, kl
+        terms = {"elbo": reconstruction - kl, "reconstruction": reconstruction, "kl": kl}
+        return -(reconstruction - self.beta * kl), terms
 
-    def _update_metrics(self, loss, per_example, sample_weight, reconstruction, kl):
-        # Per-example values: `loss` is already divided by the number of replicas.
-        self.loss_tracker.update_state(per_example, sample_weight=sample_weight)
-        self.elbo_tracker.update_state(reconstruction - kl)
-        self.reconstruction_tracker.update_state(reconstruction)
-        self.kl_tracker.update_state(kl)
-        return metric_logs(self)
+    def _update_metrics(self, loss, terms, sample_weight):
+        # Only `loss` takes the sample weights; the ELBO terms are plain batch means.
+        self.loss_tracker.update_state(loss, sample_weight=sample_weight)
+        self.elbo_tracker.update_state(terms["elbo"])
+        self.reconstruction_tracker.update_state(terms["reconstruction"])
+        self.kl_tracker.update_state(terms["kl"])
 
     def _check_data(self, x):
         x = as_float_batch(x, self.data_shape)
