@@ -7,13 +7,13 @@ import subprocess
 import sys
 
 import pytest
-from tiny_preset import NAME, register_unpublished
+from support.tiny_preset import NAME, register_unpublished
 
 import zoo
 from zoo import hub
 from zoo.cli import main
 
-pytest_plugins = ("hub_fixtures",)
+pytest_plugins = ("support.hub_fixtures",)
 
 WEIGHTS = "model.weights.h5"
 

@@ -15,12 +15,12 @@ from typing import ClassVar
 import h5py
 import numpy as np
 import pytest
-from tiny_preset import CARD, CONFIG, NAME, register_unpublished, tiny_mlp
+from support.tiny_preset import CARD, CONFIG, NAME, register_unpublished, tiny_mlp
 
 import zoo
 from zoo import hub
 
-pytest_plugins = ("hub_fixtures",)
+pytest_plugins = ("support.hub_fixtures",)
 
 WEIGHTS = "model.weights.h5"
 

@@ -4,12 +4,12 @@ import json
 import shutil
 
 import pytest
-from tiny_preset import CARD, CONFIG, NAME, register_tiny, register_unpublished, tiny_mlp
+from support.tiny_preset import CARD, CONFIG, NAME, register_tiny, register_unpublished, tiny_mlp
 
 import zoo
 from zoo import cli, hub, registry
 
-pytest_plugins = ("hub_fixtures",)
+pytest_plugins = ("support.hub_fixtures",)
 
 
 def test_list_models_filters_by_pattern_and_published_weights(tiny):

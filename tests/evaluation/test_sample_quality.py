@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 import tensorflow as tf
-from model_contract import run_model_contract
+from support.model_contract import run_model_contract
 
 import zoo
 from zoo.data import toy

@@ -4,7 +4,7 @@ A tiny model of every class, and of each configuration that changes the signatur
 class- or vector-conditional model, a labelled DBN), is exported and served in one child
 process that imports neither zoo nor TensorFlow Probability. That every preset of
 `zoo.list_models()` exports, and serves what it computes in memory, is checked on the
-preset's own architecture by tests/test_presets_contract.py; export does not depend on the
+preset's own architecture by tests/models/test_contract.py; export does not depend on the
 weights' values, so published weights are not exported here.
 """
 
@@ -13,9 +13,9 @@ import pathlib
 import keras
 import numpy as np
 import pytest
-from export_checks import assert_served_matches, export_with_expectations
 from serving_cases import CASES, FAMILY_CASES
 from serving_checks import serve_in_tensorflow_only_process
+from support.export_checks import assert_served_matches, export_with_expectations
 
 import zoo.models as m
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_probability as tfp
+from support.model_contract import run_model_contract
 
 import zoo
-from tests.model_contract import run_model_contract
 from zoo.models import VAE
 from zoo.models.variational.vae import MIN_SCALE
 

@@ -12,7 +12,7 @@ import tensorflow as tf
 from zoo.layers.masked import MaskedConv2D, conv_mask, live_window
 from zoo.models.autoregressive import PixelCNN, PixelRNN
 
-PRESET = Path(__file__).resolve().parents[2] / "zoo_weights" / "pixelcnn_fashion_mnist" / "v1"
+PRESET = Path(__file__).resolve().parents[3] / "zoo_weights" / "pixelcnn_fashion_mnist" / "v1"
 
 
 def outputs_and_gradients(model, x, **call_kwargs):

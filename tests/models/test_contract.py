@@ -20,7 +20,7 @@ of `CONTRACT_METHODS` is absent or raises `NotImplementedError`.
 import keras
 import numpy as np
 import pytest
-from export_checks import assert_served_matches, export_with_expectations, serve_in_process
+from support.export_checks import assert_served_matches, export_with_expectations, serve_in_process
 
 import zoo
 from zoo.export import SIGNATURE_METHODS

@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_contract import run_model_contract
 from scipy.special import logsumexp
+from support.model_contract import run_model_contract
 
 from zoo.data.toy import ring_mixture
 from zoo.evaluation.mode_coverage import mode_coverage

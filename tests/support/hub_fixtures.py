@@ -1,6 +1,6 @@
 """Fixtures publishing and serving the test preset `tiny_mlp` (hub, registry and CLI tests).
 
-Load them with `pytest_plugins = ("hub_fixtures",)`. The preset (see `tiny_preset`) is
+Load them with `pytest_plugins = ("support.hub_fixtures",)`. The preset (see `tiny_preset`) is
 published once per test module into a temporary folder with `zoo.hub.publish_preset`;
 each test then registers it with that weights record inside
 `zoo.registry.temporary_presets()`, so nothing leaks between tests, and gets its own copy
@@ -14,8 +14,8 @@ import subprocess
 import sys
 
 import pytest
-from tiny_preset import CARD, CONFIG, NAME, register_tiny, tiny_mlp
 
+from support.tiny_preset import CARD, CONFIG, NAME, register_tiny, tiny_mlp
 from zoo import hub, registry
 
 

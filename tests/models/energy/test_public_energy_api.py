@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from zoo.models import BernoulliRBM, LabelledRBM
 
-PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "zoo"
+PACKAGE = pathlib.Path(__file__).resolve().parents[3] / "zoo"
 ENERGY = PACKAGE / "models" / "energy"
 STEP_VOCABULARY = ("hidden_logits", "free_energy", "negative_phase", "penalty")
 

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_contract import run_model_contract
+from support.model_contract import run_model_contract
 
 import zoo
 from zoo.models import DCGAN

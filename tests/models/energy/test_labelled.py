@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_contract import check_condition_alias, run_model_contract
 from scipy.special import logsumexp, softmax
+from support.model_contract import check_condition_alias, run_model_contract
 
 from zoo.models import DBN, LabelledRBM
 

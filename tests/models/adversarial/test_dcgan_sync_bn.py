@@ -34,7 +34,7 @@ def test_two_replicas_match_one_device_only_with_synchronized_batch_norm(tmp_pat
         TF_CPP_MIN_LOG_LEVEL="2",
         TF_NUM_INTRAOP_THREADS="1",
         TF_NUM_INTEROP_THREADS="1",
-        PYTHONPATH=os.pathsep.join([str(HERE.parents[1]), os.environ.get("PYTHONPATH", "")]),
+        PYTHONPATH=os.pathsep.join([str(HERE.parents[2]), os.environ.get("PYTHONPATH", "")]),
     )
     child = subprocess.run(
         [sys.executable, str(HERE / "mirrored_dcgan_child.py"), str(out)],

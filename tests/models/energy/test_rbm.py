@@ -6,9 +6,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_contract import run_model_contract
 from scipy.special import logsumexp
 from sklearn.datasets import load_digits
+from support.model_contract import run_model_contract
 
 from zoo.callbacks import LikelihoodMonitor
 from zoo.evaluation import Estimate

@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_contract import run_model_contract
-from pixel_helpers import all_images, total_variation_to_model
+from support.model_contract import run_model_contract
+from support.pixel_helpers import all_images, total_variation_to_model
 
 from zoo.models import RecurrentLanguageModel
 

@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 import pytest
-from model_contract import run_model_contract
+from support.model_contract import run_model_contract
 
 from zoo.layers import VirtualBatchNormalization
 from zoo.models import DCGAN, GAN

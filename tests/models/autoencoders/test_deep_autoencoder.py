@@ -5,8 +5,8 @@ import itertools
 import keras
 import numpy as np
 import pytest
+from support.model_contract import run_model_contract
 
-from tests.model_contract import run_model_contract
 from zoo.models import DBN, BernoulliRBM, DeepAutoencoder, LabelledRBM
 
 

@@ -4,8 +4,13 @@ cached sampling, the three likelihoods and class conditioning."""
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_contract import check_condition_alias, run_model_contract
-from pixel_helpers import all_images, earlier_subpixels, input_jacobian, total_variation_to_model
+from support.model_contract import check_condition_alias, run_model_contract
+from support.pixel_helpers import (
+    all_images,
+    earlier_subpixels,
+    input_jacobian,
+    total_variation_to_model,
+)
 
 from zoo.models.autoregressive import PixelCNN
 from zoo.random import stateless_seed

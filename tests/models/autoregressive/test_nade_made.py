@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_contract import run_model_contract
+from support.model_contract import run_model_contract
 
 from zoo.models.autoregressive import MADE, NADE, nade
 

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_contract import check_condition_alias, run_model_contract
+from support.model_contract import check_condition_alias, run_model_contract
 
 from zoo.layers import ClassProjection
 from zoo.models import DCGAN, GAN

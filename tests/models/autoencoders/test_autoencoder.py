@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from support.model_contract import run_model_contract
 
 import zoo
-from tests.model_contract import run_model_contract
 from zoo.models import (
     Autoencoder,
     ContractiveAutoencoder,

@@ -3,8 +3,8 @@
 import keras
 import numpy as np
 import pytest
-from model_contract import run_model_contract
 from scipy.special import logsumexp, softmax
+from support.model_contract import run_model_contract
 
 from zoo.models import SoftmaxRBM
 

@@ -4,8 +4,8 @@ import itertools
 
 import keras
 import numpy as np
-from model_contract import run_model_contract
 from scipy.special import logsumexp
+from support.model_contract import run_model_contract
 
 from zoo.models import DBN
 

@@ -5,8 +5,8 @@ import itertools
 import keras
 import numpy as np
 import pytest
-from model_contract import run_model_contract
 from scipy.special import logsumexp
+from support.model_contract import run_model_contract
 
 from zoo.models import BernoulliRBM, BoltzmannMachine
 
