@@ -9,7 +9,7 @@ comparison are the contract's checks: 2 samples where the preset samples, 2 exam
 scored by `log_prob` (and its `as_distribution()` view) where it has a likelihood. It then
 round-trips through `.keras`. The batch is 2 examples so the largest preset (dcgan_lsun)
 stays cheap; architectures are never shrunk. Serving by TensorFlow alone (no zoo, no TFP
-imported) is tested on a tiny model of every class in tests/serving/test_family_serving.py.
+imported) is tested on a tiny model of every class in tests/test_export_families.py.
 
 Each preset, and a tiny model of each configuration that decides what a family can do,
 declares exactly the contract methods it implements (`contract_methods`, which export

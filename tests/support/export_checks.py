@@ -1,7 +1,7 @@
 """Export a model and check what its SavedModel serves against the model in memory.
 
 Shared by the preset contract test (every `zoo.list_models()` name, served in process) and
-the serving tests (served by a TensorFlow-only child process, `serving/serving_checks.py`).
+the serving tests (served by a TensorFlow-only child process, `support.child_processes`).
 `export_with_expectations` writes the SavedModel with, for every signature, the inputs it
 is fed and the outputs the eager model gives for them; `serve_in_process` reloads it with
 `tf.saved_model.load` and calls every signature; `assert_served_matches` compares.

@@ -1,16 +1,11 @@
 """DCGAN's synchronized batch norm: 2 replicas of MirroredStrategy train as one device."""
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 
 import pytest
+from support.child_processes import CHILDREN, run_child
 
 from zoo.models import DCGAN
-
-HERE = pathlib.Path(__file__).parent
 
 
 def test_synchronized_batch_norm_option_and_config():
@@ -29,22 +24,7 @@ def test_synchronized_batch_norm_option_and_config():
 
 def test_two_replicas_match_one_device_only_with_synchronized_batch_norm(tmp_path):
     out = tmp_path / "results.json"
-    env = dict(
-        os.environ,
-        TF_CPP_MIN_LOG_LEVEL="2",
-        TF_NUM_INTRAOP_THREADS="1",
-        TF_NUM_INTEROP_THREADS="1",
-        PYTHONPATH=os.pathsep.join([str(HERE.parents[2]), os.environ.get("PYTHONPATH", "")]),
-    )
-    child = subprocess.run(
-        [sys.executable, str(HERE / "mirrored_dcgan_child.py"), str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert child.returncode == 0, child.stderr[-4000:]
+    run_child([CHILDREN / "mirrored_dcgan_training.py", out], timeout=300)
     results = json.loads(out.read_text())
     for result in results.values():
         assert result["max_weight_change"] > 1e-3  # the epoch did train

@@ -13,8 +13,8 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
-from serving_cases import CASES
-from serving_checks import HERE, child_env, run_child
+from support.child_processes import CHILDREN, child_env, run_child
+from support.serving_cases import CASES
 
 from zoo.random import replica_batch_noise
 
@@ -44,7 +44,7 @@ ONE_WORKER = pytest.mark.xdist_group("mirrored")
 @pytest.fixture(scope="module")
 def mirrored_results(tmp_path_factory):
     out = tmp_path_factory.mktemp("mirrored") / "results.json"
-    run_child([HERE / "distributed_training.py", "mirrored", out, *MIRRORED_CASES], timeout=400)
+    run_child([CHILDREN / "distributed_training.py", "mirrored", out, *MIRRORED_CASES], timeout=400)
     return json.loads(out.read_text())
 
 
@@ -111,7 +111,7 @@ def test_two_loopback_workers_end_with_identical_weights(tmp_path):
         subprocess.Popen(
             [
                 sys.executable,
-                HERE / "distributed_training.py",
+                CHILDREN / "distributed_training.py",
                 "worker",
                 str(i),
                 ports,

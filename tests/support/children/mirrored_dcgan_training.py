@@ -1,6 +1,6 @@
 """Child process of test_dcgan_sync_bn.py (logical devices must be set before TF starts).
 
-python mirrored_dcgan_child.py OUT.json
+python mirrored_dcgan_training.py OUT.json
     Two logical CPU devices. A tiny DCGAN, with and without synchronized batch norm, trains
     one epoch on one device and one epoch under `MirroredStrategy` with 2 replicas (same
     initial weights, global batch and data order); writes the largest weight difference.

@@ -16,7 +16,7 @@ import sys
 
 import keras
 import numpy as np
-from serving_cases import CASES
+from support.serving_cases import CASES
 
 EPOCHS, BATCHES, KILL_EPOCH, KILL_BATCH = 3, 8, 1, 4
 

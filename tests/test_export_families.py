@@ -13,9 +13,9 @@ import pathlib
 import keras
 import numpy as np
 import pytest
-from serving_cases import CASES, FAMILY_CASES
-from serving_checks import serve_in_tensorflow_only_process
+from support.child_processes import serve_in_tensorflow_only_process
 from support.export_checks import assert_served_matches, export_with_expectations
+from support.serving_cases import CASES, FAMILY_CASES
 
 import zoo.models as m
 

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from serving_cases import CASES, FAMILY_CASES
+from support.serving_cases import CASES, FAMILY_CASES
 
 # Also run under the other oneDNN setting by .ci/run (CPU kernels differ in numerics).
 pytestmark = pytest.mark.numerics

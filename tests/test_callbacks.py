@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
-from serving_toy_models import ToyGAN, ToyVAE
+from support.serving_toy_models import ToyGAN, ToyVAE
 
 from zoo.callbacks import (
     LikelihoodMonitor,

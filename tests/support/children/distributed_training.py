@@ -23,7 +23,7 @@ def mirrored(out_path, names):
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import keras
-    from serving_cases import CASES
+    from support.serving_cases import CASES
 
     # One strategy object per process: a second MirroredStrategy reuses collective keys.
     strategies = (
@@ -101,7 +101,7 @@ def worker(index, ports, out_path, name):
         }
     )
     import keras
-    from serving_cases import CASES
+    from support.serving_cases import CASES
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     case = CASES[name]

@@ -8,9 +8,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from serving_checks import child_env, serve_in_tensorflow_only_process
-from serving_toy_models import ToyGAN, ToyVAE
+from support.child_processes import child_env, serve_in_tensorflow_only_process
 from support.export_checks import assert_served_matches, export_with_expectations
+from support.serving_toy_models import ToyGAN, ToyVAE
 
 import zoo
 from zoo.export import SIGNATURES_DOC, export_saved_model

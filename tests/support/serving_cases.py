@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 import keras
 import numpy as np
-from serving_toy_models import ToyGAN, ToyVAE
 
 import zoo.models as m
+from support.serving_toy_models import ToyGAN, ToyVAE
 
 
 @dataclasses.dataclass(frozen=True)

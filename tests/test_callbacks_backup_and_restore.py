@@ -6,13 +6,13 @@ import subprocess
 import sys
 
 import numpy as np
-from interrupted_training import KILL_EPOCH
-from serving_checks import HERE, child_env, run_child
+from support.child_processes import CHILDREN, child_env, run_child
+from support.children.interrupted_training import KILL_EPOCH
 
 
 def test_killed_gan_run_resumes_from_the_mid_epoch_checkpoint(tmp_path):
     backup, killed, resumed = tmp_path / "backup", tmp_path / "killed.npz", tmp_path / "resumed.npz"
-    script = HERE / "interrupted_training.py"
+    script = CHILDREN / "interrupted_training.py"
     run = subprocess.run(
         [sys.executable, script, "run", "GAN", backup, killed],
         env=child_env(),

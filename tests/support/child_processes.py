@@ -1,7 +1,7 @@
-"""Helpers shared by the serving tests: child processes, and serving without zoo.
+"""Child Python processes for the tests, and serving an export without zoo.
 
-Exporting with in-memory expectations is `tests/export_checks.py`, shared with the preset
-contract test.
+The scripts the children run are in `children/`; exporting with in-memory expectations is
+`export_checks`, shared with the preset contract test.
 """
 
 import json
@@ -12,8 +12,9 @@ import sys
 
 import numpy as np
 
-HERE = pathlib.Path(__file__).parent
-REPO = HERE.parents[1]
+TESTS = pathlib.Path(__file__).parents[1]
+REPO = TESTS.parent
+CHILDREN = TESTS / "support" / "children"
 
 
 def child_env(**extra):
@@ -23,7 +24,7 @@ def child_env(**extra):
         TF_CPP_MIN_LOG_LEVEL="2",
         TF_NUM_INTRAOP_THREADS="1",
         TF_NUM_INTEROP_THREADS="1",
-        PYTHONPATH=os.pathsep.join([str(REPO), str(HERE), env.get("PYTHONPATH", "")]),
+        PYTHONPATH=os.pathsep.join([str(REPO), str(TESTS), env.get("PYTHONPATH", "")]),
     )
     env.update(extra)
     return env
@@ -47,7 +48,7 @@ def serve_in_tensorflow_only_process(entries, manifest_path):
     """Run the child over `entries`; return (outputs per entry, show text per entry, modules)."""
     manifest_path = pathlib.Path(manifest_path)
     manifest_path.write_text(json.dumps({"entries": entries}))
-    run_child([HERE / "serve_with_tensorflow_only.py", manifest_path])
+    run_child([CHILDREN / "serve_with_tensorflow_only.py", manifest_path])
     manifest = json.loads(manifest_path.read_text())
     served = []
     for entry in entries:
