@@ -211,3 +211,36 @@ def test_each_presets_module_has_a_sibling_recipes_module_for_its_published_pres
     assert report["with_recipes"] == report["published"]
     # Every registered preset was read from a presets module above (nothing unchecked).
     assert sorted(sum(declared.values(), [])) == report["registered"]
+
+
+SOURCES = [
+    path
+    for folder in ("zoo", "tests", "benchmarks", "docs", "examples")
+    for path in (PACKAGE.parent / folder).rglob("*.py")
+]
+
+
+def _private_names_imported(path: pathlib.Path) -> list[str]:
+    """`module._name` for each `from zoo... import _name` in `path`, at any depth."""
+    return [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.level == 0
+        if (node.module or "").split(".")[0] == "zoo"
+        for alias in node.names
+        if alias.name.startswith("_") and not alias.name.endswith("__")
+        if f"{node.module}.{alias.name}" not in MODULES
+    ]
+
+
+def test_no_source_imports_a_private_name_of_a_zoo_module():
+    # Private modules are covered above; this is about private functions, classes and
+    # constants: tests, benchmarks, docs and examples use the public API as users do.
+    found = {str(path): names for path in SOURCES if (names := _private_names_imported(path))}
+    assert not found, found
+
+
+def test_the_private_name_check_finds_a_planted_import(tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text("def f():\n    from zoo.models.energy.rbm import _helper\n")
+    assert _private_names_imported(planted) == ["zoo.models.energy.rbm._helper"]

@@ -232,10 +232,10 @@ def test_fd_references_binarize_for_binary_models_and_the_floor_of_identical_set
 
 def test_dbn_mnist_trains_with_labels_and_reports_three_test_errors(tmp_path):
     """`zoo train dbn_mnist` on a shrunk DBN: labelled pretraining, up-down, three errors."""
-    from zoo.models.energy.recipes import _dbn_mnist_schedule
+    from zoo.models.energy.recipes import dbn_mnist_schedule
 
-    assert _dbn_mnist_schedule(200) == ([30, 30, 200], 20)
-    assert _dbn_mnist_schedule(1) == ([1, 1, 1], 1)
+    assert dbn_mnist_schedule(200) == ([30, 30, 200], 20)
+    assert dbn_mnist_schedule(1) == ([1, 1, 1], 1)
     errors = ["test_error", "logistic_regression_test_error", "backprop_test_error"]
     args = ["train", "dbn_mnist", "--out", str(tmp_path), "--set", "layer_sizes=[784,8,8,16]"]
     args += ["--epochs", "1", "--limit", "200", "--eval-limit", "100", "--quiet"]

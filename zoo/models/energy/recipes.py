@@ -203,7 +203,7 @@ LOGISTIC_REGRESSION_C = 0.1  # of 0.01, 0.1 and 1, the best on the validation sp
 LOGISTIC_REGRESSION_MAX_ITER = 1000
 
 
-def _dbn_mnist_schedule(epochs):
+def dbn_mnist_schedule(epochs):
     """`(pretraining epochs per RBM, up-down epochs)` for `epochs` top-RBM epochs.
 
     The feature RBMs and up-down keep their proportion to the top RBM's epochs, so
@@ -218,7 +218,7 @@ def _dbn_mnist_schedule(epochs):
 def _fit_labelled_dbn(model, data, recipe, epochs, verbose, callbacks, validation):
     del validation  # dbn_mnist trains a fixed schedule
     x, labels = data
-    pretraining, up_down = _dbn_mnist_schedule(epochs)
+    pretraining, up_down = dbn_mnist_schedule(epochs)
     _pretrain_with_labels(model, x, labels, pretraining, recipe, verbose, callbacks=callbacks)
     _up_down(model, x, labels, up_down, recipe, verbose, callbacks=callbacks)
 
