@@ -12,7 +12,10 @@ on dynamically binarized images: their decoders learnt grey levels as coin flips
 Bernoulli draws looked like noise); it holds out the last 5,000 training images and trains
 until their negative ELBO stops improving or the budget runs out, keeping the best epoch.
 Its card reports the bound on all 10,000 test images with K = 1,000 (`test_nll_all`) and,
-for comparison with v1 and v2, with K = 5,000 on the first 100 (`test_nll`).
+for comparison with v1 and v2, with K = 5,000 on the first 100 (`test_nll`). v4 is v3's
+recipe with a 1.75-hour budget (v3: 1 hour, which stopped it with the held-out loss still
+falling) and a patience of 15 epochs (v3: 10): the held-out negative ELBO wanders by about
+0.3 nats from epoch to epoch while it improves by about 0.05 per epoch.
 """
 
 import keras
@@ -52,8 +55,8 @@ register_recipe(
         batch_size=128,
         epochs=500,
         validation_images=5000,
-        patience=10,
-        budget_hours=1.0,
+        patience=15,
+        budget_hours=1.75,
         to_images=lambda samples: samples,
         metrics={
             "test_nll": _iwae_nll(limit=100, tolerance=0.5),
