@@ -12,9 +12,9 @@ import sys
 
 import numpy as np
 
-TESTS = pathlib.Path(__file__).parents[1]
+CHILDREN = pathlib.Path(__file__).parent / "children"
+TESTS = CHILDREN.parents[1]
 REPO = TESTS.parent
-CHILDREN = TESTS / "support" / "children"
 
 
 def child_env(**extra):
