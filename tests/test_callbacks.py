@@ -1,6 +1,8 @@
 """`zoo.callbacks`: sample grids (PNG + TensorBoard), the NaN guard, the likelihood monitor,
 plateau stopping."""
 
+import time
+
 import keras
 import numpy as np
 import pytest
@@ -306,6 +308,31 @@ def test_plateau_stopping_stops_on_the_budget_and_on_max_mode(tmp_path):
     stopping = PlateauStopping(tmp_path / "b", monitor="val_score", mode="max")
     model.fit(x, y, epochs=3, verbose=0, callbacks=[_Scripted([1.0, 4.0, 2.0]), stopping])
     assert stopping.state["best_epoch"] == 2 and stopping.state["stopped_because"] == "epochs"
+
+
+class _SlowEpochs(keras.callbacks.Callback):
+    """Makes every epoch last at least `seconds`."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_epoch_end(self, epoch, logs=None):
+        time.sleep(self.seconds)
+
+
+def test_plateau_stopping_does_not_start_an_epoch_that_would_overrun_the_budget(tmp_path):
+    model, x, y = _regression()
+    # Epochs of at least 0.4 s and a budget of 1.5 s: training stops within the budget
+    # (the old rule, stopping once past it, ended at 1.6 s or later) after two or three.
+    stopping = PlateauStopping(tmp_path, monitor="val_score", max_seconds=1.5)
+    callbacks = [_Scripted([1.0] * 6), _SlowEpochs(0.4), stopping]
+    model.fit(x, y, epochs=6, verbose=0, callbacks=callbacks)
+    history = stopping.state["history"]
+    assert stopping.state["stopped_because"] == "budget"
+    assert len(history) >= 2 and stopping.state["seconds"] <= 1.5
+    last_epoch = history[-1]["seconds"] - history[-2]["seconds"]
+    assert stopping.state["seconds"] + last_epoch > 1.5 - 0.1  # it did not stop early
 
 
 def test_plateau_stopping_resumes_with_backup_and_restore_without_losing_its_count(tmp_path):

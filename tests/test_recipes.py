@@ -7,7 +7,9 @@ with `--data-dir`; models are shrunk with `--set`.
 import dataclasses
 import json
 import os
+import shutil
 
+import keras
 import numpy as np
 import pytest
 from PIL import Image
@@ -49,6 +51,18 @@ def trained(data_dir, tmp_path_factory):
     assert code == 0
     assert zoo.registry.PUBLISHED_MANIFEST.read_text() == manifest  # --out leaves it alone
     return out
+
+
+@pytest.fixture
+def use_recipe(monkeypatch):
+    """`use_recipe(recipe)` makes `train_preset` use `recipe` for its preset."""
+
+    def use(recipe):
+        monkeypatch.setattr(
+            recipes, "get_recipe", lambda name: recipe if name == recipe.preset else None
+        )
+
+    return use
 
 
 def test_every_preset_but_unreachable_data_has_a_recipe():
@@ -133,6 +147,66 @@ def test_resume_of_a_finished_run_keeps_its_best_epoch(trained, data_dir, tmp_pa
     assert again["metrics"]["test_nll"]["value"] == pytest.approx(
         first["metrics"]["test_nll"]["value"], abs=1e-4
     )
+
+
+def test_a_continuation_starts_from_a_published_version_within_the_time_limit(
+    trained, data_dir, tmp_path, use_recipe
+):
+    out = tmp_path / "out"
+    shutil.copytree(trained, out)
+    earlier = zoo.load("nade_fashion_mnist", pretrained=False, hidden_units=8)
+    earlier.load_weights(trained / "nade_fashion_mnist" / "v1" / "model.weights.h5")
+    nade = recipes.get_recipe("nade_fashion_mnist")
+    # A learning rate of 0: the continuation keeps the weights it starts from.
+    use_recipe(
+        dataclasses.replace(nade, starts_from=1, optimizer=lambda: keras.optimizers.SGD(0.0))
+    )
+    model, record = recipes.train_preset(
+        "nade_fashion_mnist",
+        epochs=1,
+        data_dir=data_dir,
+        out=out,
+        config_overrides={"hidden_units": 8},
+        metric_names=["test_nll"],
+        verbose=0,
+        work_dir=tmp_path / "work",
+    )
+    assert record["version"] == 2
+    for trained_weight, earlier_weight in zip(
+        model.get_weights(), earlier.get_weights(), strict=True
+    ):
+        np.testing.assert_array_equal(trained_weight, earlier_weight)
+    card = json.loads((out / "nade_fashion_mnist" / "v2" / "metadata.json").read_text())
+    first = json.loads((trained / "nade_fashion_mnist" / "v1" / "metadata.json").read_text())
+    section = card["training"]["starts_from"]
+    assert (
+        section["version"] == 1 and section["its_wall_time_s"] == first["training"]["wall_time_s"]
+    )
+    assert section["total_wall_time_s"] == pytest.approx(
+        first["training"]["wall_time_s"] + card["training"]["wall_time_s"], abs=0.1
+    )
+    assert card["metrics"]["test_nll"]["value"] == pytest.approx(
+        first["metrics"]["test_nll"]["value"], abs=1e-4
+    )
+    # Its budget plus the earlier version's training time may not pass the 2-hour limit.
+    use_recipe(dataclasses.replace(nade, starts_from=1, budget_hours=recipes.MAX_BUDGET_HOURS))
+    with pytest.raises(ValueError, match="exceed 2.0 h"):
+        recipes.train_preset(
+            "nade_fashion_mnist",
+            data_dir=data_dir,
+            out=out,
+            config_overrides={"hidden_units": 8},
+            verbose=0,
+            work_dir=tmp_path / "work",
+        )
+
+
+def test_every_recipe_budget_is_within_the_limit_and_a_longer_one_is_refused():
+    for name in recipes.list_recipes():
+        budget = recipes.get_recipe(name).budget_hours
+        assert budget is None or 0 < budget <= recipes.MAX_BUDGET_HOURS, name
+    with pytest.raises(ValueError, match="budget_hours"):
+        dataclasses.replace(recipes.get_recipe("nade_fashion_mnist"), budget_hours=2.5)
 
 
 def test_eval_reproduces_the_card_and_catches_a_wrong_card(trained, data_dir, capsys, tmp_path):

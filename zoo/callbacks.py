@@ -401,8 +401,10 @@ class PlateauStopping(keras.callbacks.Callback):
     At the end of every epoch the monitored value (e.g. `val_loss`, or `val_nll` from a
     `LikelihoodMonitor` placed before this callback) is compared with the best so far:
     an improvement saves the weights to `<directory>/best.weights.h5`; `patience` epochs
-    in a row without one, or more than `max_seconds` of training in all, stop training.
-    When training ends the best weights are loaded back into the model.
+    in a row without one stop training, and so does the budget: training stops before an
+    epoch that would end past `max_seconds` of training in all, estimating its length by
+    the epoch just finished. When training ends the best weights are loaded back into the
+    model.
 
     Everything this callback knows (the per-epoch logs with their wall time, the best
     value and epoch, the epochs waited, the training seconds spent, why it stopped) is
@@ -418,7 +420,8 @@ class PlateauStopping(keras.callbacks.Callback):
         patience: Epochs without improvement before stopping; None never stops for this.
         min_delta: Smallest change that counts as an improvement.
         max_seconds: Budget of training wall time (summed over resumed runs), checked at
-            the end of each epoch; None: no budget.
+            the end of each epoch: training stops when one more epoch as long as the last
+            would exceed it; None: no budget.
         every: The monitored value is logged every `every` epochs (and at the last), as a
             costly monitor such as `LikelihoodMonitor(every=...)` logs it; the epochs
             between are recorded and checked against the budget only. Patience still
@@ -495,7 +498,10 @@ class PlateauStopping(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.state["stopped_because"] = None
         self._seconds_before = self.state["seconds"]
-        self._start = time.perf_counter()
+        self._start = self._epoch_start = time.perf_counter()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
@@ -506,7 +512,9 @@ class PlateauStopping(keras.callbacks.Callback):
                 f"(they have {sorted(logs)}); pass validation data or fix `monitor`."
             )
         state = self.state
-        state["seconds"] = self._seconds_before + time.perf_counter() - self._start
+        now = time.perf_counter()
+        state["seconds"] = self._seconds_before + now - self._start
+        epoch_seconds = now - self._epoch_start
         entry = {
             "epoch": epoch + 1,
             **{k: float(v) for k, v in logs.items()},
@@ -518,7 +526,10 @@ class PlateauStopping(keras.callbacks.Callback):
             self._compare(entry[self.monitor], epoch + 1)
         if self.patience is not None and state["wait"] >= self.patience:
             state["stopped_because"] = "patience"
-        elif self.max_seconds is not None and state["seconds"] >= self.max_seconds:
+        elif (
+            self.max_seconds is not None
+            and state["seconds"] + epoch_seconds > self.max_seconds
+        ):
             state["stopped_because"] = "budget"
         if state["stopped_because"]:
             self.model.stop_training = True

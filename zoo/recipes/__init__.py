@@ -23,6 +23,7 @@ import keras
 
 from zoo import hub, registry
 from zoo.recipes.recipe import (
+    MAX_BUDGET_HOURS,
     EvalContext,
     Metric,
     Preprocessing,
@@ -34,6 +35,7 @@ from zoo.recipes.recipe import (
 )
 
 __all__ = [
+    "MAX_BUDGET_HOURS",
     "EvalContext",
     "Metric",
     "Preprocessing",
@@ -115,6 +117,10 @@ def train_preset(
     validation = recipe.validation_data(data_dir)
     with registry.config_overridden(preset.name, **(config_overrides or {})) as trained:
         model = trained.build(**trained.config)
+        out = pathlib.Path(out) if out is not None else None
+        earlier = None
+        if recipe.starts_from is not None:
+            earlier = _start_from_published(model, recipe, out)
         stopping = None
         if validation is None:
             wall_time = recipe.train(model, x, epochs=epochs, verbose=verbose)
@@ -149,9 +155,10 @@ def train_preset(
         )
         if stopping is not None:
             card["training"].update(_stopping_section(recipe, stopping.state, epochs))
+        if earlier is not None:
+            card["training"]["starts_from"] = _continuation_section(recipe, earlier, wall_time)
         if recipe.to_text is not None:
             card["samples"] = text_samples(model, recipe)
-        out = pathlib.Path(out) if out is not None else None
         # Keras 3 saves a compiled model's optimizer state with its weights: publish a
         # fresh copy holding the weights only (a third of the size with Adam).
         weights_only = trained.build(**trained.config)
@@ -167,6 +174,40 @@ def train_preset(
         if stopping is not None:
             _plot_learning_curve(preset.name, record["version"], card, recipe.monitor, out)
     return model, record
+
+
+def _start_from_published(model, recipe, out=None):
+    """Load the weights of the version `recipe.starts_from` into `model`; return its card.
+
+    The version is looked up where the new one is published: in `out` when given (a
+    preset written elsewhere), else through `zoo.hub` (downloaded, verified, cached).
+
+    Raises:
+        ValueError: when that version's training time plus the recipe's budget exceed
+            `MAX_BUDGET_HOURS`.
+    """
+    name, version = recipe.preset, recipe.starts_from
+    folder = out / name / f"v{version}" if out is not None else hub.download_preset(name, version)
+    card = json.loads((folder / "metadata.json").read_text())
+    earlier_hours = card["training"]["wall_time_s"] / 3600
+    if earlier_hours + (recipe.budget_hours or 0.0) > MAX_BUDGET_HOURS:
+        raise ValueError(
+            f"{name} v{version} trained for {earlier_hours:.2f} h; with this recipe's budget "
+            f"of {recipe.budget_hours} h the continuation would exceed {MAX_BUDGET_HOURS} h."
+        )
+    model.load_weights(folder / "model.weights.h5")
+    return card
+
+
+def _continuation_section(recipe, earlier, wall_time):
+    """The card's record of the version a continuation started from."""
+    earlier_seconds = earlier["training"]["wall_time_s"]
+    return {
+        "version": recipe.starts_from,
+        "its_wall_time_s": earlier_seconds,
+        "its_optimizer": earlier["training"]["optimizer"],
+        "total_wall_time_s": round(earlier_seconds + wall_time, 1),
+    }
 
 
 #: The samples a text model's card shows: `model.sample(num, seed, length=..., temperature=...)`.

@@ -163,6 +163,10 @@ class EvalContext:
         return self.cache["inputs"]
 
 
+#: The most training time a recipe may take on 2 CPU cores, continuations included.
+MAX_BUDGET_HOURS = 2.0
+
+
 @dataclasses.dataclass(frozen=True)
 class Recipe:
     """How a preset is trained and evaluated.
@@ -217,6 +221,11 @@ class Recipe:
             logs `monitor` itself at epoch ends (e.g. a `zoo.callbacks.SampleQualityMonitor`
             logging a GAN's `val_fd`); the validation inputs then go to it instead of to
             `fit`.
+        starts_from: A published version of this preset whose weights training starts
+            from, with a fresh optimizer (a continuation, e.g. at a lower learning rate):
+            the new version's recipe is that version's recipe followed by this one, so
+            that version's training time plus `budget_hours` must stay within
+            `MAX_BUDGET_HOURS`. None: training starts from fresh weights.
     """
 
     preset: str
@@ -245,6 +254,14 @@ class Recipe:
     budget_hours: float | None = None
     monitor_every: int = 1
     validation_monitor: Callable | None = None
+    starts_from: int | None = None
+
+    def __post_init__(self):
+        if self.budget_hours is not None and not 0 < self.budget_hours <= MAX_BUDGET_HOURS:
+            raise ValueError(
+                f"budget_hours must be in (0, {MAX_BUDGET_HOURS}]; got {self.budget_hours} "
+                f"for {self.preset!r}."
+            )
 
     def training_data(self, data_dir=None, limit=None):
         """The preprocessed training data, without the images held out for validation.

@@ -11,7 +11,8 @@ test NLL (`log_prob`) on the 10,000 test images and FD-FMNIST of their samples. 
 hold out the last 5,000 training images and train until their validation NLL stops
 improving or the budget runs out (1.5 hours; 1.25 for the PixelRNN), keeping the best
 epoch. Version 1 of the PixelCNN saw only the first 12,000 images once; version 2 trains
-on all 55,000 non-held-out images.
+on all 55,000 non-held-out images, and version 3 continues version 2 (`Recipe.starts_from`)
+at Adam(3e-4) for 0.48 hours, so that both stages together stay within 2 hours.
 
 `lstm_austen`, the character language model, trains on Jane Austen's novels
 (`zoo.data.text.austen_windows`: windows of 256 characters, the validation part held out)
@@ -40,14 +41,16 @@ from zoo.recipes.recipe import (
 EXACT = "exact (log_prob)"
 
 
-def _exact_likelihood_recipe(preset, loss, nll_batch_size=1000, budget_hours=1.5, **settings):
+def _exact_likelihood_recipe(
+    preset, loss, nll_batch_size=1000, budget_hours=1.5, learning_rate=1e-3, **settings
+):
     """The recipe the image models share; `settings` are the `Recipe` fields that differ."""
     return register_recipe(
         Recipe(
             preset=preset,
             dataset="fashion_mnist",
-            optimizer=lambda: keras.optimizers.Adam(1e-3),
-            optimizer_description=f"Adam(1e-3), {loss}",
+            optimizer=lambda: keras.optimizers.Adam(learning_rate),
+            optimizer_description=f"Adam({learning_rate:.0e}), {loss}".replace("e-0", "e-"),
             validation_images=5000,
             budget_hours=budget_hours,
             metrics={
@@ -94,8 +97,16 @@ _PIXEL_MODEL_SETTINGS = {
     "steps_per_execution": 10,
     "to_images": lambda samples: samples,
 }
+# Version 2 (Adam(1e-3), 1.5 h) stopped on its budget with the validation NLL still falling
+# about a nat per epoch; version 3 continues it at a third of the learning rate for the
+# rest of the 2 hours.
 _exact_likelihood_recipe(
-    "pixelcnn_fashion_mnist", "exact negative log-likelihood", **_PIXEL_MODEL_SETTINGS
+    "pixelcnn_fashion_mnist",
+    "exact negative log-likelihood",
+    starts_from=2,
+    learning_rate=3e-4,
+    budget_hours=0.48,
+    **_PIXEL_MODEL_SETTINGS,
 )
 # A Row LSTM epoch takes 11-14 minutes on one core: the budget buys a few epochs (the card
 # states how many).
