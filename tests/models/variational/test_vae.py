@@ -80,6 +80,20 @@ def test_analytic_kl_matches_closed_form_tfp_and_monte_carlo():
     assert np.all(np.abs(kl_draws.mean(axis=0) - closed_form) < 4 * standard_error + 1e-4)
 
 
+def test_sample_weights_weight_every_metric_of_a_step():
+    x = binary_images(4)
+    weights = np.array([1.0, 0.0, 3.0, 0.0], "float32")
+    vae = VAE.mlp((8, 8, 1), latent_dim=3, hidden_units=[16], kl="analytic", seed=0)
+    vae.compile(optimizer="adam")
+    logs = vae.test_step((x, None, weights))
+    # The analytic KL is deterministic: its weighted mean is known exactly.
+    _, kl = vae.elbo_terms(x, seed=0)
+    assert float(logs["kl"]) == pytest.approx(np.average(kl, weights=weights), rel=1e-5)
+    assert float(logs["elbo"]) == pytest.approx(
+        float(logs["reconstruction"]) - float(logs["kl"]), rel=1e-5
+    )
+
+
 def test_gradients_flow_through_the_reparameterized_sample():
     x = binary_images(8)
     # With beta = 0 the encoder reaches the loss only through z = mu + sigma * eps.

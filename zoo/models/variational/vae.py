@@ -521,13 +521,6 @@ class VAE(PerExampleLossSteps, GenerativeModel):
         terms = {"elbo": reconstruction - kl, "reconstruction": reconstruction, "kl": kl}
         return -(reconstruction - self.beta * kl), terms
 
-    def _update_metrics(self, loss, terms, sample_weight):
-        # Only `loss` takes the sample weights; the ELBO terms are plain batch means.
-        self.loss_tracker.update_state(loss, sample_weight=sample_weight)
-        self.elbo_tracker.update_state(terms["elbo"])
-        self.reconstruction_tracker.update_state(terms["reconstruction"])
-        self.kl_tracker.update_state(terms["kl"])
-
     def _check_data(self, x):
         x = as_float_batch(x, self.data_shape)
         return check_in_range(x, 0.0, 1.0, what=f"{self.likelihood} likelihood over [0, 1] data")
