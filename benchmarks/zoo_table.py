@@ -356,6 +356,12 @@ def training_summary(card):
     wall = training.get("wall_time_s", training.get("wall_time_seconds"))
     if wall is not None:
         parts.append(f"{wall:,.0f} s")
+    continued = training.get("starts_from")
+    if continued:
+        parts.append(
+            f"continues v{continued['version']} ({continued['its_wall_time_s']:,.0f} s): "
+            f"{continued['total_wall_time_s']:,.0f} s in all"
+        )
     return "; ".join(parts) or "-"
 
 

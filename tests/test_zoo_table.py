@@ -240,6 +240,17 @@ def test_training_summary_from_the_card(zoo_table):
     )
     old = card({}, epochs=1, wall_time_seconds=636)
     assert zoo_table.training_summary(old) == "1 epoch; fixed schedule; 636 s"
+    continued = card(
+        {},
+        epochs=2,
+        wall_time_s=1650.0,
+        stopping={"stopped_because": "budget", "budget_hours": 0.48, "best_epoch": 2},
+        starts_from={"version": 2, "its_wall_time_s": 5462.7, "total_wall_time_s": 7112.7},
+    )
+    assert zoo_table.training_summary(continued) == (
+        "2 epochs; stopped by the 0.48 h budget, best epoch 2; 1,650 s; "
+        "continues v2 (5,463 s): 7,113 s in all"
+    )
     assert zoo_table.training_summary({"metrics": {}}) == "-"
 
 
