@@ -526,10 +526,7 @@ class PlateauStopping(keras.callbacks.Callback):
             self._compare(entry[self.monitor], epoch + 1)
         if self.patience is not None and state["wait"] >= self.patience:
             state["stopped_because"] = "patience"
-        elif (
-            self.max_seconds is not None
-            and state["seconds"] + epoch_seconds > self.max_seconds
-        ):
+        elif self.max_seconds is not None and state["seconds"] + epoch_seconds > self.max_seconds:
             state["stopped_because"] = "budget"
         if state["stopped_because"]:
             self.model.stop_training = True
