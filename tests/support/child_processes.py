@@ -7,6 +7,7 @@ The scripts the children run are in `children/`; exporting with in-memory expect
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 
@@ -31,7 +32,7 @@ def child_env(**extra):
 
 
 def run_child(args, timeout=240, **env):
-    """Run `python *args`, fail with its stderr tail if it fails."""
+    """Run `python *args`; fail with how it ended and its output's tails if it fails."""
     result = subprocess.run(
         [sys.executable, *map(str, args)],
         env=child_env(**env),
@@ -40,8 +41,22 @@ def run_child(args, timeout=240, **env):
         timeout=timeout,
         check=False,
     )
-    assert result.returncode == 0, result.stderr[-4000:]
+    assert result.returncode == 0, (
+        f"{pathlib.Path(str(args[0])).name} {exit_description(result.returncode)}\n"
+        f"stdout tail:\n{result.stdout[-2000:]}\nstderr tail:\n{result.stderr[-4000:]}"
+    )
     return result
+
+
+def exit_description(returncode):
+    """How a child ended: `exited with status N`, or `was killed by SIGNAME` (negative codes)."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"was killed by {name}"
+    return f"exited with status {returncode}"
 
 
 def serve_in_tensorflow_only_process(entries, manifest_path):
