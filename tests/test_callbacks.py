@@ -1,8 +1,6 @@
 """`zoo.callbacks`: sample grids (PNG + TensorBoard), the NaN guard, the likelihood monitor,
 plateau stopping."""
 
-import time
-
 import keras
 import numpy as np
 import pytest
@@ -310,29 +308,32 @@ def test_plateau_stopping_stops_on_the_budget_and_on_max_mode(tmp_path):
     assert stopping.state["best_epoch"] == 2 and stopping.state["stopped_because"] == "epochs"
 
 
-class _SlowEpochs(keras.callbacks.Callback):
-    """Makes every epoch last at least `seconds`."""
+class _TenSecondEpochs(keras.callbacks.Callback):
+    """A clock for `zoo.callbacks` on which every epoch lasts 10 s."""
 
-    def __init__(self, seconds):
+    def __init__(self):
         super().__init__()
-        self.seconds = seconds
+        self.now = 0.0
+
+    def perf_counter(self):
+        return self.now
 
     def on_epoch_end(self, epoch, logs=None):
-        time.sleep(self.seconds)
+        self.now += 10.0
 
 
-def test_plateau_stopping_does_not_start_an_epoch_that_would_overrun_the_budget(tmp_path):
+def test_plateau_stopping_does_not_start_an_epoch_that_would_overrun_the_budget(
+    tmp_path, monkeypatch
+):
     model, x, y = _regression()
-    # Epochs of at least 0.4 s and a budget of 1.5 s: training stops within the budget
-    # (the old rule, stopping once past it, ended at 1.6 s or later) after two or three.
-    stopping = PlateauStopping(tmp_path, monitor="val_score", max_seconds=1.5)
-    callbacks = [_Scripted([1.0] * 6), _SlowEpochs(0.4), stopping]
-    model.fit(x, y, epochs=6, verbose=0, callbacks=callbacks)
-    history = stopping.state["history"]
+    clock = _TenSecondEpochs()
+    monkeypatch.setattr("zoo.callbacks.time", clock)
+    # Epochs of 10 s and a budget of 35 s: three fit (30 s); a fourth would end at 40 s,
+    # where the old rule (stop once past the budget) ran it.
+    stopping = PlateauStopping(tmp_path, monitor="val_score", max_seconds=35.0)
+    model.fit(x, y, epochs=6, verbose=0, callbacks=[_Scripted([1.0] * 6), clock, stopping])
     assert stopping.state["stopped_because"] == "budget"
-    assert len(history) >= 2 and stopping.state["seconds"] <= 1.5
-    last_epoch = history[-1]["seconds"] - history[-2]["seconds"]
-    assert stopping.state["seconds"] + last_epoch > 1.5 - 0.1  # it did not stop early
+    assert [h["seconds"] for h in stopping.state["history"]] == [10.0, 20.0, 30.0]
 
 
 def test_plateau_stopping_resumes_with_backup_and_restore_without_losing_its_count(tmp_path):
