@@ -71,7 +71,8 @@ def train_preset(
     (`zoo.callbacks.PlateauStopping`), keeps the best epoch, records the learning curve
     and the stopping reason on the card, and can be resumed: `work_dir` holds a
     `keras.callbacks.BackupAndRestore` backup of every finished epoch and the plateau
-    state, and `resume=True` continues from them instead of starting afresh.
+    state, and `resume=True` continues from them instead of starting afresh. A recipe with
+    `starts_from` begins from that published version's weights (`Recipe.starts_from`).
 
     Args:
         name: Preset name or alias.
@@ -98,7 +99,8 @@ def train_preset(
         `zoo.hub.publish_preset` (`version`, `files`, `metrics`, `published`).
 
     Raises:
-        ValueError: no recipe, or `config_overrides` without `out`.
+        ValueError: no recipe, `config_overrides` without `out`, or a continuation
+            whose budget and earlier version's training exceed `MAX_BUDGET_HOURS`.
         zoo.data.DatasetNotFoundError: the training data cannot be found (the message
             lists where it was looked for).
     """
